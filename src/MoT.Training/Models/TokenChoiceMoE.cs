@@ -76,10 +76,10 @@ public sealed class TokenChoiceMoE : nn.Module<Tensor, Tensor>, IFeedForward
         // y_i = sum over kept assignments of p[i, e] * FFN_e(x_i)
         var gate = (assignedProbability * kept.to(assignedProbability.dtype)).unsqueeze(-1);
         var contributions = withSpare.index_select(0, slot) * gate;             // (k*N, d)
-        var output = contributions.view(k, tokens, d).sum(0).view(batch, seq, d);
+        var output = contributions.view(k, tokens, d).sum(dim: 0).view(batch, seq, d);
 
         // Switch load balancing: alpha * E * sum_e mean_i(p[i,e]) * count_e / N (counts before drops).
-        var counts = oneHot.sum(0).to(probabilities.dtype);                     // (E)
+        var counts = oneHot.sum(dim: 0).to(probabilities.dtype);                     // (E)
         var auxiliary = _config.LoadBalancingWeight * experts * (probabilities.mean([0]) * counts / tokens).sum();
         if (_config.RouterZLossWeight > 0)
             auxiliary = auxiliary + _config.RouterZLossWeight * logits.logsumexp(-1).square().mean();
