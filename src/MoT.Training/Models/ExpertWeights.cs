@@ -10,9 +10,16 @@ internal static class ExpertWeights
     public static TorchSharp.Modules.Parameter TruncatedNormal(long fanIn, params long[] shape)
     {
         var weight = empty(shape);
-        using (no_grad())
-            nn.init.trunc_normal_(weight, 0, Math.Sqrt(0.1 / fanIn), -2 * Math.Sqrt(0.1 / fanIn), 2 * Math.Sqrt(0.1 / fanIn));
+        InitialiseTruncatedNormal(weight, fanIn, generator: null);
         return new TorchSharp.Modules.Parameter(weight);
+    }
+
+    /// <summary>Re-draws <paramref name="weight"/> in place from the paper's truncated normal (cut at 2 std).</summary>
+    public static void InitialiseTruncatedNormal(Tensor weight, long fanIn, Generator? generator)
+    {
+        var std = Math.Sqrt(0.1 / fanIn);
+        using (no_grad())
+            nn.init.trunc_normal_(weight, 0, std, -2 * std, 2 * std, generator);
     }
 
     /// <summary>Runs every expert on its own rows in one batched matmul pair.

@@ -21,7 +21,9 @@ public sealed class TransformerLM : nn.Module<Tensor, Tensor>
     [ComponentName(Name = "ln_final")] private readonly LayerNorm _lnFinal;
     [ComponentName(Name = "head")] private readonly Linear? _head;
 
-    public TransformerLM(ModelConfig config) : base(nameof(TransformerLM))
+    /// <param name="seed">Seeds a private generator for the initial weights, so construction is
+    /// deterministic even while other threads draw from torch's global generator.</param>
+    public TransformerLM(ModelConfig config, long seed = 0) : base(nameof(TransformerLM))
     {
         Config = config.Validate();
         _tokenEmbedding = nn.Embedding(config.VocabSize, config.DModel);
@@ -32,7 +34,7 @@ public sealed class TransformerLM : nn.Module<Tensor, Tensor>
         if (!config.TiedHead)
             _head = nn.Linear(config.DModel, config.VocabSize, hasBias: false);
         RegisterComponents();
-        InitialiseDenseWeights();
+        InitialiseWeights(seed);
     }
 
     public ModelConfig Config { get; }
@@ -70,16 +72,20 @@ public sealed class TransformerLM : nn.Module<Tensor, Tensor>
     public static Tensor LanguageModelLoss(Tensor logits, Tensor targets) =>
         nn.functional.cross_entropy(logits.reshape(-1, logits.shape[2]).to(ScalarType.Float32), targets.reshape(-1));
 
-    private void InitialiseDenseWeights()
+    private void InitialiseWeights(long seed)
     {
-        // GPT-2 style: N(0, 0.02) for embeddings and dense projections; expert weights keep the
-        // paper's own init from their constructors.
+        // GPT-2 style N(0, 0.02) for embeddings and dense projections; the paper's truncated normal
+        // with std sqrt(0.1 / fan_in) for experts and controllers (fan_in is the second-last dim).
+        using var generator = new Generator((ulong)seed);
         using var _ = no_grad();
         foreach (var (name, parameter) in named_parameters())
         {
-            if (name.Contains("expert_") || name.Contains("controller") || name.Contains("router") || parameter.dim() < 2)
-                continue;
-            nn.init.normal_(parameter, 0, 0.02);
+            if (parameter.dim() < 2)
+                continue;   // LayerNorm gains/biases and temperatures keep their constructor values
+            if (name.Contains("expert_") || name.Contains("controller") || name.Contains("router"))
+                ExpertWeights.InitialiseTruncatedNormal(parameter, parameter.shape[^2], generator);
+            else
+                nn.init.normal_(parameter, 0, 0.02, generator);
         }
     }
 }

@@ -1,0 +1,154 @@
+using TorchSharp;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using MoT.Training.Models;
+using MoT.Training.Training;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MoT.Training.Checkpoints;
+
+/// <summary>
+/// One checkpoint = one file plus a sha256 manifest beside it (<c>step-000100.ckpt</c>,
+/// <c>step-000100.ckpt.manifest.json</c>). File layout: model section, optimizer section (optional),
+/// state JSON, then a 24-byte footer (state offset, state length, magic). Both files are written to
+/// temporaries and renamed into place, so a crash never leaves a half-written checkpoint that looks valid.
+/// </summary>
+public static class CheckpointFile
+{
+    private const ulong Magic = 0x3154504B43544F4D; // "MOTCKPT1"
+    public const string Extension = ".ckpt";
+    private const string ManifestSuffix = ".manifest.json";
+
+    public static string ManifestPath(string checkpointPath) => checkpointPath + ManifestSuffix;
+
+    public static string NameFor(int step) => $"step-{step:D7}{Extension}";
+
+    /// <summary>Writes model (+ optimizer) and state atomically; returns what was written.</summary>
+    public static CheckpointReport Write(string path, CheckpointState state, TransformerLM model, OptimizerHelper? optimizer)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+            {
+                var modelOffset = stream.Position;
+                model.save(writer);
+                writer.Flush();
+                var optimizerOffset = stream.Position;
+                optimizer?.save_state_dict(writer);
+                writer.Flush();
+                var sections = new Sections(modelOffset, optimizerOffset - modelOffset, optimizerOffset, stream.Position - optimizerOffset);
+                var json = JsonSerializer.SerializeToUtf8Bytes(new StoredState(state, sections), ConfigJson.Options);
+                var stateOffset = stream.Position;
+                writer.Write(json);
+                writer.Write(stateOffset);
+                writer.Write((long)json.Length);
+                writer.Write(Magic);
+                writer.Flush();
+                stream.Flush(flushToDisk: true);
+            }
+            var (bytes, sha256) = Hash(temporary);
+            var manifest = new CheckpointManifest(CheckpointState.FormatVersion, Path.GetFileName(path), bytes, sha256,
+                state.Step, Describe(state.Config.Model));
+            var manifestTemporary = $"{ManifestPath(path)}.{Guid.NewGuid():N}.tmp";
+            File.WriteAllBytes(manifestTemporary, JsonSerializer.SerializeToUtf8Bytes(manifest, ConfigJson.Options));
+            File.Move(temporary, path, overwrite: true);
+            File.Move(manifestTemporary, ManifestPath(path), overwrite: true);
+            return new CheckpointReport(state.Step, Path.GetFullPath(path), bytes, sha256);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Reads and verifies a checkpoint's state (checksum against the manifest).</summary>
+    public static CheckpointState ReadState(string path) => Open(path).State;
+
+    /// <summary>Loads weights into <paramref name="model"/>, refusing a different architecture.</summary>
+    public static CheckpointState LoadInto(string path, TransformerLM model, OptimizerHelper? optimizer)
+    {
+        var (state, sections) = Open(path);
+        EnsureSameArchitecture(state.Config.Model, model.Config, path);
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream);
+        stream.Position = sections.ModelOffset;
+        model.load(reader, strict: true);
+        if (optimizer is not null)
+        {
+            if (sections.OptimizerLength == 0)
+                throw new CheckpointException($"checkpoint {path} holds weights only (no optimizer state) and cannot resume a run; fork it instead");
+            stream.Position = sections.OptimizerOffset;
+            optimizer.load_state_dict(reader);
+        }
+        return state;
+    }
+
+    /// <summary>Loads only the model weights into a temporary model of the checkpoint's own architecture.</summary>
+    public static TransformerLM LoadModel(string path, Device device)
+    {
+        var state = ReadState(path);
+        var model = new TransformerLM(state.Config.Model);
+        LoadInto(path, model, optimizer: null);
+        model.to(device);
+        return model;
+    }
+
+    /// <summary>One line describing an architecture, for messages and manifests.</summary>
+    public static string Describe(ModelConfig m)
+    {
+        var ffn = m.FeedForward switch
+        {
+            FeedForwardKind.MixtureOfTokens => $"MoT(E={m.MixtureOfTokens!.Experts}, g={m.MixtureOfTokens.GroupSize}, es={m.MixtureOfTokens.ResolvedExpertSize(m.DFF)})",
+            FeedForwardKind.TokenChoice => $"TokenChoice(E={m.TokenChoice!.Experts}, es={m.TokenChoice.ResolvedExpertSize(m.DFF)}, k={m.TokenChoice.TopK})",
+            FeedForwardKind.ExpertChoice => $"ExpertChoice(E={m.ExpertChoice!.Experts}, g={m.ExpertChoice.GroupSize}, C={m.ExpertChoice.Capacity})",
+            _ => "Dense",
+        };
+        return $"d_model={m.DModel} layers={m.Layers} heads={m.Heads} d_ff={m.DFF} vocab={m.VocabSize} context={m.ContextLength} ffn={ffn}";
+    }
+
+    private static void EnsureSameArchitecture(ModelConfig stored, ModelConfig wanted, string path)
+    {
+        var a = JsonSerializer.Serialize(stored, ConfigJson.Options);
+        var b = JsonSerializer.Serialize(wanted, ConfigJson.Options);
+        if (a != b)
+            throw new CheckpointException(
+                $"checkpoint {path} is for a different architecture: it has {Describe(stored)}, the model has {Describe(wanted)}");
+    }
+
+    private static StoredState Open(string path)
+    {
+        if (!File.Exists(path)) throw new CheckpointException($"checkpoint {path} does not exist");
+        var manifestPath = ManifestPath(path);
+        if (!File.Exists(manifestPath)) throw new CheckpointException($"checkpoint {path} has no manifest ({manifestPath}); it may be incomplete");
+        var manifest = JsonSerializer.Deserialize<CheckpointManifest>(File.ReadAllBytes(manifestPath), ConfigJson.Options)
+            ?? throw new CheckpointException($"manifest {manifestPath} is empty");
+        var (bytes, sha256) = Hash(path);
+        if (bytes != manifest.Bytes || sha256 != manifest.Sha256)
+            throw new CheckpointException($"checkpoint {path} is corrupt: sha256 {sha256[..12]}… ({bytes} bytes) does not match the manifest's {manifest.Sha256[..12]}… ({manifest.Bytes} bytes)");
+
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream);
+        stream.Position = stream.Length - 24;
+        var stateOffset = reader.ReadInt64();
+        var stateLength = reader.ReadInt64();
+        if (reader.ReadUInt64() != Magic) throw new CheckpointException($"{path} is not a MoT checkpoint");
+        stream.Position = stateOffset;
+        return JsonSerializer.Deserialize<StoredState>(reader.ReadBytes((int)stateLength), ConfigJson.Options)
+            ?? throw new CheckpointException($"checkpoint {path} has an empty state");
+    }
+
+    private static (long Bytes, string Sha256) Hash(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        return (stream.Length, Convert.ToHexStringLower(SHA256.HashData(stream)));
+    }
+
+    private sealed record Sections(long ModelOffset, long ModelLength, long OptimizerOffset, long OptimizerLength);
+
+    private sealed record StoredState(CheckpointState State, Sections Sections);
+}
