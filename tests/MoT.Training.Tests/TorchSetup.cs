@@ -15,7 +15,7 @@ internal static class TorchSetup
         return randint(0, vocab, [batch, seq], generator: generator, dtype: ScalarType.Int64);
     }
 
-    public static double MaxAbsDifference(Tensor a, Tensor b) => (a - b).abs().max().item<double>();
+    public static double MaxAbsDifference(Tensor a, Tensor b) => (a - b).abs().max().to(ScalarType.Float64).item<double>();
 }
 
 /// <summary>A tiny model config with a fluent way to choose the feed-forward layer.</summary>

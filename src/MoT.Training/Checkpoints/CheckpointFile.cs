@@ -113,9 +113,7 @@ public static class CheckpointFile
 
     private static void EnsureSameArchitecture(ModelConfig stored, ModelConfig wanted, string path)
     {
-        var a = JsonSerializer.Serialize(stored, ConfigJson.Options);
-        var b = JsonSerializer.Serialize(wanted, ConfigJson.Options);
-        if (a != b)
+        if (!stored.HasSameArchitecture(wanted))
             throw new CheckpointException(
                 $"checkpoint {path} is for a different architecture: it has {Describe(stored)}, the model has {Describe(wanted)}");
     }

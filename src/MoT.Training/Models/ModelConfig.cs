@@ -65,6 +65,10 @@ public sealed record ModelConfig
         return this;
     }
 
+    /// <summary>Same architecture, field by field (record equality would compare lists by reference).</summary>
+    public bool HasSameArchitecture(ModelConfig other) =>
+        System.Text.Json.JsonSerializer.Serialize(this, ConfigJson.Options) == System.Text.Json.JsonSerializer.Serialize(other, ConfigJson.Options);
+
     /// <summary>Checks that a batch of this size can go through the model.</summary>
     public void ValidateBatchSize(int batchSize, string field = "BatchSize")
     {

@@ -51,14 +51,23 @@ public sealed class Trainer : IDisposable
     /// <summary>Optimizer steps completed.</summary>
     public int Step { get; private set; }
 
-    /// <summary>A fresh run: model initialised from <see cref="TrainingConfig.Seed"/>.</summary>
+    /// <summary>A fresh run: model initialised from <see cref="TrainingConfig.Seed"/>, or from the weights of
+    /// <paramref name="initialWeights"/> (same architecture) for forks and transition tuning; the optimizer starts fresh.</summary>
     public static Trainer Create(TrainingConfig config, IBatchSource train, IBatchSource eval, string outputDirectory,
-        string? tokenizerSpec = null)
+        string? tokenizerSpec = null, TransformerLM? initialWeights = null)
     {
         config.Validate();
         var device = TrainingDevice.Resolve(config.Device);
         random.manual_seed(config.Seed);
         var model = new TransformerLM(config.Model, config.Seed);
+        if (initialWeights is not null)
+        {
+            if (!initialWeights.Config.HasSameArchitecture(config.Model))
+                throw new CheckpointException($"initial weights are for {CheckpointFile.Describe(initialWeights.Config)}, the run needs {CheckpointFile.Describe(config.Model)}");
+            using var _ = no_grad();
+            var source = initialWeights.state_dict();
+            foreach (var (name, target) in model.state_dict()) target.copy_(source[name]);
+        }
         model.to(device);
         return new Trainer(config, model, train, eval, CheckpointDirectory(outputDirectory), tokenizerSpec, device);
     }
