@@ -2,7 +2,7 @@ namespace MoT.Training.Models;
 
 /// <summary>A model configuration a user wrote is invalid; the message names the field.</summary>
 public sealed class ModelConfigException(string field, string problem)
-    : ArgumentException($"invalid model config: {field} {problem}", field)
+    : Exception($"invalid config: {field} {problem}")
 {
     /// <summary>The config path of the offending field, e.g. <c>MixtureOfTokens.GroupSize</c>.</summary>
     public string Field { get; } = field;

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using System.Globalization;
+using MoT.Cli.Bench;
+using MoT.Training.Training;
+using Spectre.Console;
+
+namespace MoT.Cli.Commands;
+
+/// <summary><c>mot bench ...</c>: benchmarks that print tables (speed and quality targets live here,
+/// not in timed unit tests).</summary>
+internal static class BenchCommand
+{
+    public static Command Create() => new("bench", "Benchmarks that print tables") { Compare() };
+
+    private static Command Compare()
+    {
+        var size = new Option<string>("--size") { Description = "Tiny or Small", DefaultValueFactory = _ => "Tiny" };
+        var experts = new Option<int>("--experts") { Description = "Group size / experts (the /NE of the presets)", DefaultValueFactory = _ => 8 };
+        var steps = new Option<int>("--steps") { Description = "Steps per model", DefaultValueFactory = _ => 300 };
+        var evalInterval = new Option<int>("--eval-interval") { Description = "Steps between eval points", DefaultValueFactory = _ => 25 };
+        var data = new Option<string>("--data") { Description = "demo, synthetic or a corpus path", DefaultValueFactory = _ => "demo" };
+        var tokenizer = new Option<string>("--tokenizer") { Description = "bytes or bpe", DefaultValueFactory = _ => "bytes" };
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
+        var output = new Option<string>("--out", "-o") { Description = "Folder for compare.csv and compare.png", DefaultValueFactory = _ => Path.Combine("runs", "bench-compare") };
+        var command = new Command("compare", "Train dense, MoT, Token Choice and Expert Choice at equal FLOPs/token and compare eval loss")
+            { size, experts, steps, evalInterval, data, tokenizer, device, output };
+        command.SetAction((parse, cancel) => Task.Run(() =>
+        {
+            var benchmark = new CompareBenchmark(parse.GetValue(size)!, parse.GetValue(steps), parse.GetValue(evalInterval),
+                new DataConfig(parse.GetValue(data)!, parse.GetValue(tokenizer)!), parse.GetValue(device)!, parse.GetValue(experts));
+            var outputDirectory = parse.GetValue(output)!;
+            var runs = benchmark.Run(outputDirectory, Console.WriteLine, cancel);
+
+            var dense = runs[0].FinalEvalLoss;
+            var table = new Table().AddColumns("model", "params", "train GFLOP/token", "s/step", "final eval loss", $"first step <= dense final ({dense:F3})", "speed-up vs dense");
+            foreach (var run in runs)
+            {
+                var reached = run.FirstStepReaching(dense);
+                table.AddRow(run.Preset, $"{run.Parameters / 1e6:N2}M", run.TrainGflopsPerToken.ToString("N4", CultureInfo.InvariantCulture),
+                    run.SecondsPerStep.ToString("N3", CultureInfo.InvariantCulture), run.FinalEvalLoss.ToString("F4", CultureInfo.InvariantCulture),
+                    reached?.ToString(CultureInfo.InvariantCulture) ?? "not reached",
+                    reached is { } r ? (runs[0].Curve[^1].Step / (double)r).ToString("F2", CultureInfo.InvariantCulture) + "x" : "-");
+            }
+            AnsiConsole.Write(table);
+            Directory.CreateDirectory(outputDirectory);
+            File.WriteAllText(Path.Combine(outputDirectory, "compare.csv"), CompareBenchmark.Csv(runs));
+            CompareBenchmark.Plot(runs, Path.Combine(outputDirectory, "compare.png"), $"{parse.GetValue(size)} models, eval loss");
+            Console.WriteLine($"wrote {Path.Combine(outputDirectory, "compare.csv")} and compare.png");
+            return 0;
+        }, CancellationToken.None));
+        return command;
+    }
+}

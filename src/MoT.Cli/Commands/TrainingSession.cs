@@ -1,0 +1,48 @@
+using System.Text.Json;
+using MoT.Cli.Output;
+using MoT.Training;
+using MoT.Training.Checkpoints;
+using MoT.Training.Training;
+using Spectre.Console;
+
+namespace MoT.Cli.Commands;
+
+/// <summary>Runs one trainer to the end under the console reporter; Ctrl+C checkpoints and stops.</summary>
+internal static class TrainingSession
+{
+    public static int Run(Trainer trainer, string outputDirectory, string title, CancellationToken cancel)
+    {
+        Directory.CreateDirectory(outputDirectory);
+        File.WriteAllText(Path.Combine(outputDirectory, "config.json"),
+            JsonSerializer.Serialize(trainer.Config, new JsonSerializerOptions(ConfigJson.Options) { WriteIndented = true }));
+        Console.WriteLine($"{title}: {trainer.Config.Steps} steps, batch {trainer.Config.BatchSize}x{trainer.Config.Model.ContextLength}, " +
+                          $"{CheckpointFile.Describe(trainer.Config.Model)}, output {Path.GetFullPath(outputDirectory)}");
+
+        using var console = new TrainingConsole(outputDirectory);
+        var result = console.Run(title, trainer.Config.Steps, trainer.Step, () => trainer.Run(console, cancel));
+
+        var eval = result.FinalEvalLoss is { } loss ? $", final eval loss {loss:F4}" : "";
+        switch (result.Status)
+        {
+            case TrainingStatus.Completed:
+                AnsiConsole.MarkupLineInterpolated($"[green]completed[/] {result.StepsCompleted} steps{eval}; checkpoint {result.LastCheckpoint}");
+                return 0;
+            case TrainingStatus.Cancelled or TrainingStatus.Paused:
+                AnsiConsole.MarkupLineInterpolated($"[yellow]stopped[/] at step {result.StepsCompleted}; continue with: mot resume {result.LastCheckpoint}");
+                return 130;
+            default:
+                AnsiConsole.MarkupLineInterpolated($"[red]diverged[/]: non-finite loss at step {result.DivergedAtStep}; last good checkpoint {result.LastCheckpoint ?? "none"} (lower --lr or raise --warmup)");
+                return 3;
+        }
+    }
+
+    /// <summary>The run folder a checkpoint belongs to (<c>RUN/checkpoints/step-N.ckpt</c> -> <c>RUN</c>).</summary>
+    public static string RunDirectoryOf(string checkpoint)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(checkpoint))!;
+        return Path.GetFileName(folder) == "checkpoints" ? Path.GetDirectoryName(folder)! : folder;
+    }
+
+    public static string DefaultOutput(string name) =>
+        Path.Combine("runs", $"{name.Replace('/', '_').ToLowerInvariant()}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+}

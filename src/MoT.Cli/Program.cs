@@ -1,0 +1,32 @@
+using System.CommandLine;
+using MoT.Cli.Commands;
+using MoT.Training.Checkpoints;
+using MoT.Training.Models;
+
+// `mot`: every verb is one file under Commands/. User errors print one line and exit non-zero;
+// set MOT_DEBUG=1 to see the stack trace of an unexpected error.
+var root = new RootCommand("MoT.Platform: train and compare Mixture-of-Tokens language models")
+{
+    TrainCommand.Create(),
+    EvalCommand.Create(),
+    ResumeCommand.Create(),
+    TransitionCommand.Create(),
+    PresetsCommand.Create(),
+    BenchCommand.Create(),
+};
+
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception error) when (error is ModelConfigException or CheckpointException or FileNotFoundException
+                                  or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or IOException)
+{
+    Console.Error.WriteLine($"error: {error.Message}");
+    return 1;
+}
+catch (Exception error) when (Environment.GetEnvironmentVariable("MOT_DEBUG") != "1")
+{
+    Console.Error.WriteLine($"error: unexpected {error.GetType().Name}: {error.Message} (MOT_DEBUG=1 shows details)");
+    return 70;
+}
