@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 case "${1:-build}" in
   build) dotnet build MoT.Platform.sln -c Release ;;
-  # --logger console: keep the Passed!/Failed! totals as the closing line.
-  test) dotnet test MoT.Platform.sln -c Release --logger "console;verbosity=normal" ;;
-  *) echo "usage: ./build.sh [build|test]" >&2; exit 2 ;;
+  test) dotnet test MoT.Platform.sln -c Release ;;
+  run)
+    dotnet build src/MoT.Cli -c Release -v quiet -nologo
+    exec dotnet src/MoT.Cli/bin/Release/net10.0/mot.dll train --preset MoT-Tiny/8E --data "${MOT_DATA:-synthetic}" --steps 300 --eval-interval 50 ;;
+  *) echo "usage: ./build.sh [build|test|run]" >&2; exit 2 ;;
 esac

@@ -10,7 +10,31 @@ namespace MoT.Cli.Commands;
 /// not in timed unit tests).</summary>
 internal static class BenchCommand
 {
-    public static Command Create() => new("bench", "Benchmarks that print tables") { Compare() };
+    public static Command Create() => new("bench", "Benchmarks that print tables") { Compare(), Step() };
+
+    private static Command Step()
+    {
+        var presets = new Option<string[]>("--preset") { Description = "Presets to time (repeatable)", AllowMultipleArgumentsPerToken = true,
+            DefaultValueFactory = _ => ["Transformer-Tiny", "MoT-Tiny/8E", "MoT-Tiny/8E/4", "TokenChoice-Tiny/8E", "ExpertChoice-Tiny/8E"] };
+        var steps = new Option<int>("--steps") { Description = "Timed steps per preset", DefaultValueFactory = _ => 20 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps first", DefaultValueFactory = _ => 3 };
+        var batch = new Option<int?>("--batch-size") { Description = "Batch size (default: the preset's)" };
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
+        var command = new Command("step", "Time training steps of presets in one process and print ratios to the first") { presets, steps, warmup, batch, device };
+        command.SetAction(parse =>
+        {
+            Console.WriteLine($"{"preset",-24} {"batch",5} {"ms/step",9} {"tokens/s",10} {"GFLOP/token",11} {"time vs first",13}");
+            double? first = null;
+            foreach (var row in StepTimeBenchmark.Run(parse.GetValue(presets)!, parse.GetValue(steps), parse.GetValue(warmup), parse.GetValue(device)!, parse.GetValue(batch)))
+            {
+                first ??= row.MillisecondsPerStep;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{row.Preset,-24} {row.BatchSize,5} {row.MillisecondsPerStep,9:F1} {row.TokensPerSecond,10:N0} {row.TrainGflopsPerToken,11:F4} {row.MillisecondsPerStep / first,12:F2}x"));
+            }
+            return 0;
+        });
+        return command;
+    }
 
     private static Command Compare()
     {
