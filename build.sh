@@ -4,7 +4,15 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 case "${1:-build}" in
   build) dotnet build MoT.Platform.sln -c Release ;;
-  test) dotnet test MoT.Platform.sln -c Release ;;
+  test)
+    # Each test assembly prints its own Passed!/Failed! line; close with the totals of all of them.
+    log=$(mktemp)
+    status=0
+    dotnet test MoT.Platform.sln -c Release 2>&1 | tee "$log" || status=$?
+    awk '/^(Passed|Failed)! +- Failed: / { gsub(",", ""); f += $4; p += $6; s += $8 }
+         END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+    rm -f "$log"
+    exit "$status" ;;
   run)
     dotnet build src/MoT.Cli -c Release -v quiet -nologo
     exec dotnet src/MoT.Cli/bin/Release/net10.0/mot.dll train --preset MoT-Tiny/8E --data "${MOT_DATA:-synthetic}" --steps 300 --eval-interval 50 ;;
