@@ -1,6 +1,4 @@
-using System.Text.Json;
 using MoT.Cli.Output;
-using MoT.Training;
 using MoT.Training.Checkpoints;
 using MoT.Training.Training;
 using Spectre.Console;
@@ -13,8 +11,7 @@ internal static class TrainingSession
     public static int Run(Trainer trainer, string outputDirectory, string title, CancellationToken cancel)
     {
         Directory.CreateDirectory(outputDirectory);
-        File.WriteAllText(Path.Combine(outputDirectory, "config.json"),
-            JsonSerializer.Serialize(trainer.Config, new JsonSerializerOptions(ConfigJson.Options) { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(outputDirectory, "config.json"), TrainingConfigDocument.Write(trainer.Config, indented: true));
         Console.WriteLine($"{title}: {trainer.Config.Steps} steps, batch {trainer.Config.BatchSize}x{trainer.Config.Model.ContextLength}, " +
                           $"{CheckpointFile.Describe(trainer.Config.Model)}, output {Path.GetFullPath(outputDirectory)}");
 

@@ -1,42 +1,16 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MoT.Training;
 using MoT.Training.Models;
 using MoT.Training.Training;
 
 namespace MoT.Cli.Configuration;
 
-/// <summary>Builds a <see cref="TrainingConfig"/> from a YAML/JSON file and/or a preset name. A file
-/// holds the TrainingConfig fields (camelCase); instead of a full <c>model</c> it may name a
-/// <c>preset</c>, and a <c>model</c> section then overrides single fields of the preset.</summary>
+/// <summary>Reads a <see cref="TrainingConfig"/> from a YAML/JSON file and/or a preset name
+/// (format: <see cref="TrainingConfigDocument"/>).</summary>
 internal static class TrainingConfigLoader
 {
-    public static TrainingConfig Load(string? file, string? preset)
-    {
-        var root = file is null ? new JsonObject() : ReadFile(file);
-        preset ??= root["preset"]?.GetValue<string>();
-        if (preset is not null)
-        {
-            var resolved = ModelPresets.Get(preset);
-            var presetModel = JsonSerializer.SerializeToNode(resolved.Config, ConfigJson.Options)!.AsObject();
-            if (root["model"] is JsonObject overrides)
-                foreach (var (key, value) in overrides) presetModel[key] = value?.DeepClone();
-            root["model"] = presetModel;
-            root["preset"] = resolved.Name;
-            root["batchSize"] ??= resolved.DefaultBatchSize;
-        }
-        if (root["model"] is null)
-            throw new ModelConfigException("Model", "is missing: pass --preset NAME (see `mot presets`) or a config file with a preset or model section");
-        try
-        {
-            return root.Deserialize<TrainingConfig>(ConfigJson.Options)
-                ?? throw new ModelConfigException("Config", "is empty");
-        }
-        catch (JsonException error)
-        {
-            throw new ModelConfigException(error.Path ?? "Config", $"could not be read: {error.Message}");
-        }
-    }
+    public static TrainingConfig Load(string? file, string? preset) =>
+        TrainingConfigDocument.Read(file is null ? new JsonObject() : ReadFile(file), preset);
 
     private static JsonObject ReadFile(string file)
     {
