@@ -1,0 +1,266 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.ML.Tokenizers;
+
+namespace MoT.Training.Data;
+
+/// <summary>
+/// GPT-4's cl100k BPE (Microsoft.ML.Tokenizers), either whole (~100k ids) or compacted to the ids a
+/// corpus uses so a small model's embedding is a few thousand rows instead of 100k.
+/// </summary>
+/// <remarks>
+/// Compact id layout: 0 = &lt;unk&gt;, 1 = end-of-text, then (with byte fallback) the 256 single-byte
+/// tokens in byte order, then the kept cl100k ids in ascending order. An id the compact vocabulary
+/// lacks is spelled with its bytes when byte fallback is on (lossless), otherwise it becomes &lt;unk&gt;.
+/// </remarks>
+public sealed class BpeTokenizer : ITokenizer
+{
+    /// <summary>The tiktoken encoding used as the base vocabulary.</summary>
+    public const string BaseEncoding = "cl100k_base";
+
+    /// <summary>The compact id of the unknown token.</summary>
+    public const int CompactUnknownId = 0;
+
+    private const int CompactEndOfTextId = 1;
+    private const int CompactFirstByteId = 2;
+
+    private static readonly Lazy<BaseVocabulary> s_base = new(BaseVocabulary.Load);
+
+    private readonly BaseVocabulary _base;
+    private readonly int[]? _compactToBase;   // compact id -> cl100k id (index 0, <unk>, is -1)
+    private readonly int[]? _baseToCompact;   // cl100k id -> compact id, -1 where absent
+
+    private BpeTokenizer(BaseVocabulary baseVocabulary, int[]? compactToBase, bool byteFallback)
+    {
+        _base = baseVocabulary;
+        ByteFallback = byteFallback;
+        if (compactToBase is null)
+        {
+            Identity = "cl100k";
+            VocabSize = _base.VocabSize;
+            EndOfText = _base.EndOfText;
+            Spec = TokenizerSpec.Cl100k;
+            return;
+        }
+
+        _compactToBase = compactToBase;
+        _baseToCompact = new int[_base.VocabSize];
+        Array.Fill(_baseToCompact, -1);
+        for (var compact = 1; compact < compactToBase.Length; compact++)
+            _baseToCompact[compactToBase[compact]] = compact;
+        VocabSize = compactToBase.Length;
+        EndOfText = CompactEndOfTextId;
+        var keptIds = compactToBase.AsSpan(CompactEndOfTextId + 1 + (byteFallback ? 256 : 0)).ToArray();
+        Spec = new TokenizerSpec(TokenizerSpec.Cl100kType, keptIds, byteFallback);
+        Identity = CompactIdentity(keptIds, byteFallback);
+    }
+
+    public string Identity { get; }
+
+    public int VocabSize { get; }
+
+    public int EndOfText { get; }
+
+    public TokenizerSpec Spec { get; }
+
+    /// <summary>True when ids are a compact subset of cl100k.</summary>
+    public bool IsCompact => _compactToBase is not null;
+
+    /// <summary>True when ids missing from a compact vocabulary are spelled as bytes instead of &lt;unk&gt;.</summary>
+    public bool ByteFallback { get; }
+
+    /// <summary>The whole cl100k vocabulary.</summary>
+    public static BpeTokenizer Cl100k() => new(s_base.Value, null, byteFallback: false);
+
+    /// <summary>A compact tokenizer keeping exactly <paramref name="keptBaseIds"/> (cl100k ids; order and
+    /// duplicates do not matter). End-of-text is always kept; with <paramref name="byteFallback"/> the
+    /// 256 byte tokens are kept too.</summary>
+    public static BpeTokenizer Compact(IEnumerable<int> keptBaseIds, bool byteFallback = true)
+    {
+        ArgumentNullException.ThrowIfNull(keptBaseIds);
+        var vocabulary = s_base.Value;
+        var layout = new List<int> { -1, vocabulary.EndOfText };
+        var seen = new HashSet<int>(layout);
+        if (byteFallback)
+        {
+            foreach (var byteId in vocabulary.ByteTokenIds)
+            {
+                layout.Add(byteId);
+                seen.Add(byteId);
+            }
+        }
+        foreach (var id in keptBaseIds.Distinct().Order())
+        {
+            if ((uint)id >= (uint)vocabulary.VocabSize || !vocabulary.IsKnown(id))
+                throw new ArgumentOutOfRangeException(nameof(keptBaseIds), id, $"{id} is not a {BaseEncoding} token id");
+            if (seen.Add(id))
+                layout.Add(id);
+        }
+        return new BpeTokenizer(vocabulary, layout.ToArray(), byteFallback);
+    }
+
+    /// <summary>Counts the cl100k ids of <paramref name="texts"/> and keeps those seen at least
+    /// <paramref name="minCount"/> times.</summary>
+    public static BpeTokenizer BuildCompact(IEnumerable<string> texts, int minCount = 1, bool byteFallback = true,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(minCount, 1);
+        var vocabulary = s_base.Value;
+        var counts = new long[vocabulary.VocabSize];
+        foreach (var text in texts)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var id in vocabulary.Tokenizer.EncodeToIds(text))
+                counts[id]++;
+        }
+        return FromCounts(counts, minCount, byteFallback);
+    }
+
+    /// <summary>A compact tokenizer from per-cl100k-id occurrence counts (index = id).</summary>
+    public static BpeTokenizer FromCounts(ReadOnlySpan<long> counts, int minCount = 1, bool byteFallback = true)
+    {
+        var kept = new List<int>();
+        for (var id = 0; id < counts.Length; id++)
+            if (counts[id] >= minCount)
+                kept.Add(id);
+        return Compact(kept, byteFallback);
+    }
+
+    public int[] Encode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var baseIds = _base.Tokenizer.EncodeToIds(text);
+        if (_baseToCompact is null)
+            return [.. baseIds];
+        return FromBaseIds(baseIds);
+    }
+
+    /// <summary>cl100k ids of <paramref name="text"/>, whatever this tokenizer's compaction.</summary>
+    public int[] EncodeBase(string text) => [.. _base.Tokenizer.EncodeToIds(text)];
+
+    /// <summary>Maps cl100k ids into this tokenizer's ids (identity when not compact).</summary>
+    public int[] FromBaseIds(IReadOnlyList<int> baseIds)
+    {
+        ArgumentNullException.ThrowIfNull(baseIds);
+        if (_baseToCompact is null)
+            return [.. baseIds];
+        var result = new List<int>(baseIds.Count);
+        for (var i = 0; i < baseIds.Count; i++)
+        {
+            var baseId = baseIds[i];
+            var compact = (uint)baseId < (uint)_baseToCompact.Length ? _baseToCompact[baseId] : -1;
+            if (compact >= 0)
+                result.Add(compact);
+            else if (ByteFallback && _base.BytesOf(baseId) is { } bytes)
+                foreach (var b in bytes)
+                    result.Add(CompactFirstByteId + b);
+            else
+                result.Add(CompactUnknownId);
+        }
+        return [.. result];
+    }
+
+    public string Decode(ReadOnlySpan<int> ids)
+    {
+        var bytes = new List<byte>(ids.Length * 4);
+        foreach (var id in ids)
+        {
+            if ((uint)id >= (uint)VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(ids), id, $"token id {id} is outside the vocabulary [0, {VocabSize}) of {Identity}");
+            var baseId = _compactToBase is null ? id : _compactToBase[id];
+            if (baseId < 0)
+                bytes.AddRange("\uFFFD"u8);
+            else
+                bytes.AddRange(_base.BytesOf(baseId) ?? Encoding.UTF8.GetBytes(_base.SpecialText(baseId)));
+        }
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    /// <summary>The cl100k id behind a compact id (the id itself when not compact); -1 for &lt;unk&gt;.</summary>
+    public int ToBaseId(int id) => _compactToBase is null ? id : _compactToBase[id];
+
+    private static string CompactIdentity(int[] keptIds, bool byteFallback)
+    {
+        // Little-endian bytes so the identity is the same on every machine.
+        var bytes = new byte[keptIds.Length * sizeof(int) + 1];
+        for (var i = 0; i < keptIds.Length; i++)
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * sizeof(int)), keptIds[i]);
+        bytes[^1] = byteFallback ? (byte)1 : (byte)0;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        return $"cl100k-compact-{hash[..12]}";
+    }
+
+    /// <summary>The cl100k tables, loaded once per process (the embedded data takes ~1 s to parse).</summary>
+    private sealed class BaseVocabulary
+    {
+        private readonly byte[]?[] _bytes;
+        private readonly Dictionary<int, string> _special;
+
+        private BaseVocabulary(TiktokenTokenizer tokenizer, Dictionary<int, byte[]> ranks)
+        {
+            Tokenizer = tokenizer;
+            var maxId = ranks.Keys.Max();
+            _special = new Dictionary<int, string>();
+            foreach (var (text, id) in tokenizer.SpecialTokens ?? new Dictionary<string, int>())
+            {
+                _special[id] = text;
+                maxId = Math.Max(maxId, id);
+            }
+            VocabSize = maxId + 1;
+            _bytes = new byte[]?[VocabSize];
+            ByteTokenIds = new int[256];
+            Array.Fill(ByteTokenIds, -1);
+            foreach (var (id, bytes) in ranks)
+            {
+                _bytes[id] = bytes;
+                if (bytes.Length == 1)
+                    ByteTokenIds[bytes[0]] = id;
+            }
+            EndOfText = tokenizer.SpecialTokens?.GetValueOrDefault(ByteTokenizer.EndOfTextText, -1) ?? -1;
+            if (EndOfText < 0 || Array.IndexOf(ByteTokenIds, -1) >= 0)
+                throw new InvalidOperationException($"{BaseEncoding} data lacks an end-of-text token or a single-byte token");
+        }
+
+        public TiktokenTokenizer Tokenizer { get; }
+
+        public int VocabSize { get; }
+
+        public int EndOfText { get; }
+
+        /// <summary>cl100k id of each single byte, indexed by byte value.</summary>
+        public int[] ByteTokenIds { get; }
+
+        public static BaseVocabulary Load() => new(TiktokenTokenizer.CreateForEncoding(BaseEncoding), ReadRanks());
+
+        /// <summary>
+        /// Token id -> bytes, which the tokenizer does not expose publicly in 2.0.1 (its Decoder is
+        /// internal and Vocabulary lacks partial UTF-8 tokens): read from the data package's embedded
+        /// tiktoken file, lines of "base64(bytes) id".
+        /// </summary>
+        private static Dictionary<int, byte[]> ReadRanks()
+        {
+            const string assemblyName = "Microsoft.ML.Tokenizers.Data.Cl100kBase";
+            const string resourceName = "cl100k_base.tiktoken.deflate";
+            var assembly = System.Reflection.Assembly.Load(assemblyName);
+            using var resource = assembly.GetManifestResourceStream(resourceName)
+                ?? throw new InvalidOperationException($"{assemblyName} has no resource {resourceName}");
+            using var reader = new StreamReader(new System.IO.Compression.DeflateStream(resource, System.IO.Compression.CompressionMode.Decompress));
+            var ranks = new Dictionary<int, byte[]>(100_300);
+            while (reader.ReadLine() is { } line)
+            {
+                var space = line.IndexOf(' ');
+                if (space <= 0)
+                    continue;
+                ranks[int.Parse(line.AsSpan(space + 1), System.Globalization.CultureInfo.InvariantCulture)] = Convert.FromBase64String(line[..space]);
+            }
+            return ranks;
+        }
+
+        public bool IsKnown(int id) => _bytes[id] is not null || _special.ContainsKey(id);
+
+        public byte[]? BytesOf(int id) => (uint)id < (uint)_bytes.Length ? _bytes[id] : null;
+
+        public string SpecialText(int id) => _special.TryGetValue(id, out var text) ? text : "\uFFFD";
+    }
+}
