@@ -236,7 +236,7 @@ public sealed class BpeTokenizer : ITokenizer
         /// <summary>
         /// Token id -> bytes, which the tokenizer does not expose publicly in 2.0.1 (its Decoder is
         /// internal and Vocabulary lacks partial UTF-8 tokens): read from the data package's embedded
-        /// tiktoken file, lines of "base64(bytes) id".
+        /// tiktoken file, one token per line after a "Capacity: n" line.
         /// </summary>
         private static Dictionary<int, byte[]> ReadRanks()
         {
@@ -247,12 +247,16 @@ public sealed class BpeTokenizer : ITokenizer
                 ?? throw new InvalidOperationException($"{assemblyName} has no resource {resourceName}");
             using var reader = new StreamReader(new System.IO.Compression.DeflateStream(resource, System.IO.Compression.CompressionMode.Decompress));
             var ranks = new Dictionary<int, byte[]>(100_300);
+            var nextRank = 0;
             while (reader.ReadLine() is { } line)
             {
-                var space = line.IndexOf(' ');
-                if (space <= 0)
+                if (line.Length == 0 || line.StartsWith("Capacity:", StringComparison.Ordinal))   // the package's size hint
                     continue;
-                ranks[int.Parse(line.AsSpan(space + 1), System.Globalization.CultureInfo.InvariantCulture)] = Convert.FromBase64String(line[..space]);
+                // "base64 rank" as in tiktoken files, or (as this package stores it) base64 alone, ranked by line.
+                var space = line.IndexOf(' ');
+                var rank = space > 0 ? int.Parse(line.AsSpan(space + 1), System.Globalization.CultureInfo.InvariantCulture) : nextRank;
+                ranks[rank] = Convert.FromBase64String(space > 0 ? line[..space] : line);
+                nextRank = rank + 1;
             }
             return ranks;
         }
