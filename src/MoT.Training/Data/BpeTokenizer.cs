@@ -99,13 +99,10 @@ public sealed class BpeTokenizer : ITokenizer
         return new BpeTokenizer(vocabulary, layout.ToArray(), byteFallback);
     }
 
-    /// <summary>Counts the cl100k ids of <paramref name="texts"/> and keeps those seen at least
-    /// <paramref name="minCount"/> times.</summary>
-    public static BpeTokenizer BuildCompact(IEnumerable<string> texts, int minCount = 1, bool byteFallback = true,
-        CancellationToken cancellationToken = default)
+    /// <summary>Counts the cl100k ids of <paramref name="texts"/> and keeps those <paramref name="options"/> select.</summary>
+    public static BpeTokenizer BuildCompact(IEnumerable<string> texts, CompactOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        ArgumentOutOfRangeException.ThrowIfLessThan(minCount, 1);
         var vocabulary = s_base.Value;
         var counts = new long[vocabulary.VocabSize];
         foreach (var text in texts)
@@ -114,17 +111,29 @@ public sealed class BpeTokenizer : ITokenizer
             foreach (var id in vocabulary.Tokenizer.EncodeToIds(text))
                 counts[id]++;
         }
-        return FromCounts(counts, minCount, byteFallback);
+        return FromCounts(counts, options);
     }
 
-    /// <summary>A compact tokenizer from per-cl100k-id occurrence counts (index = id).</summary>
-    public static BpeTokenizer FromCounts(ReadOnlySpan<long> counts, int minCount = 1, bool byteFallback = true)
+    /// <summary>A compact tokenizer from per-cl100k-id occurrence counts (index = id): ids seen at least
+    /// <see cref="CompactOptions.MinCount"/> times, the most frequent first when
+    /// <see cref="CompactOptions.MaxVocabSize"/> caps the vocabulary (ties broken by id, so the choice is deterministic).</summary>
+    public static BpeTokenizer FromCounts(ReadOnlySpan<long> counts, CompactOptions? options = null)
     {
-        var kept = new List<int>();
+        options = (options ?? new CompactOptions()).Validate();
+        var vocabulary = s_base.Value;
+        var candidates = new List<(int Id, long Count)>();
         for (var id = 0; id < counts.Length; id++)
-            if (counts[id] >= minCount)
-                kept.Add(id);
-        return Compact(kept, byteFallback);
+            if (counts[id] >= options.MinCount && id != vocabulary.EndOfText && !(options.ByteFallback && vocabulary.IsByteToken(id)))
+                candidates.Add((id, counts[id]));
+        if (options.MaxVocabSize is { } max)
+        {
+            var room = max - (CompactFirstByteId + (options.ByteFallback ? 256 : 0));
+            if (room < 0)
+                throw new ArgumentOutOfRangeException(nameof(options), max, $"MaxVocabSize {max} leaves no room: <unk>, end-of-text{(options.ByteFallback ? " and the 256 byte tokens" : "")} take {max - room}");
+            if (candidates.Count > room)
+                candidates = [.. candidates.OrderByDescending(c => c.Count).ThenBy(c => c.Id).Take(room)];
+        }
+        return Compact(candidates.Select(c => c.Id), options.ByteFallback);
     }
 
     public int[] Encode(string text)
@@ -261,10 +270,32 @@ public sealed class BpeTokenizer : ITokenizer
             return ranks;
         }
 
+        public bool IsByteToken(int id) => _bytes[id] is { Length: 1 };
+
         public bool IsKnown(int id) => _bytes[id] is not null || _special.ContainsKey(id);
 
         public byte[]? BytesOf(int id) => (uint)id < (uint)_bytes.Length ? _bytes[id] : null;
 
         public string SpecialText(int id) => _special.TryGetValue(id, out var text) ? text : "\uFFFD";
     }
+}
+
+/// <summary>How a compact cl100k vocabulary is chosen from a corpus.</summary>
+/// <param name="MinCount">Keep ids seen at least this many times.</param>
+/// <param name="MaxVocabSize">Cap on the compact vocabulary, reserved ids included: the most frequent ids are kept.</param>
+/// <param name="ByteFallback">Spell missing ids as bytes (lossless) instead of &lt;unk&gt;.</param>
+public sealed record CompactOptions(int MinCount = 1, int? MaxVocabSize = null, bool ByteFallback = true)
+{
+    /// <summary>Throws with the offending field named.</summary>
+    public CompactOptions Validate()
+    {
+        if (MinCount < 1)
+            throw new ArgumentOutOfRangeException(nameof(MinCount), MinCount, "MinCount must be at least 1");
+        if (MaxVocabSize is < 2)
+            throw new ArgumentOutOfRangeException(nameof(MaxVocabSize), MaxVocabSize, "MaxVocabSize must be at least 2");
+        return this;
+    }
+
+    /// <summary>A short tag for cache file names, e.g. <c>min1</c> or <c>min2-max8192-unk</c>.</summary>
+    public string Tag => $"min{MinCount}{(MaxVocabSize is { } max ? $"-max{max}" : "")}{(ByteFallback ? "" : "-unk")}";
 }

