@@ -108,7 +108,7 @@ public sealed class BpeTokenizer : ITokenizer
         foreach (var text in texts)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var id in vocabulary.Tokenizer.EncodeToIds(text))
+            foreach (var id in vocabulary.EncodeOrdinary(text))
                 counts[id]++;
         }
         return FromCounts(counts, options);
@@ -136,17 +136,19 @@ public sealed class BpeTokenizer : ITokenizer
         return Compact(candidates.Select(c => c.Id), options.ByteFallback);
     }
 
+    /// <remarks>Special-token text such as a literal "&lt;|endoftext|&gt;" in a document is encoded as
+    /// ordinary text, so the end-of-text id only ever appears where packing puts it.</remarks>
     public int[] Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var baseIds = _base.Tokenizer.EncodeToIds(text);
+        var baseIds = _base.EncodeOrdinary(text);
         if (_baseToCompact is null)
             return [.. baseIds];
         return FromBaseIds(baseIds);
     }
 
     /// <summary>cl100k ids of <paramref name="text"/>, whatever this tokenizer's compaction.</summary>
-    public int[] EncodeBase(string text) => [.. _base.Tokenizer.EncodeToIds(text)];
+    public int[] EncodeBase(string text) => [.. _base.EncodeOrdinary(text)];
 
     /// <summary>Maps cl100k ids into this tokenizer's ids (identity when not compact).</summary>
     public int[] FromBaseIds(IReadOnlyList<int> baseIds)
@@ -204,7 +206,9 @@ public sealed class BpeTokenizer : ITokenizer
     private sealed class BaseVocabulary
     {
         private readonly byte[]?[] _bytes;
+        private const string SpecialPrefix = "<|";
         private readonly Dictionary<int, string> _special;
+        private readonly string[] _specialTexts;
 
         private BaseVocabulary(TiktokenTokenizer tokenizer, Dictionary<int, byte[]> ranks)
         {
@@ -217,6 +221,9 @@ public sealed class BpeTokenizer : ITokenizer
                 maxId = Math.Max(maxId, id);
             }
             VocabSize = maxId + 1;
+            _specialTexts = [.. _special.Values];
+            if (_specialTexts.Any(special => !special.StartsWith(SpecialPrefix, StringComparison.Ordinal)))
+                throw new InvalidOperationException($"{BaseEncoding} has a special token not starting with {SpecialPrefix}");
             _bytes = new byte[]?[VocabSize];
             ByteTokenIds = new int[256];
             Array.Fill(ByteTokenIds, -1);
@@ -268,6 +275,25 @@ public sealed class BpeTokenizer : ITokenizer
                 nextRank = rank + 1;
             }
             return ranks;
+        }
+
+        /// <summary>cl100k ids of <paramref name="text"/> with special-token literals treated as plain text:
+        /// the text is cut just after each "&lt;" of a literal, so no piece holds a whole one.</summary>
+        public IReadOnlyList<int> EncodeOrdinary(string text)
+        {
+            if (!text.Contains(SpecialPrefix, StringComparison.Ordinal))
+                return Tokenizer.EncodeToIds(text);
+            var ids = new List<int>(text.Length / 3);
+            var start = 0;
+            for (var at = text.IndexOf(SpecialPrefix, StringComparison.Ordinal); at >= 0; at = text.IndexOf(SpecialPrefix, at + 1, StringComparison.Ordinal))
+            {
+                if (!_specialTexts.Any(special => text.AsSpan(at).StartsWith(special, StringComparison.Ordinal)))
+                    continue;
+                ids.AddRange(Tokenizer.EncodeToIds(text[start..(at + 1)]));
+                start = at + 1;
+            }
+            ids.AddRange(Tokenizer.EncodeToIds(text[start..]));
+            return ids;
         }
 
         public bool IsByteToken(int id) => _bytes[id] is { Length: 1 };

@@ -6,5 +6,14 @@ public sealed record CorpusStats(long Documents, long Characters, long Tokens)
     /// <summary>Average characters per token, a quick measure of tokenizer efficiency.</summary>
     public double CharactersPerToken => Tokens == 0 ? 0 : (double)Characters / Tokens;
 
-    public override string ToString() => $"{Documents:N0} documents, {Characters:N0} characters, {Tokens:N0} tokens";
+    /// <summary>Stats of a corpus under a tokenizer, from its token cache (built first if missing).</summary>
+    public static CorpusStats Of(string corpusPath, ITokenizer tokenizer, IProgress<CorpusStats>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var tokens = TokenCache.GetOrBuild(corpusPath, tokenizer, progress, cancellationToken);
+        return tokens.Stats;
+    }
+
+    public override string ToString() =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Documents:N0} documents, {Characters:N0} characters, {Tokens:N0} tokens");
 }

@@ -89,6 +89,18 @@ public sealed class TokenCacheTests
     }
 
     [Fact]
+    public void Corpus_stats_count_documents_characters_and_tokens()
+    {
+        using var folder = new TempFolder();
+        var corpus = folder.WriteJsonl("c.jsonl", ["héllo", "wörld!"]);
+
+        var stats = CorpusStats.Of(corpus, ByteTokenizer.Instance, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(new CorpusStats(2, 11, 13), stats);   // é and ö are two UTF-8 bytes each
+        Assert.Equal("2 documents, 11 characters, 13 tokens", stats.ToString());
+    }
+
+    [Fact]
     public void A_corrupt_token_file_is_reported_naming_it()
     {
         using var folder = new TempFolder();

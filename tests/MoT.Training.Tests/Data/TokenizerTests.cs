@@ -43,6 +43,20 @@ public sealed class TokenizerTests
     }
 
     [Fact]
+    public void Special_token_text_inside_a_document_is_encoded_as_plain_text()
+    {
+        const string text = "a literal <|endoftext|> and <|fim_prefix|> in a document, and <|not special|>";
+        foreach (var tokenizer in new[] { BpeTokenizer.Cl100k(), BpeTokenizer.BuildCompact([text], cancellationToken: TestContext.Current.CancellationToken) })
+        {
+            var ids = tokenizer.Encode(text);
+
+            Assert.DoesNotContain(tokenizer.EndOfText, ids);
+            Assert.All(ids, id => Assert.True(tokenizer.ToBaseId(id) < 100256, $"special id {tokenizer.ToBaseId(id)} in ordinary text"));
+            Assert.Equal(text, tokenizer.Decode(ids));
+        }
+    }
+
+    [Fact]
     public void Compact_bpe_has_a_small_vocabulary_and_round_trips_the_corpus_it_was_built_from()
     {
         var corpus = SyntheticText.Documents(200);
