@@ -1,0 +1,191 @@
+using System.Globalization;
+
+namespace MoT.Training.Data;
+
+/// <summary>Which documents of a corpus a dataset uses.</summary>
+public enum DataSplit
+{
+    /// <summary>Documents not held out for evaluation.</summary>
+    Train,
+
+    /// <summary>The held-out documents.</summary>
+    Eval,
+
+    /// <summary>Every document.</summary>
+    All,
+}
+
+/// <summary>How a token file is split and packed into samples.</summary>
+/// <param name="SequenceLength">Context length S; each sample holds S + 1 tokens so inputs and targets shift by one.</param>
+/// <param name="EvalFraction">Share of documents held out for evaluation, chosen by a hash of each document's text.</param>
+/// <param name="Seed">Seeds the split and the packing order of documents.</param>
+public sealed record DatasetOptions(int SequenceLength, double EvalFraction = 0.05, ulong Seed = 0)
+{
+    /// <summary>Throws with the offending field named.</summary>
+    public DatasetOptions Validate()
+    {
+        if (SequenceLength < 1)
+            throw new ArgumentOutOfRangeException(nameof(SequenceLength), SequenceLength, "SequenceLength must be at least 1");
+        if (EvalFraction is < 0 or >= 1 || double.IsNaN(EvalFraction))
+            throw new ArgumentOutOfRangeException(nameof(EvalFraction), EvalFraction, "EvalFraction must be in [0, 1)");
+        return this;
+    }
+}
+
+/// <summary>
+/// Fixed-length samples packed from one split of a <see cref="TokenFile"/>: the split's documents, in an
+/// order shuffled by the seed, each followed by end-of-text, form one stream; sample i is stream
+/// tokens [i·S, i·S + S] (S + 1 tokens), so consecutive samples share one token and every token
+/// but the first is a target exactly once.
+/// </summary>
+/// <remarks>
+/// A document goes to eval when the hash of its text (mixed with the seed) falls below
+/// <see cref="DatasetOptions.EvalFraction"/>: the split depends only on the text, not on file order
+/// or tokenizer, and never changes for a document already in the corpus. When the fraction is
+/// positive and the corpus has two or more documents, each split gets at least one.
+/// </remarks>
+public sealed class TokenDataset
+{
+    private readonly TokenFile _file;
+    private readonly int[] _documents;        // file document indices, in packing order
+    private readonly long[] _streamStarts;    // stream position of each packed document; one extra for the end
+
+    public TokenDataset(TokenFile file, DataSplit split, DatasetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        Options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        _file = file;
+        Split = split;
+        _documents = SelectDocuments(file, split, options);
+        Shuffle.InPlace(_documents, TextHash.Mix(options.Seed ^ 0x5041434BUL)); // "PACK"
+        _streamStarts = new long[_documents.Length + 1];
+        for (var i = 0; i < _documents.Length; i++)
+            _streamStarts[i + 1] = _streamStarts[i] + file.DocumentLength(_documents[i]) + 1;
+        StreamLength = _streamStarts[^1];
+        SampleCount = StreamLength <= options.SequenceLength ? 0 : (StreamLength - 1) / options.SequenceLength;
+        if (SampleCount == 0)
+            throw new CorpusException(file.Path,
+                $"the {split.ToString().ToLowerInvariant()} split has {StreamLength} tokens ({_documents.Length} documents), fewer than sequence length + 1 = {options.SequenceLength + 1}");
+        Identity = string.Create(CultureInfo.InvariantCulture,
+            $"{file.TokenizerIdentity}/{file.SourceFingerprint}/{split.ToString().ToLowerInvariant()}/eval{options.EvalFraction:R}/seed{options.Seed}/S{options.SequenceLength}");
+    }
+
+    /// <summary>Tokenizer, corpus, split and packing in one string: equal identities give equal samples.</summary>
+    public string Identity { get; }
+
+    /// <summary>The options the dataset was packed with.</summary>
+    public DatasetOptions Options { get; }
+
+    /// <summary>The split this dataset reads.</summary>
+    public DataSplit Split { get; }
+
+    /// <summary>Context length S.</summary>
+    public int SequenceLength => Options.SequenceLength;
+
+    /// <summary>Number of samples of S + 1 tokens.</summary>
+    public long SampleCount { get; }
+
+    /// <summary>Tokens in the packed stream, separators included.</summary>
+    public long StreamLength { get; }
+
+    /// <summary>Vocabulary size of the tokens.</summary>
+    public int VocabSize => _file.VocabSize;
+
+    /// <summary>The separator between documents.</summary>
+    public int EndOfText => _file.EndOfText;
+
+    /// <summary>The token file's document indices in this split, in packing order.</summary>
+    public IReadOnlyList<int> Documents => _documents;
+
+    /// <summary>Copies sample <paramref name="index"/> (S + 1 tokens) into <paramref name="destination"/>.</summary>
+    public void ReadSample(long index, Span<int> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, SampleCount);
+        if (destination.Length != SequenceLength + 1)
+            throw new ArgumentException($"destination holds {destination.Length} tokens; a sample is S + 1 = {SequenceLength + 1}", nameof(destination));
+        var position = index * SequenceLength;
+        var packed = Array.BinarySearch(_streamStarts, position);
+        if (packed < 0)
+            packed = ~packed - 1;
+        var written = 0;
+        while (written < destination.Length)
+        {
+            var document = _documents[packed];
+            var length = _file.DocumentLength(document);
+            var offset = (int)(position + written - _streamStarts[packed]);
+            if (offset < length)
+            {
+                var count = Math.Min(length - offset, destination.Length - written);
+                _file.ReadDocument(document, offset, destination.Slice(written, count));
+                written += count;
+            }
+            if (written < destination.Length)
+            {
+                destination[written++] = _file.EndOfText;
+                packed++;
+            }
+        }
+    }
+
+    /// <summary>Sample <paramref name="index"/> as a new array.</summary>
+    public int[] Sample(long index)
+    {
+        var sample = new int[SequenceLength + 1];
+        ReadSample(index, sample);
+        return sample;
+    }
+
+    private static int[] SelectDocuments(TokenFile file, DataSplit split, DatasetOptions options)
+    {
+        var all = Enumerable.Range(0, file.DocumentCount).Where(d => file.DocumentLength(d) > 0).ToArray();
+        if (split == DataSplit.All || all.Length == 0)
+            return all;
+        if (options.EvalFraction == 0)
+            return split == DataSplit.Train ? all : [];
+
+        // Uniform in [0, 1) per document, from its text hash and the seed.
+        var scores = all.Select(d => (TextHash.Mix(file.DocumentHash(d) ^ options.Seed) >> 11) * (1.0 / (1UL << 53))).ToArray();
+        var eval = new bool[all.Length];
+        for (var i = 0; i < all.Length; i++)
+            eval[i] = scores[i] < options.EvalFraction;
+        if (all.Length >= 2)
+        {
+            // Tiny corpora: move the lowest (or highest) scoring document so neither split is empty.
+            if (!eval.Contains(true))
+                eval[Array.IndexOf(scores, scores.Min())] = true;
+            else if (!eval.Contains(false))
+                eval[Array.IndexOf(scores, scores.Max())] = false;
+        }
+        var wantEval = split == DataSplit.Eval;
+        return all.Where((_, i) => eval[i] == wantEval).ToArray();
+    }
+}
+
+/// <summary>Seeded Fisher–Yates shuffles on a SplitMix64 stream: the same permutation on every
+/// machine and .NET version (System.Random's sequence is not a documented contract).</summary>
+public static class Shuffle
+{
+    /// <summary>Shuffles <paramref name="items"/> in place, determined by <paramref name="seed"/> alone.</summary>
+    public static void InPlace<T>(Span<T> items, ulong seed)
+    {
+        for (var i = items.Length - 1; i > 0; i--)
+        {
+            var j = (int)UniformBelow(TextHash.Mix(seed + (ulong)i * 0xD1B54A32D192ED03UL), (ulong)(i + 1));
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+
+    /// <summary>A permutation of 0..count-1.</summary>
+    public static int[] Permutation(int count, ulong seed)
+    {
+        var order = new int[count];
+        for (var i = 0; i < count; i++)
+            order[i] = i;
+        InPlace<int>(order, seed);
+        return order;
+    }
+
+    // Lemire's multiply-shift: unbiased enough for n << 2^64 and branch-free.
+    private static ulong UniformBelow(ulong random, ulong n) => (ulong)(((UInt128)random * n) >> 64);
+}
