@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MoT.Cli.Commands;
 using MoT.Training.Checkpoints;
+using MoT.Training.Data;
 using MoT.Training.Models;
 
 // `mot`: every verb is one file under Commands/. User errors print one line and exit non-zero;
@@ -13,13 +14,14 @@ var root = new RootCommand("MoT.Platform: train and compare Mixture-of-Tokens la
     TransitionCommand.Create(),
     PresetsCommand.Create(),
     BenchCommand.Create(),
+    DataCommand.Create(),
 };
 
 try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception error) when (error is ModelConfigException or CheckpointException or FileNotFoundException
+catch (Exception error) when (error is ModelConfigException or CheckpointException or CorpusException or DemoCorpusException or FileNotFoundException
                                   or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or IOException)
 {
     Console.Error.WriteLine($"error: {error.Message}");
