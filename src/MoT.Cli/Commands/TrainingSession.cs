@@ -15,6 +15,8 @@ internal static class TrainingSession
         Console.WriteLine($"{title}: {trainer.Config.Steps} steps, batch {trainer.Config.BatchSize}x{trainer.Config.Model.ContextLength}, " +
                           $"{CheckpointFile.Describe(trainer.Config.Model)}, output {Path.GetFullPath(outputDirectory)}");
 
+        if (trainer.Step == 0)
+            Console.WriteLine($"step      0 eval loss {trainer.Evaluate():F4} (before training)");
         using var console = new TrainingConsole(outputDirectory);
         var result = console.Run(title, trainer.Config.Steps, trainer.Step, () => trainer.Run(console, cancel));
 
