@@ -15,6 +15,8 @@ case "${1:-build}" in
     exit "$status" ;;
   run)
     dotnet build src/MoT.Cli -c Release -v quiet -nologo
-    exec dotnet src/MoT.Cli/bin/Release/net10.0/mot.dll train --preset MoT-Tiny/8E --data "${MOT_DATA:-synthetic}" --steps 300 --eval-interval 50 ;;
+    mot="dotnet src/MoT.Cli/bin/Release/net10.0/mot.dll"
+    $mot data prepare
+    exec $mot train --preset MoT-Tiny/8E --data demo --steps 300 --eval-interval 50 ;;
   *) echo "usage: ./build.sh [build|test|run]" >&2; exit 2 ;;
 esac
