@@ -1,0 +1,184 @@
+namespace MoT.Data.Ingest;
+
+/// <summary>
+/// Buffers metric points, writes them in batches through the provider's bulk writer, and keeps them while the
+/// database is down: a background loop retries with exponential backoff, batches are written in arrival order
+/// (so a later value for the same key wins), and nothing is dropped — when the bound is reached new writes are
+/// refused with <see cref="MetricBufferFullException"/>.
+/// </summary>
+public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
+{
+    private readonly IMetricBatchWriter _writer;
+    private readonly MetricIngestorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly object _gate = new();
+    private readonly Queue<MetricPointRecord[]> _sealed = new();
+    private List<MetricPointRecord> _current;
+    private int _buffered;
+    private readonly SemaphoreSlim _flushLock = new(1, 1);
+    private readonly SemaphoreSlim _batchReady = new(0, int.MaxValue);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+    private Exception? _lastError;
+    private DateTime? _failingSince;
+
+    public MetricIngestor(IMetricBatchWriter writer, MetricIngestorOptions options, TimeProvider? time = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBufferedPoints, options.BatchSize);
+        _writer = writer;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _current = new List<MetricPointRecord>(options.BatchSize);
+    }
+
+    /// <summary>Points accepted but not yet in the database.</summary>
+    public int BufferedPoints { get { lock (_gate) return _buffered; } }
+
+    /// <summary>The last store error while points are waiting; null once a flush succeeds.</summary>
+    public Exception? LastError { get { lock (_gate) return _lastError; } }
+
+    public ValueTask WriteAsync(IReadOnlyList<MetricPointRecord> points, CancellationToken cancellationToken = default)
+    {
+        if (points.Count == 0) return ValueTask.CompletedTask;
+        var sealedAny = false;
+        lock (_gate)
+        {
+            if (_buffered + points.Count > _options.MaxBufferedPoints)
+            {
+                var since = _failingSince is { } t ? $" since {t:O}" : "";
+                throw new MetricBufferFullException(
+                    $"Metric buffer full: {_buffered} points are waiting for the database (bound " +
+                    $"{_options.MaxBufferedPoints}); {points.Count} new points were NOT accepted. " +
+                    $"The store has been failing{since}: {_lastError?.Message ?? "writes are slower than arrivals"}",
+                    _lastError);
+            }
+            foreach (var point in points)
+            {
+                _current.Add(point);
+                if (_current.Count == _options.BatchSize)
+                {
+                    _sealed.Enqueue([.. _current]);
+                    _current.Clear();
+                    sealedAny = true;
+                }
+            }
+            _buffered += points.Count;
+            _loop ??= Task.Run(BackgroundLoopAsync);
+        }
+        if (sealedAny) _batchReady.Release();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Convenience for a single point.</summary>
+    public ValueTask WriteAsync(MetricPointRecord point, CancellationToken cancellationToken = default) =>
+        WriteAsync([point], cancellationToken);
+
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate) SealCurrent();
+        await FlushSealedAsync(cancellationToken);
+    }
+
+    private void SealCurrent()
+    {
+        if (_current.Count == 0) return;
+        _sealed.Enqueue([.. _current]);
+        _current.Clear();
+    }
+
+    private async Task FlushSealedAsync(CancellationToken cancellationToken)
+    {
+        await _flushLock.WaitAsync(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                MetricPointRecord[] batch;
+                lock (_gate)
+                {
+                    if (!_sealed.TryPeek(out batch!)) return;
+                }
+                try
+                {
+                    await _writer.WriteAsync(batch, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    int waiting;
+                    lock (_gate)
+                    {
+                        _lastError = ex;
+                        _failingSince ??= _time.GetUtcNow().UtcDateTime;
+                        waiting = _buffered;
+                    }
+                    throw new MetricStoreUnavailableException(
+                        $"Metric store unavailable ({ex.GetType().Name}: {ex.Message}); {waiting} points stay " +
+                        "buffered and will be written when it is back.", ex);
+                }
+                lock (_gate)
+                {
+                    _sealed.Dequeue();
+                    _buffered -= batch.Length;
+                    _lastError = null;
+                    _failingSince = null;
+                }
+            }
+        }
+        finally
+        {
+            _flushLock.Release();
+        }
+    }
+
+    private async Task BackgroundLoopAsync()
+    {
+        TimeSpan? retryDelay = null;
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                if (retryDelay is { } backoff)
+                    await Task.Delay(backoff, _time, token); // store failing: honour the backoff, not arrivals
+                else
+                    await _batchReady.WaitAsync(_options.FlushInterval, token);
+            }
+            catch (OperationCanceledException) { return; }
+
+            try
+            {
+                // Partial batches go out on the interval; full ones as soon as they are sealed.
+                lock (_gate) SealCurrent();
+                await FlushSealedAsync(token);
+                retryDelay = null;
+            }
+            catch (MetricStoreUnavailableException)
+            {
+                retryDelay = retryDelay is { } previous
+                    ? TimeSpan.FromTicks(Math.Min(previous.Ticks * 2, _options.MaxRetryDelay.Ticks))
+                    : _options.InitialRetryDelay;
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested) { return; }
+        }
+    }
+
+    /// <summary>Stops the background loop, then makes one last flush attempt that reports failure.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_loop is not null)
+            await _loop;
+        try
+        {
+            if (BufferedPoints > 0)
+                await FlushAsync();
+        }
+        finally
+        {
+            _stopping.Dispose();
+            _flushLock.Dispose();
+            _batchReady.Dispose();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace MoT.Data.Ingest;
+
+/// <summary>
+/// PostgreSQL bulk path: binary COPY into a transaction-scoped temp table, then one
+/// INSERT ... ON CONFLICT (run_id, name, step) DO UPDATE into metric_points.
+/// </summary>
+public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDisposable
+{
+    private const string Table = MotDbContext.PostgresSchema + ".metric_points";
+
+    private const string CreateStage =
+        "CREATE TEMP TABLE metric_stage (run_id uuid NOT NULL, name text NOT NULL, step bigint NOT NULL, " +
+        "value double precision NOT NULL, wall_time timestamptz NOT NULL) ON COMMIT DROP";
+
+    private const string Copy =
+        "COPY metric_stage (run_id, name, step, value, wall_time) FROM STDIN (FORMAT BINARY)";
+
+    private const string Merge =
+        $"INSERT INTO {Table} (run_id, name, step, value, wall_time) " +
+        "SELECT run_id, name, step, value, wall_time FROM metric_stage " +
+        "ON CONFLICT (run_id, name, step) DO UPDATE SET value = EXCLUDED.value, wall_time = EXCLUDED.wall_time";
+
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresMetricBatchWriter(string connectionString) =>
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+
+    public async Task WriteAsync(IReadOnlyList<MetricPointRecord> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0) return;
+        batch = MetricBatchWriter.LastPerKey(batch);
+
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var create = new NpgsqlCommand(CreateStage, connection, transaction))
+            await create.ExecuteNonQueryAsync(cancellationToken);
+
+        await using (var importer = await connection.BeginBinaryImportAsync(Copy, cancellationToken))
+        {
+            foreach (var point in batch)
+            {
+                await importer.StartRowAsync(cancellationToken);
+                await importer.WriteAsync(point.RunId, NpgsqlDbType.Uuid, cancellationToken);
+                await importer.WriteAsync(point.Name, NpgsqlDbType.Text, cancellationToken);
+                await importer.WriteAsync(point.Step, NpgsqlDbType.Bigint, cancellationToken);
+                await importer.WriteAsync(point.Value, NpgsqlDbType.Double, cancellationToken);
+                await importer.WriteAsync(AsUtc(point.WallTime), NpgsqlDbType.TimestampTz, cancellationToken);
+            }
+            await importer.CompleteAsync(cancellationToken);
+        }
+
+        await using (var merge = new NpgsqlCommand(Merge, connection, transaction))
+            await merge.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static DateTime AsUtc(DateTime value) => value.Kind switch
+    {
+        DateTimeKind.Utc => value,
+        DateTimeKind.Local => value.ToUniversalTime(),
+        _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
+    };
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}
