@@ -32,6 +32,20 @@ public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDispos
     {
         if (batch.Count == 0) return;
         batch = MetricBatchWriter.LastPerKey(batch);
+        try
+        {
+            await WriteStagedAsync(batch, cancellationToken);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
+        {
+            // After a server restart every idle pooled connection is dead: drop them so the retry dials afresh.
+            _dataSource.Clear();
+            throw;
+        }
+    }
+
+    private async Task WriteStagedAsync(IReadOnlyList<MetricPointRecord> batch, CancellationToken cancellationToken)
+    {
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
