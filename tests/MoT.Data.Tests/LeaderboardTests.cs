@@ -59,10 +59,10 @@ public abstract class LeaderboardTests(DatabaseTarget target) : DataTestBase(tar
     public async Task Finer_buckets_split_budgets_within_a_decade()
     {
         var ids = await SeedAsync();
-        var board = Assert.Single(await Leaderboard.GetAsync("c4-val", "cl100k", bucketsPerDecade: 2, cancellationToken: Token));
-        // 1e18 and 3e18 fall in different half-decades (10^18 .. 10^18.5 .. 10^19).
-        Assert.Contains(board.Entries, e => e.RunId == ids["mot-1e18"] && e.BudgetBucket == 36);
-        Assert.Contains(board.Entries, e => e.RunId == ids["mot-3e18"] && e.BudgetBucket == 36 + 1);
+        var board = Assert.Single(await Leaderboard.GetAsync("c4-val", "cl100k", bucketsPerDecade: 4, cancellationToken: Token));
+        // Quarter decades: 1e18 is in [10^18, 10^18.25), 3e18 in [10^18.25, 10^18.5); with whole decades 3e18 hid 1e18.
+        Assert.Contains(board.Entries, e => e.RunId == ids["mot-1e18"] && e.BudgetBucket == 72);
+        Assert.Contains(board.Entries, e => e.RunId == ids["mot-3e18"] && e.BudgetBucket == 73);
     }
 }
 

@@ -7,7 +7,7 @@ namespace MoT.Data.Ingest;
 /// PostgreSQL bulk path: binary COPY into a transaction-scoped temp table, then one
 /// INSERT ... ON CONFLICT (run_id, name, step) DO UPDATE into metric_points.
 /// </summary>
-public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDisposable
+public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDisposable, IDisposable
 {
     private const string Table = MotDbContext.PostgresSchema + ".metric_points";
 
@@ -79,4 +79,6 @@ public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDispos
     };
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public void Dispose() => _dataSource.Dispose();
 }
