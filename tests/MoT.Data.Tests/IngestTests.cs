@@ -93,6 +93,28 @@ public abstract class IngestTests(DatabaseTarget target) : DataTestBase(target)
     }
 
     [Fact]
+    public async Task Points_of_an_unknown_run_are_set_aside_without_blocking_the_other_runs()
+    {
+        var run = (await AddRunsAsync(NewRun()))[0];
+        var ghost = Guid.NewGuid();
+        await using var ingestor = NewIngestor(batchSize: 400);
+        // Interleaved in the same batches as good points.
+        var points = Points(run.Id, 1000).Zip(Points(ghost, 1000), (good, bad) => new[] { good, bad }).SelectMany(p => p).ToArray();
+        await ingestor.WriteAsync(points, Token);
+
+        var error = await Assert.ThrowsAsync<MetricBatchRejectedException>(() => ingestor.FlushAsync(Token));
+        Assert.Contains(ghost, error.UnknownRuns);
+        Assert.Contains("unknown run", error.Message);
+        Assert.Equal(1000, (await StoredAsync(run.Id)).Count);
+        Assert.Equal(0, ingestor.BufferedPoints);
+        var rejected = ingestor.TakeRejected();
+        Assert.Equal(1000, rejected.Count);
+        Assert.All(rejected, p => Assert.Equal(ghost, p.RunId));
+        await using var db = await Contexts.CreateDbContextAsync(Token);
+        Assert.Equal(0, await db.MetricPoints.CountAsync(m => m.RunId == ghost, Token));
+    }
+
+    [Fact]
     public async Task Partial_batches_are_written_by_the_background_flush()
     {
         var run = (await AddRunsAsync(NewRun()))[0];

@@ -320,15 +320,6 @@ namespace MoT.Migrations.Sqlite.Migrations
                     b.Navigation("Run");
                 });
 
-            modelBuilder.Entity("MoT.Data.Entities.MetricPoint", b =>
-                {
-                    b.HasOne("MoT.Data.Entities.Run", null)
-                        .WithMany()
-                        .HasForeignKey("RunId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("MoT.Data.Entities.Run", b =>
                 {
                     b.HasOne("MoT.Data.Entities.Checkpoint", "CurrentCheckpoint")

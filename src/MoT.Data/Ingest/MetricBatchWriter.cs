@@ -10,6 +10,29 @@ public static class MetricBatchWriter
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "unknown database provider"),
     };
 
+    /// <summary>The distinct runs of a batch (trainers send long runs of one id: compare to the previous first).</summary>
+    internal static Guid[] RunIds(IReadOnlyList<MetricPointRecord> batch)
+    {
+        var ids = new HashSet<Guid>();
+        var previous = Guid.Empty;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var id = batch[i].RunId;
+            if (i > 0 && id == previous) continue;
+            ids.Add(id);
+            previous = id;
+        }
+        return [.. ids];
+    }
+
+    /// <summary>Throws <see cref="MetricBatchRejectedException"/> when some runs of the batch are missing.</summary>
+    internal static void EnsureRunsExist(IReadOnlyList<MetricPointRecord> batch, Guid[] runIds, ICollection<Guid> found)
+    {
+        if (found.Count == runIds.Length) return;
+        var unknown = runIds.Where(id => !found.Contains(id)).ToHashSet();
+        throw new MetricBatchRejectedException(unknown, batch.Count(p => unknown.Contains(p.RunId)));
+    }
+
     /// <summary>Keeps the last point per (run, name, step): one upsert statement may touch a row only once.</summary>
     internal static IReadOnlyList<MetricPointRecord> LastPerKey(IReadOnlyList<MetricPointRecord> batch)
     {

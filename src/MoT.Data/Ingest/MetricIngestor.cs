@@ -12,7 +12,8 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
     private readonly MetricIngestorOptions _options;
     private readonly TimeProvider _time;
     private readonly object _gate = new();
-    private readonly Queue<MetricPointRecord[]> _sealed = new();
+    private readonly LinkedList<MetricPointRecord[]> _sealed = new();
+    private readonly List<MetricPointRecord> _rejected = [];
     private List<MetricPointRecord> _current;
     private int _buffered;
     private readonly SemaphoreSlim _flushLock = new(1, 1);
@@ -35,6 +36,17 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
     /// <summary>Points accepted but not yet in the database.</summary>
     public int BufferedPoints { get { lock (_gate) return _buffered; } }
 
+    /// <summary>Points set aside because their run does not exist; counted against the buffer bound until taken.</summary>
+    public IReadOnlyList<MetricPointRecord> TakeRejected()
+    {
+        lock (_gate)
+        {
+            var taken = _rejected.ToArray();
+            _rejected.Clear();
+            return taken;
+        }
+    }
+
     /// <summary>The last store error while points are waiting; null once a flush succeeds.</summary>
     public Exception? LastError { get { lock (_gate) return _lastError; } }
 
@@ -44,12 +56,13 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
         var sealedAny = false;
         lock (_gate)
         {
-            if (_buffered + points.Count > _options.MaxBufferedPoints)
+            if (_buffered + _rejected.Count + points.Count > _options.MaxBufferedPoints)
             {
                 var since = _failingSince is { } t ? $" since {t:O}" : "";
                 throw new MetricBufferFullException(
                     $"Metric buffer full: {_buffered} points are waiting for the database (bound " +
-                    $"{_options.MaxBufferedPoints}); {points.Count} new points were NOT accepted. " +
+                    $"{_options.MaxBufferedPoints}, {_rejected.Count} more rejected for unknown runs and not yet taken); " +
+                    $"{points.Count} new points were NOT accepted. " +
                     $"The store has been failing{since}: {_lastError?.Message ?? "writes are slower than arrivals"}",
                     _lastError);
             }
@@ -58,7 +71,7 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
                 _current.Add(point);
                 if (_current.Count == _options.BatchSize)
                 {
-                    _sealed.Enqueue([.. _current]);
+                    _sealed.AddLast([.. _current]);
                     _current.Clear();
                     sealedAny = true;
                 }
@@ -78,12 +91,18 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
     {
         lock (_gate) SealCurrent();
         await FlushSealedAsync(cancellationToken);
+        lock (_gate)
+        {
+            // Whoever hit the rejection (this flush or the background loop), the caller hears of it until it takes them.
+            if (_rejected.Count > 0)
+                throw new MetricBatchRejectedException(_rejected.Select(p => p.RunId).ToHashSet(), _rejected.Count);
+        }
     }
 
     private void SealCurrent()
     {
         if (_current.Count == 0) return;
-        _sealed.Enqueue([.. _current]);
+        _sealed.AddLast([.. _current]);
         _current.Clear();
     }
 
@@ -97,11 +116,27 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
                 MetricPointRecord[] batch;
                 lock (_gate)
                 {
-                    if (!_sealed.TryPeek(out batch!)) return;
+                    if (_sealed.First is not { } head)
+                        break;
+                    batch = head.Value;
                 }
                 try
                 {
                     await _writer.WriteAsync(batch, cancellationToken);
+                }
+                catch (MetricBatchRejectedException rejected)
+                {
+                    // Not an outage: set the unknown runs' points aside, retry the rest of the batch at once.
+                    lock (_gate)
+                    {
+                        var unknown = rejected.UnknownRuns as ISet<Guid> ?? rejected.UnknownRuns.ToHashSet();
+                        var keep = batch.Where(p => !unknown.Contains(p.RunId)).ToArray();
+                        _rejected.AddRange(batch.Where(p => unknown.Contains(p.RunId)));
+                        _buffered -= batch.Length - keep.Length;
+                        _sealed.RemoveFirst();
+                        if (keep.Length > 0) _sealed.AddFirst(keep);
+                    }
+                    continue;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -118,7 +153,7 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
                 }
                 lock (_gate)
                 {
-                    _sealed.Dequeue();
+                    _sealed.RemoveFirst();
                     _buffered -= batch.Length;
                     _lastError = null;
                     _failingSince = null;

@@ -18,6 +18,10 @@ public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDispos
     private const string Copy =
         "COPY metric_stage (run_id, name, step, value, wall_time) FROM STDIN (FORMAT BINARY)";
 
+    // FOR KEY SHARE: what the per-row foreign-key check would take, taken once per batch.
+    private const string LockRuns =
+        $"SELECT id FROM {MotDbContext.PostgresSchema}.runs WHERE id = ANY(@ids) FOR KEY SHARE";
+
     private const string Merge =
         $"INSERT INTO {Table} (run_id, name, step, value, wall_time) " +
         "SELECT run_id, name, step, value, wall_time FROM metric_stage " +
@@ -49,6 +53,16 @@ public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDispos
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var runIds = MetricBatchWriter.RunIds(batch);
+        var found = new HashSet<Guid>();
+        await using (var lockRuns = new NpgsqlCommand(LockRuns, connection, transaction))
+        {
+            lockRuns.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", runIds));
+            await using var reader = await lockRuns.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) found.Add(reader.GetGuid(0));
+        }
+        MetricBatchWriter.EnsureRunsExist(batch, runIds, found);
+
         await using (var create = new NpgsqlCommand(CreateStage, connection, transaction))
             await create.ExecuteNonQueryAsync(cancellationToken);
 

@@ -22,13 +22,28 @@ public sealed class SqliteMetricBatchWriter(string connectionString) : IMetricBa
         await connection.OpenAsync(cancellationToken);
         await using (var pragma = connection.CreateCommand())
         {
-            pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+            pragma.CommandText = "PRAGMA synchronous = NORMAL;";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
 
         // deferred: false -> BEGIN IMMEDIATE, so concurrent writers queue on the busy timeout instead of deadlocking.
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(
             System.Data.IsolationLevel.Serializable, cancellationToken);
+        // The write lock taken by BEGIN IMMEDIATE keeps the runs from being deleted until commit.
+        var runIds = MetricBatchWriter.RunIds(batch);
+        var found = new HashSet<Guid>();
+        await using (var lookup = connection.CreateCommand())
+        {
+            lookup.Transaction = transaction;
+            lookup.CommandText = "SELECT id FROM runs WHERE id IN (" +
+                string.Join(", ", runIds.Select((_, i) => "$id" + i)) + ")";
+            for (var i = 0; i < runIds.Length; i++)
+                lookup.Parameters.AddWithValue("$id" + i, runIds[i].ToString().ToUpperInvariant());
+            await using var reader = await lookup.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) found.Add(Guid.Parse(reader.GetString(0)));
+        }
+        MetricBatchWriter.EnsureRunsExist(batch, runIds, found);
+
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = Upsert;

@@ -12,6 +12,21 @@ namespace MoT.Migrations.Sqlite.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "metric_points",
+                columns: table => new
+                {
+                    run_id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    step = table.Column<long>(type: "INTEGER", nullable: false),
+                    value = table.Column<double>(type: "REAL", nullable: false),
+                    wall_time = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_metric_points", x => new { x.run_id, x.name, x.step });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "users",
                 columns: table => new
                 {
@@ -120,27 +135,6 @@ namespace MoT.Migrations.Sqlite.Migrations
                         principalTable: "users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "metric_points",
-                columns: table => new
-                {
-                    run_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    step = table.Column<long>(type: "INTEGER", nullable: false),
-                    value = table.Column<double>(type: "REAL", nullable: false),
-                    wall_time = table.Column<DateTime>(type: "TEXT", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_metric_points", x => new { x.run_id, x.name, x.step });
-                    table.ForeignKey(
-                        name: "FK_metric_points_runs_run_id",
-                        column: x => x.run_id,
-                        principalTable: "runs",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(

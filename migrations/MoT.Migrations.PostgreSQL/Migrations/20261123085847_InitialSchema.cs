@@ -15,6 +15,22 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                 name: "mot");
 
             migrationBuilder.CreateTable(
+                name: "metric_points",
+                schema: "mot",
+                columns: table => new
+                {
+                    run_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    step = table.Column<long>(type: "bigint", nullable: false),
+                    value = table.Column<double>(type: "double precision", nullable: false),
+                    wall_time = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_metric_points", x => new { x.run_id, x.name, x.step });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "users",
                 schema: "mot",
                 columns: table => new
@@ -132,29 +148,6 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                         principalTable: "users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "metric_points",
-                schema: "mot",
-                columns: table => new
-                {
-                    run_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    step = table.Column<long>(type: "bigint", nullable: false),
-                    value = table.Column<double>(type: "double precision", nullable: false),
-                    wall_time = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_metric_points", x => new { x.run_id, x.name, x.step });
-                    table.ForeignKey(
-                        name: "FK_metric_points_runs_run_id",
-                        column: x => x.run_id,
-                        principalSchema: "mot",
-                        principalTable: "runs",
-                        principalColumn: "id",
-                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
