@@ -4,19 +4,25 @@ using NpgsqlTypes;
 namespace MoT.Data.Ingest;
 
 /// <summary>
-/// PostgreSQL bulk path: binary COPY into a transaction-scoped temp table, then one
-/// INSERT ... ON CONFLICT (run_id, name, step) DO UPDATE into metric_points.
+/// PostgreSQL bulk path, one transaction per batch: binary COPY into a transaction-scoped temp table, then one
+/// INSERT ... ON CONFLICT (run_id, name, step) DO UPDATE into metric_points. With <c>copyDirectFirst</c> the batch is
+/// first COPYed straight into metric_points under a savepoint (new points, the usual case, then skip the staging
+/// pass and the speculative-insert overhead); a unique violation rolls back to the savepoint and takes the upsert path.
 /// </summary>
 public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDisposable, IDisposable
 {
     private const string Table = MotDbContext.PostgresSchema + ".metric_points";
+    private const string UniqueViolation = "23505";
 
     private const string CreateStage =
         "CREATE TEMP TABLE metric_stage (run_id uuid NOT NULL, name text NOT NULL, step bigint NOT NULL, " +
         "value double precision NOT NULL, wall_time timestamptz NOT NULL) ON COMMIT DROP";
 
-    private const string Copy =
+    private const string CopyStage =
         "COPY metric_stage (run_id, name, step, value, wall_time) FROM STDIN (FORMAT BINARY)";
+
+    private const string CopyDirect =
+        $"COPY {Table} (run_id, name, step, value, wall_time) FROM STDIN (FORMAT BINARY)";
 
     // FOR KEY SHARE: what the per-row foreign-key check would take, taken once per batch.
     private const string LockRuns =
@@ -28,17 +34,20 @@ public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDispos
         "ON CONFLICT (run_id, name, step) DO UPDATE SET value = EXCLUDED.value, wall_time = EXCLUDED.wall_time";
 
     private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _copyDirectFirst;
 
-    public PostgresMetricBatchWriter(string connectionString) =>
+    public PostgresMetricBatchWriter(string connectionString, bool copyDirectFirst = true)
+    {
         _dataSource = NpgsqlDataSource.Create(connectionString);
+        _copyDirectFirst = copyDirectFirst;
+    }
 
     public async Task WriteAsync(IReadOnlyList<MetricPointRecord> batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0) return;
-        batch = MetricBatchWriter.LastPerKey(batch);
         try
         {
-            await WriteStagedAsync(batch, cancellationToken);
+            await WriteBatchAsync(batch, cancellationToken);
         }
         catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
         {
@@ -48,9 +57,8 @@ public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDispos
         }
     }
 
-    private async Task WriteStagedAsync(IReadOnlyList<MetricPointRecord> batch, CancellationToken cancellationToken)
+    private async Task WriteBatchAsync(IReadOnlyList<MetricPointRecord> batch, CancellationToken cancellationToken)
     {
-
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var runIds = MetricBatchWriter.RunIds(batch);
@@ -63,26 +71,44 @@ public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDispos
         }
         MetricBatchWriter.EnsureRunsExist(batch, runIds, found);
 
-        await using (var create = new NpgsqlCommand(CreateStage, connection, transaction))
-            await create.ExecuteNonQueryAsync(cancellationToken);
-
-        await using (var importer = await connection.BeginBinaryImportAsync(Copy, cancellationToken))
+        if (_copyDirectFirst)
         {
-            foreach (var point in batch)
+            await transaction.SaveAsync("direct", cancellationToken);
+            try
             {
-                await importer.StartRowAsync(cancellationToken);
-                await importer.WriteAsync(point.RunId, NpgsqlDbType.Uuid, cancellationToken);
-                await importer.WriteAsync(point.Name, NpgsqlDbType.Text, cancellationToken);
-                await importer.WriteAsync(point.Step, NpgsqlDbType.Bigint, cancellationToken);
-                await importer.WriteAsync(point.Value, NpgsqlDbType.Double, cancellationToken);
-                await importer.WriteAsync(AsUtc(point.WallTime), NpgsqlDbType.TimestampTz, cancellationToken);
+                await CopyAsync(connection, CopyDirect, batch, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return;
             }
-            await importer.CompleteAsync(cancellationToken);
+            catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
+            {
+                await transaction.RollbackAsync("direct", cancellationToken); // a re-send: take the upsert path
+            }
         }
 
+        await using (var create = new NpgsqlCommand(CreateStage, connection, transaction))
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        // One statement may update a row only once: keep the last point per key.
+        await CopyAsync(connection, CopyStage, MetricBatchWriter.LastPerKey(batch), cancellationToken);
         await using (var merge = new NpgsqlCommand(Merge, connection, transaction))
             await merge.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string copy, IReadOnlyList<MetricPointRecord> batch,
+        CancellationToken cancellationToken)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken);
+        foreach (var point in batch)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(point.RunId, NpgsqlDbType.Uuid, cancellationToken);
+            await importer.WriteAsync(point.Name, NpgsqlDbType.Text, cancellationToken);
+            await importer.WriteAsync(point.Step, NpgsqlDbType.Bigint, cancellationToken);
+            await importer.WriteAsync(point.Value, NpgsqlDbType.Double, cancellationToken);
+            await importer.WriteAsync(AsUtc(point.WallTime), NpgsqlDbType.TimestampTz, cancellationToken);
+        }
+        await importer.CompleteAsync(cancellationToken);
     }
 
     private static DateTime AsUtc(DateTime value) => value.Kind switch
