@@ -43,11 +43,12 @@ public class MotDbContext(DbContextOptions<MotDbContext> options) : DbContext(op
         }
     }
 
+    // Unspecified is taken as UTC (never as local time), matching how filters parse dates.
     private static readonly ValueConverter<DateTime, DateTime> UtcDateTime =
-        new(v => v.ToUniversalTime(), v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+        new(v => v.Kind == DateTimeKind.Local ? v.ToUniversalTime() : v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 
     private static readonly ValueConverter<DateTime?, DateTime?> NullableUtcDateTime =
-        new(v => v.HasValue ? v.Value.ToUniversalTime() : v,
+        new(v => v.HasValue && v.Value.Kind == DateTimeKind.Local ? v.Value.ToUniversalTime() : v,
             v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
 
     internal static string ToSnakeCase(string name)
