@@ -9,8 +9,8 @@ public abstract class IngestTests(DatabaseTarget target) : DataTestBase(target)
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private MetricIngestor NewIngestor(int batchSize = 1000, int maxBuffered = 100_000) => new(
-        MetricBatchWriter.Create(Database),
+    private MetricIngestor NewIngestor(int batchSize = 1000, int maxBuffered = 100_000) => MetricIngestor.Create(
+        Database,
         MetricIngestorOptions.Default with
         {
             BatchSize = batchSize,

@@ -8,8 +8,8 @@ public abstract class OutageTests(DatabaseTarget target) : DataTestBase(target)
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private MetricIngestor NewIngestor(int maxBuffered) => new(
-        MetricBatchWriter.Create(Database),
+    private MetricIngestor NewIngestor(int maxBuffered) => MetricIngestor.Create(
+        Database,
         MetricIngestorOptions.Default with
         {
             BatchSize = 500,

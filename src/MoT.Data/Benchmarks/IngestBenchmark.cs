@@ -61,7 +61,7 @@ public sealed class IngestBenchmark
             var stopwatch = Stopwatch.StartNew();
             await Task.WhenAll(perWriter.Select(batch => Task.Run(async () =>
             {
-                await using var ingestor = new MetricIngestor(MetricBatchWriter.Create(options), ingestOptions);
+                await using var ingestor = MetricIngestor.Create(options, ingestOptions);
                 for (var offset = 0; offset < batch.Length; offset += batchSize)
                 {
                     await ingestor.WriteAsync(new ArraySegment<MetricPointRecord>(batch, offset,

@@ -22,6 +22,7 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
     private Task? _loop;
     private Exception? _lastError;
     private DateTime? _failingSince;
+    private IAsyncDisposable? _ownedWriter;
 
     public MetricIngestor(IMetricBatchWriter writer, MetricIngestorOptions options, TimeProvider? time = null)
     {
@@ -31,6 +32,13 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
         _options = options;
         _time = time ?? TimeProvider.System;
         _current = new List<MetricPointRecord>(options.BatchSize);
+    }
+
+    /// <summary>An ingestor with its own bulk writer for <paramref name="database"/>, released on dispose.</summary>
+    public static MetricIngestor Create(MotDataOptions database, MetricIngestorOptions options, TimeProvider? time = null)
+    {
+        var writer = MetricBatchWriter.Create(database);
+        return new MetricIngestor(writer, options, time) { _ownedWriter = writer as IAsyncDisposable };
     }
 
     /// <summary>Points accepted but not yet in the database.</summary>
@@ -211,6 +219,7 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
         }
         finally
         {
+            if (_ownedWriter is not null) await _ownedWriter.DisposeAsync();
             _stopping.Dispose();
             _flushLock.Dispose();
             _batchReady.Dispose();

@@ -72,7 +72,9 @@ public sealed record RunSort(string Field, bool Descending)
 
         public override string? CursorValue(RunSummary run) => Read(run) is { } v ? Format(v) : null;
 
-        public override string? CursorValue(Run run) => Access.Compile()(run) is { } v ? Format(v) : null;
+        private Func<Run, T?>? _compiled;
+
+        public override string? CursorValue(Run run) => (_compiled ??= Access.Compile())(run) is { } v ? Format(v) : null;
 
         private sealed class Box(T? value)
         {
