@@ -28,7 +28,7 @@ public abstract class IngestTests(DatabaseTarget target) : DataTestBase(target)
     {
         await using var db = await Contexts.CreateDbContextAsync(Token);
         var values = await db.MetricPoints.Where(m => m.RunId == run).Select(m => m.Value).ToListAsync(Token);
-        return (values.Count, values.Sum());
+        return (values.Count, values.Sum() ?? 0);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public abstract class IngestTests(DatabaseTarget target) : DataTestBase(target)
 
         await using var db = await Contexts.CreateDbContextAsync(Token);
         var rows = await db.MetricPoints.AsNoTracking().OrderBy(m => m.Step).ToListAsync(Token);
-        Assert.Equal([4.0, 3.0], rows.Select(r => r.Value));
+        Assert.Equal([4.0, 3.0], rows.Select(r => r.Value!.Value));
         Assert.Equal(DateTimeKind.Utc, rows[0].WallTime.Kind);
         Assert.Equal(Epoch, rows[0].WallTime);
     }
@@ -112,6 +112,39 @@ public abstract class IngestTests(DatabaseTarget target) : DataTestBase(target)
         Assert.All(rejected, p => Assert.Equal(ghost, p.RunId));
         await using var db = await Contexts.CreateDbContextAsync(Token);
         Assert.Equal(0, await db.MetricPoints.CountAsync(m => m.RunId == ghost, Token));
+    }
+
+    [Fact]
+    public async Task NaN_and_infinite_values_of_a_diverging_run_are_stored()
+    {
+        var run = (await AddRunsAsync(NewRun()))[0];
+        await using var ingestor = NewIngestor();
+        await ingestor.WriteAsync(
+        [
+            new(run.Id, "train/loss", 1, double.NaN, Epoch),
+            new(run.Id, "train/loss", 2, double.PositiveInfinity, Epoch),
+            new(run.Id, "train/loss", 3, 2.5, Epoch),
+        ], Token);
+        await ingestor.FlushAsync(Token);
+
+        await using var db = await Contexts.CreateDbContextAsync(Token);
+        var values = (await db.MetricPoints.OrderBy(m => m.Step).Select(m => m.Value).ToListAsync(Token))
+            .Select(v => v ?? double.NaN).ToList(); // null is how SQLite keeps NaN
+        Assert.Equal(3, values.Count);
+        Assert.True(double.IsNaN(values[0]));
+        Assert.Equal(double.PositiveInfinity, values[1]);
+        Assert.Equal(2.5, values[2]);
+    }
+
+    [Fact]
+    public async Task A_metric_name_the_schema_cannot_hold_is_refused_up_front()
+    {
+        var run = (await AddRunsAsync(NewRun()))[0];
+        await using var ingestor = NewIngestor();
+        var error = await Assert.ThrowsAsync<ArgumentException>(async () => await ingestor.WriteAsync(
+            [new(run.Id, "ok", 1, 1, Epoch), new(run.Id, new string('x', 129), 1, 1, Epoch)], Token));
+        Assert.Contains("metric point 1", error.Message);
+        Assert.Equal(0, ingestor.BufferedPoints);
     }
 
     [Fact]

@@ -86,7 +86,7 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("step");
 
-                    b.Property<double>("Value")
+                    b.Property<double?>("Value")
                         .HasColumnType("double precision")
                         .HasColumnName("value");
 

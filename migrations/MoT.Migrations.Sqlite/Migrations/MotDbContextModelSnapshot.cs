@@ -80,7 +80,7 @@ namespace MoT.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("step");
 
-                    b.Property<double>("Value")
+                    b.Property<double?>("Value")
                         .HasColumnType("REAL")
                         .HasColumnName("value");
 

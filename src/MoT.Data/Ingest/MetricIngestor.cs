@@ -8,6 +8,9 @@ namespace MoT.Data.Ingest;
 /// </summary>
 public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
 {
+    /// <summary>Longest metric name the schema stores.</summary>
+    public const int MaxNameLength = 128;
+
     private readonly IMetricBatchWriter _writer;
     private readonly MetricIngestorOptions _options;
     private readonly TimeProvider _time;
@@ -61,6 +64,16 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
     public ValueTask WriteAsync(IReadOnlyList<MetricPointRecord> points, CancellationToken cancellationToken = default)
     {
         if (points.Count == 0) return ValueTask.CompletedTask;
+        // A caller's mistake must fail here, loudly, not later as a batch the database refuses forever.
+        for (var i = 0; i < points.Count; i++)
+        {
+            var name = points[i].Name;
+            if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength)
+                throw new ArgumentException(
+                    $"metric point {i} (run {points[i].RunId}, step {points[i].Step}) has a name of length " +
+                    $"{name?.Length ?? 0}; names are 1..{MaxNameLength} characters. Nothing of this call was taken.",
+                    nameof(points));
+        }
         var sealedAny = false;
         lock (_gate)
         {

@@ -16,7 +16,7 @@ public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDispos
 
     private const string CreateStage =
         "CREATE TEMP TABLE metric_stage (run_id uuid NOT NULL, name text NOT NULL, step bigint NOT NULL, " +
-        "value double precision NOT NULL, wall_time timestamptz NOT NULL) ON COMMIT DROP";
+        "value double precision, wall_time timestamptz NOT NULL) ON COMMIT DROP";
 
     private const string CopyStage =
         "COPY metric_stage (run_id, name, step, value, wall_time) FROM STDIN (FORMAT BINARY)";

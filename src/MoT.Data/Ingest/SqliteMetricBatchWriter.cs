@@ -67,7 +67,7 @@ public sealed class SqliteMetricBatchWriter(string connectionString) : IMetricBa
             run.Value = lastRunId;
             name.Value = point.Name;
             step.Value = point.Step;
-            value.Value = point.Value;
+            value.Value = double.IsNaN(point.Value) ? DBNull.Value : point.Value; // SQLite would store NaN as NULL anyway
             time.Value = point.WallTime.Kind == DateTimeKind.Local ? point.WallTime.ToUniversalTime() : point.WallTime;
             command.ExecuteNonQuery(); // SQLite is in-process: the async variant would only add overhead
         }

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace MoT.Migrations.Sqlite.Migrations
+namespace MoT.Migrations.PostgreSQL.Migrations
 {
     /// <inheritdoc />
     public partial class InitialSchema : Migration
@@ -11,15 +11,19 @@ namespace MoT.Migrations.Sqlite.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.EnsureSchema(
+                name: "mot");
+
             migrationBuilder.CreateTable(
                 name: "metric_points",
+                schema: "mot",
                 columns: table => new
                 {
-                    run_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    step = table.Column<long>(type: "INTEGER", nullable: false),
-                    value = table.Column<double>(type: "REAL", nullable: false),
-                    wall_time = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    run_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    step = table.Column<long>(type: "bigint", nullable: false),
+                    value = table.Column<double>(type: "double precision", nullable: true),
+                    wall_time = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -28,12 +32,13 @@ namespace MoT.Migrations.Sqlite.Migrations
 
             migrationBuilder.CreateTable(
                 name: "users",
+                schema: "mot",
                 columns: table => new
                 {
-                    id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    display_name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
-                    email = table.Column<string>(type: "TEXT", maxLength: 320, nullable: true),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    display_name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -42,17 +47,18 @@ namespace MoT.Migrations.Sqlite.Migrations
 
             migrationBuilder.CreateTable(
                 name: "sweeps",
+                schema: "mot",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
-                    owner_id = table.Column<string>(type: "TEXT", nullable: false),
-                    spec_json = table.Column<string>(type: "TEXT", nullable: false),
-                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    search_state_json = table.Column<string>(type: "TEXT", nullable: true),
-                    best_run_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    finished_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    owner_id = table.Column<string>(type: "character varying(64)", nullable: false),
+                    spec_json = table.Column<string>(type: "jsonb", nullable: false),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    search_state_json = table.Column<string>(type: "jsonb", nullable: true),
+                    best_run_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    finished_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -60,6 +66,7 @@ namespace MoT.Migrations.Sqlite.Migrations
                     table.ForeignKey(
                         name: "FK_sweeps_users_owner_id",
                         column: x => x.owner_id,
+                        principalSchema: "mot",
                         principalTable: "users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
@@ -67,16 +74,17 @@ namespace MoT.Migrations.Sqlite.Migrations
 
             migrationBuilder.CreateTable(
                 name: "checkpoints",
+                schema: "mot",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    run_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    step = table.Column<long>(type: "INTEGER", nullable: false),
-                    path = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: false),
-                    bytes = table.Column<long>(type: "INTEGER", nullable: false),
-                    sha256 = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 64, nullable: false),
-                    pinned = table.Column<bool>(type: "INTEGER", nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    run_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    step = table.Column<long>(type: "bigint", nullable: false),
+                    path = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: false),
+                    bytes = table.Column<long>(type: "bigint", nullable: false),
+                    sha256 = table.Column<string>(type: "character(64)", fixedLength: true, maxLength: 64, nullable: false),
+                    pinned = table.Column<bool>(type: "boolean", nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -85,28 +93,29 @@ namespace MoT.Migrations.Sqlite.Migrations
 
             migrationBuilder.CreateTable(
                 name: "runs",
+                schema: "mot",
                 columns: table => new
                 {
-                    id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
-                    owner_id = table.Column<string>(type: "TEXT", nullable: false),
-                    sweep_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    config_json = table.Column<string>(type: "TEXT", nullable: false),
-                    status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    attempt = table.Column<int>(type: "INTEGER", nullable: false),
-                    priority = table.Column<int>(type: "INTEGER", nullable: false),
-                    parent_run_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    parent_relation = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
-                    current_checkpoint_id = table.Column<Guid>(type: "TEXT", nullable: true),
-                    model_family = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    compute_budget_flops = table.Column<double>(type: "REAL", nullable: false),
-                    best_eval_loss = table.Column<double>(type: "REAL", nullable: true),
-                    eval_set_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    tokenizer_id = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
-                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    started_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    finished_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    failure_reason = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true)
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    owner_id = table.Column<string>(type: "character varying(64)", nullable: false),
+                    sweep_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    config_json = table.Column<string>(type: "jsonb", nullable: false),
+                    status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    attempt = table.Column<int>(type: "integer", nullable: false),
+                    priority = table.Column<int>(type: "integer", nullable: false),
+                    parent_run_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    parent_relation = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    current_checkpoint_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    model_family = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    compute_budget_flops = table.Column<double>(type: "double precision", nullable: false),
+                    best_eval_loss = table.Column<double>(type: "double precision", nullable: true),
+                    eval_set_id = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    tokenizer_id = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    created_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    started_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    finished_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    failure_reason = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -114,24 +123,28 @@ namespace MoT.Migrations.Sqlite.Migrations
                     table.ForeignKey(
                         name: "FK_runs_checkpoints_current_checkpoint_id",
                         column: x => x.current_checkpoint_id,
+                        principalSchema: "mot",
                         principalTable: "checkpoints",
                         principalColumn: "id",
                         onDelete: ReferentialAction.SetNull);
                     table.ForeignKey(
                         name: "FK_runs_runs_parent_run_id",
                         column: x => x.parent_run_id,
+                        principalSchema: "mot",
                         principalTable: "runs",
                         principalColumn: "id",
                         onDelete: ReferentialAction.SetNull);
                     table.ForeignKey(
                         name: "FK_runs_sweeps_sweep_id",
                         column: x => x.sweep_id,
+                        principalSchema: "mot",
                         principalTable: "sweeps",
                         principalColumn: "id",
                         onDelete: ReferentialAction.SetNull);
                     table.ForeignKey(
                         name: "FK_runs_users_owner_id",
                         column: x => x.owner_id,
+                        principalSchema: "mot",
                         principalTable: "users",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Restrict);
@@ -139,10 +152,11 @@ namespace MoT.Migrations.Sqlite.Migrations
 
             migrationBuilder.CreateTable(
                 name: "run_tags",
+                schema: "mot",
                 columns: table => new
                 {
-                    run_id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    tag = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false)
+                    run_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    tag = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -150,6 +164,7 @@ namespace MoT.Migrations.Sqlite.Migrations
                     table.ForeignKey(
                         name: "FK_run_tags_runs_run_id",
                         column: x => x.run_id,
+                        principalSchema: "mot",
                         principalTable: "runs",
                         principalColumn: "id",
                         onDelete: ReferentialAction.Cascade);
@@ -157,64 +172,77 @@ namespace MoT.Migrations.Sqlite.Migrations
 
             migrationBuilder.CreateIndex(
                 name: "IX_checkpoints_run_id_step",
+                schema: "mot",
                 table: "checkpoints",
                 columns: new[] { "run_id", "step" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_run_tags_tag",
+                schema: "mot",
                 table: "run_tags",
                 column: "tag");
 
             migrationBuilder.CreateIndex(
                 name: "IX_runs_created_at",
+                schema: "mot",
                 table: "runs",
                 column: "created_at");
 
             migrationBuilder.CreateIndex(
                 name: "IX_runs_current_checkpoint_id",
+                schema: "mot",
                 table: "runs",
                 column: "current_checkpoint_id");
 
             migrationBuilder.CreateIndex(
                 name: "IX_runs_eval_set_id_tokenizer_id_model_family",
+                schema: "mot",
                 table: "runs",
                 columns: new[] { "eval_set_id", "tokenizer_id", "model_family" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_runs_owner_id",
+                schema: "mot",
                 table: "runs",
                 column: "owner_id");
 
             migrationBuilder.CreateIndex(
                 name: "IX_runs_parent_run_id",
+                schema: "mot",
                 table: "runs",
                 column: "parent_run_id");
 
             migrationBuilder.CreateIndex(
                 name: "IX_runs_status",
+                schema: "mot",
                 table: "runs",
                 column: "status");
 
             migrationBuilder.CreateIndex(
                 name: "IX_runs_sweep_id_status",
+                schema: "mot",
                 table: "runs",
                 columns: new[] { "sweep_id", "status" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_sweeps_created_at",
+                schema: "mot",
                 table: "sweeps",
                 column: "created_at");
 
             migrationBuilder.CreateIndex(
                 name: "IX_sweeps_owner_id",
+                schema: "mot",
                 table: "sweeps",
                 column: "owner_id");
 
             migrationBuilder.AddForeignKey(
                 name: "FK_checkpoints_runs_run_id",
+                schema: "mot",
                 table: "checkpoints",
                 column: "run_id",
+                principalSchema: "mot",
                 principalTable: "runs",
                 principalColumn: "id",
                 onDelete: ReferentialAction.Cascade);
@@ -225,25 +253,32 @@ namespace MoT.Migrations.Sqlite.Migrations
         {
             migrationBuilder.DropForeignKey(
                 name: "FK_checkpoints_runs_run_id",
+                schema: "mot",
                 table: "checkpoints");
 
             migrationBuilder.DropTable(
-                name: "metric_points");
+                name: "metric_points",
+                schema: "mot");
 
             migrationBuilder.DropTable(
-                name: "run_tags");
+                name: "run_tags",
+                schema: "mot");
 
             migrationBuilder.DropTable(
-                name: "runs");
+                name: "runs",
+                schema: "mot");
 
             migrationBuilder.DropTable(
-                name: "checkpoints");
+                name: "checkpoints",
+                schema: "mot");
 
             migrationBuilder.DropTable(
-                name: "sweeps");
+                name: "sweeps",
+                schema: "mot");
 
             migrationBuilder.DropTable(
-                name: "users");
+                name: "users",
+                schema: "mot");
         }
     }
 }

@@ -11,7 +11,7 @@ using MoT.Data;
 namespace MoT.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(MotDbContext))]
-    [Migration("20261123085834_InitialSchema")]
+    [Migration("20261123091851_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -83,7 +83,7 @@ namespace MoT.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("step");
 
-                    b.Property<double>("Value")
+                    b.Property<double?>("Value")
                         .HasColumnType("REAL")
                         .HasColumnName("value");
 

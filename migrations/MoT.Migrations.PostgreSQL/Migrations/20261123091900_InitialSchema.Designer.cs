@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace MoT.Migrations.PostgreSQL.Migrations
 {
     [DbContext(typeof(MotDbContext))]
-    [Migration("20261123085847_InitialSchema")]
+    [Migration("20261123091900_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -89,7 +89,7 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("step");
 
-                    b.Property<double>("Value")
+                    b.Property<double?>("Value")
                         .HasColumnType("double precision")
                         .HasColumnName("value");
 
