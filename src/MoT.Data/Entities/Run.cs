@@ -1,0 +1,46 @@
+namespace MoT.Data.Entities;
+
+/// <summary>One training run (one attempt history) with its config and lifecycle.</summary>
+public class Run
+{
+    public Guid Id { get; set; }
+    public string? Name { get; set; }
+    public required string OwnerId { get; set; }
+    public User? Owner { get; set; }
+    public Guid? SweepId { get; set; }
+    public Sweep? Sweep { get; set; }
+
+    /// <summary>The full run config as JSON; queried by path (<c>config.model.d_model</c>).</summary>
+    public required string ConfigJson { get; set; }
+    public RunStatus Status { get; set; }
+    public int Attempt { get; set; }
+    public int Priority { get; set; }
+
+    public Guid? ParentRunId { get; set; }
+    public Run? ParentRun { get; set; }
+    public RunRelation? ParentRelation { get; set; }
+    public Guid? CurrentCheckpointId { get; set; }
+    public Checkpoint? CurrentCheckpoint { get; set; }
+
+    /// <summary>"Dense", "MoT", "TokenChoice", "ExpertChoice": the leaderboard groups by it.</summary>
+    public required string ModelFamily { get; set; }
+    /// <summary>Training compute budget in FLOPs (a double: budgets exceed 2^63).</summary>
+    public double ComputeBudgetFlops { get; set; }
+    public double? BestEvalLoss { get; set; }
+    /// <summary>Eval losses are comparable only on the same eval set and tokenizer.</summary>
+    public required string EvalSetId { get; set; }
+    public required string TokenizerId { get; set; }
+
+    public List<RunTag> Tags { get; set; } = [];
+    public DateTime CreatedAt { get; set; }
+    public DateTime? StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    public string? FailureReason { get; set; }
+}
+
+/// <summary>A free-form label on a run (<c>tag:baseline</c> in queries).</summary>
+public class RunTag
+{
+    public Guid RunId { get; set; }
+    public required string Tag { get; set; }
+}

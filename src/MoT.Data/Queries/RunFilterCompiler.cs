@@ -1,0 +1,279 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Reflection;
+using MoT.Data.Entities;
+
+namespace MoT.Data.Queries;
+
+/// <summary>
+/// A filter compiled twice: <see cref="Database"/> is what the database can evaluate (config-path conditions relaxed
+/// to "true" after pushing NOT down, so it selects a superset), <see cref="InMemory"/> is the exact predicate, needed
+/// only when the filter reads config JSON.
+/// </summary>
+internal sealed record CompiledRunFilter(Expression<Func<Run, bool>>? Database, Func<Run, bool>? InMemory);
+
+/// <summary>Binds parsed filter trees to the run entity: field names, value types, allowed operators.</summary>
+internal static class RunFilterCompiler
+{
+    private enum FieldKind { Enum, String, Guid, Number, Date }
+
+    private sealed record Field(FieldKind Kind, Func<ParameterExpression, Expression> Access, Type Type);
+
+    private static Field F<T>(FieldKind kind, Expression<Func<Run, T>> access) =>
+        new(kind, p => new ParameterReplacer(access.Parameters[0], p).Visit(access.Body), typeof(T));
+
+    private static readonly Dictionary<string, Field> Fields = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["id"] = F(FieldKind.Guid, r => r.Id),
+        ["status"] = F(FieldKind.Enum, r => r.Status),
+        ["relation"] = F(FieldKind.Enum, r => r.ParentRelation),
+        ["owner"] = F(FieldKind.String, r => r.OwnerId),
+        ["name"] = F(FieldKind.String, r => r.Name),
+        ["family"] = F(FieldKind.String, r => r.ModelFamily),
+        ["model_family"] = F(FieldKind.String, r => r.ModelFamily),
+        ["eval_set"] = F(FieldKind.String, r => r.EvalSetId),
+        ["tokenizer"] = F(FieldKind.String, r => r.TokenizerId),
+        ["sweep"] = F(FieldKind.Guid, r => r.SweepId),
+        ["parent"] = F(FieldKind.Guid, r => r.ParentRunId),
+        ["best_eval_loss"] = F(FieldKind.Number, r => r.BestEvalLoss),
+        ["compute_budget"] = F(FieldKind.Number, r => r.ComputeBudgetFlops),
+        ["flops"] = F(FieldKind.Number, r => r.ComputeBudgetFlops),
+        ["priority"] = F(FieldKind.Number, r => r.Priority),
+        ["attempt"] = F(FieldKind.Number, r => r.Attempt),
+        ["created"] = F(FieldKind.Date, r => r.CreatedAt),
+        ["started"] = F(FieldKind.Date, r => r.StartedAt),
+        ["finished"] = F(FieldKind.Date, r => r.FinishedAt),
+    };
+
+    /// <summary>Field names a filter may use, besides <c>tag</c> and <c>config.&lt;path&gt;</c>.</summary>
+    public static IEnumerable<string> FieldNames => Fields.Keys;
+
+    public static CompiledRunFilter Compile(string? filter)
+    {
+        var tree = FilterParser.Parse(filter);
+        if (tree is null) return new CompiledRunFilter(null, null);
+        var run = Expression.Parameter(typeof(Run), "r");
+        var usesConfig = false;
+        var database = ToDatabase(tree, negated: false, run, ref usesConfig);
+        Func<Run, bool>? inMemory = null;
+        if (usesConfig)
+            inMemory = Expression.Lambda<Func<Run, bool>>(ToExact(tree, run), run).Compile();
+        return new CompiledRunFilter(database is null ? null : Expression.Lambda<Func<Run, bool>>(database, run), inMemory);
+    }
+
+    // null means "no constraint the database can check" (true).
+    private static Expression? ToDatabase(FilterNode node, bool negated, ParameterExpression run, ref bool usesConfig)
+    {
+        switch (node)
+        {
+            case NotNode not:
+                return ToDatabase(not.Operand, !negated, run, ref usesConfig);
+            case AndNode and:
+            {
+                var left = ToDatabase(and.Left, negated, run, ref usesConfig);
+                var right = ToDatabase(and.Right, negated, run, ref usesConfig);
+                return negated ? Or(left, right) : And(left, right);
+            }
+            case OrNode or:
+            {
+                var left = ToDatabase(or.Left, negated, run, ref usesConfig);
+                var right = ToDatabase(or.Right, negated, run, ref usesConfig);
+                return negated ? And(left, right) : Or(left, right);
+            }
+            default:
+                if (Leaf(node, run) is not { } leaf)
+                {
+                    usesConfig = true;
+                    return null;
+                }
+                return negated ? Expression.Not(leaf) : leaf;
+        }
+    }
+
+    private static Expression ToExact(FilterNode node, ParameterExpression run) => node switch
+    {
+        NotNode not => Expression.Not(ToExact(not.Operand, run)),
+        AndNode and => Expression.AndAlso(ToExact(and.Left, run), ToExact(and.Right, run)),
+        OrNode or => Expression.OrElse(ToExact(or.Left, run), ToExact(or.Right, run)),
+        _ => Leaf(node, run) ?? ConfigLeaf(node, run),
+    };
+
+    private static Expression? And(Expression? a, Expression? b) =>
+        a is null ? b : b is null ? a : Expression.AndAlso(a, b);
+
+    private static Expression? Or(Expression? a, Expression? b) =>
+        a is null || b is null ? null : Expression.OrElse(a, b);
+
+    private static bool IsConfigPath(string field, out string[] path)
+    {
+        path = [];
+        if (!field.StartsWith("config.", StringComparison.OrdinalIgnoreCase)) return false;
+        path = field["config.".Length..].Split('.');
+        return true;
+    }
+
+    private static Expression ConfigLeaf(FilterNode node, ParameterExpression run)
+    {
+        var (field, op, values) = node switch
+        {
+            ComparisonNode c => (c.Field, c.Op, (IReadOnlyList<Literal>)[c.Value]),
+            InNode i => (i.Field, CompareOp.Eq, i.Values),
+            _ => throw new InvalidOperationException($"unexpected filter node {node}"),
+        };
+        IsConfigPath(field, out var path);
+        var predicate = new ConfigJsonPredicate(path, op, values);
+        return Expression.Call(Expression.Constant(predicate), nameof(ConfigJsonPredicate.Evaluate), null,
+            Expression.Property(run, nameof(Run.ConfigJson)));
+    }
+
+    /// <summary>The database-translatable expression of a leaf; null for a config-path leaf.</summary>
+    private static Expression? Leaf(FilterNode node, ParameterExpression run)
+    {
+        switch (node)
+        {
+            case TagNode tag:
+                return HasTag(run, tag.Tag);
+            case ComparisonNode c when c.Field == "tag":
+                if (c.Op is not (CompareOp.Eq or CompareOp.Ne))
+                    throw OperatorNotSupported(c.Op, c.Field, c.Column);
+                var has = HasTag(run, c.Value.Text);
+                return c.Op == CompareOp.Eq ? has : Expression.Not(has);
+            case InNode i when i.Field == "tag":
+                return i.Values.Select(v => HasTag(run, v.Text)).Aggregate(Expression.OrElse);
+            case ComparisonNode c when IsConfigPath(c.Field, out var path):
+                CheckPath(path, c.Column);
+                return null;
+            case InNode i when IsConfigPath(i.Field, out var path):
+                CheckPath(path, i.Column);
+                return null;
+            case ComparisonNode c:
+            {
+                var field = Lookup(c.Field, c.Column);
+                if (c.Op is not (CompareOp.Eq or CompareOp.Ne) && field.Kind is not (FieldKind.Number or FieldKind.Date))
+                    throw OperatorNotSupported(c.Op, c.Field, c.Column);
+                var member = field.Access(run);
+                var value = Value(field, c.Field, c.Value);
+                return c.Op switch
+                {
+                    CompareOp.Eq => Expression.Equal(member, value),
+                    CompareOp.Ne => Expression.NotEqual(member, value),
+                    CompareOp.Lt => Expression.LessThan(member, value),
+                    CompareOp.Le => Expression.LessThanOrEqual(member, value),
+                    CompareOp.Gt => Expression.GreaterThan(member, value),
+                    _ => Expression.GreaterThanOrEqual(member, value),
+                };
+            }
+            case InNode i:
+            {
+                var field = Lookup(i.Field, i.Column);
+                var array = Array.CreateInstance(field.Type, i.Values.Count);
+                for (var k = 0; k < i.Values.Count; k++)
+                    array.SetValue(Convert(field, i.Field, i.Values[k]), k);
+                var contains = typeof(Enumerable).GetMethods(BindingFlags.Public | BindingFlags.Static)
+                    .Single(m => m.Name == nameof(Enumerable.Contains) && m.GetParameters().Length == 2)
+                    .MakeGenericMethod(field.Type);
+                return Expression.Call(contains, Boxed(array, array.GetType()), field.Access(run));
+            }
+            default:
+                throw new InvalidOperationException($"unexpected filter node {node}");
+        }
+    }
+
+    private static void CheckPath(string[] path, int column)
+    {
+        if (path.Any(string.IsNullOrEmpty))
+            throw new QuerySyntaxException($"empty segment in config path at column {column}", column);
+    }
+
+    private static Expression HasTag(ParameterExpression run, string tag)
+    {
+        Expression<Func<RunTag, bool>> matches = t => t.Tag == tag;
+        return Expression.Call(typeof(Enumerable), nameof(Enumerable.Any), [typeof(RunTag)],
+            Expression.Property(run, nameof(Run.Tags)), matches);
+    }
+
+    private static Field Lookup(string name, int column) =>
+        Fields.TryGetValue(name, out var field)
+            ? field
+            : throw new QuerySyntaxException(
+                $"unknown field '{name}' at column {column}; expected one of {string.Join(", ", Fields.Keys)}, " +
+                "tag or config.<path>", column);
+
+    private static QuerySyntaxException OperatorNotSupported(CompareOp op, string field, int column) =>
+        new($"operator {Symbol(op)} is not supported for '{field}' at column {column}; use =, != or in", column);
+
+    private static string Symbol(CompareOp op) => op switch
+    {
+        CompareOp.Lt => "'<'", CompareOp.Le => "'<='", CompareOp.Gt => "'>'", CompareOp.Ge => "'>='",
+        CompareOp.Ne => "'!='", _ => "'='",
+    };
+
+    // Values go through a closure-like box so EF sends them as parameters (one cached plan per filter shape).
+    private static Expression Value(Field field, string name, Literal literal) =>
+        Boxed(Convert(field, name, literal), field.Type);
+
+    private static Expression Boxed(object? value, Type type)
+    {
+        var box = Activator.CreateInstance(typeof(ValueBox<>).MakeGenericType(type), value)!;
+        return Expression.Field(Expression.Constant(box), "Value");
+    }
+
+    private sealed class ValueBox<T>(T value)
+    {
+        public readonly T Value = value;
+    }
+
+    private static object? Convert(Field field, string name, Literal literal)
+    {
+        var underlying = Nullable.GetUnderlyingType(field.Type);
+        if (!literal.Quoted && literal.Text.Equals("null", StringComparison.OrdinalIgnoreCase) &&
+            (underlying is not null || !field.Type.IsValueType))
+            return null;
+        var type = underlying ?? field.Type;
+        var text = literal.Text;
+        var ok = true;
+        object? value = null;
+        switch (field.Kind)
+        {
+            case FieldKind.String:
+                value = text;
+                break;
+            case FieldKind.Enum:
+                ok = Enum.TryParse(type, text, ignoreCase: true, out value) && Enum.IsDefined(type, value!) &&
+                     !char.IsDigit(text[0]);
+                if (!ok)
+                    throw new QuerySyntaxException(
+                        $"unknown {name} '{text}' at column {literal.Column}; expected one of " +
+                        string.Join(", ", Enum.GetNames(type)), literal.Column);
+                break;
+            case FieldKind.Guid:
+                ok = Guid.TryParse(text, out var guid);
+                value = guid;
+                break;
+            case FieldKind.Number when type == typeof(int):
+                ok = int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var integer);
+                value = integer;
+                break;
+            case FieldKind.Number:
+                ok = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number);
+                value = number;
+                break;
+            case FieldKind.Date:
+                ok = DateTime.TryParse(text, CultureInfo.InvariantCulture,
+                    DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date);
+                value = date;
+                break;
+        }
+        if (!ok)
+            throw new QuerySyntaxException(
+                $"invalid {field.Kind.ToString().ToLowerInvariant()} '{text}' for '{name}' at column {literal.Column}",
+                literal.Column);
+        return value;
+    }
+}
+
+/// <summary>Rebinds a lambda body to another parameter (composing expressions without Invoke).</summary>
+internal sealed class ParameterReplacer(ParameterExpression from, Expression to) : ExpressionVisitor
+{
+    protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
+}

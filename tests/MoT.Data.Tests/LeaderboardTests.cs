@@ -1,0 +1,72 @@
+using Microsoft.Extensions.DependencyInjection;
+using MoT.Data.Entities;
+using MoT.Data.Queries;
+using MoT.Data.Tests.Infrastructure;
+
+namespace MoT.Data.Tests;
+
+public abstract class LeaderboardTests(DatabaseTarget target) : DataTestBase(target)
+{
+    private LeaderboardQuery Leaderboard => Services.GetRequiredService<LeaderboardQuery>();
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private async Task<Dictionary<string, Guid>> SeedAsync()
+    {
+        var runs = new (string Key, Run Run)[]
+        {
+            ("mot-1e18", NewRun("alice", family: "MoT", flops: 1e18, loss: 3.0)),
+            ("mot-3e18", NewRun("bob", family: "MoT", flops: 3e18, loss: 2.9)),
+            ("dense-2e18", NewRun("alice", family: "Dense", flops: 2e18, loss: 3.1)),
+            ("dense-1e19", NewRun("bob", family: "Dense", flops: 1e19, loss: 2.8)),
+            ("mot-running", NewRun("bob", family: "MoT", flops: 5e18, loss: 2.5, status: RunStatus.Running)),
+            ("mot-diverged", NewRun("bob", family: "MoT", flops: 5e18, loss: 0.1, status: RunStatus.Diverged)),
+            ("mot-wiki", NewRun("carol", family: "MoT", flops: 4e18, loss: 2.0, evalSet: "wiki-val")),
+            ("mot-o200k", NewRun("carol", family: "MoT", flops: 2e18, loss: 1.5, tokenizer: "o200k")),
+        };
+        await AddRunsAsync([.. runs.Select(r => r.Run)]);
+        return runs.ToDictionary(r => r.Key, r => r.Run.Id);
+    }
+
+    [Fact]
+    public async Task Runs_on_another_eval_set_or_tokenizer_never_share_a_board()
+    {
+        var ids = await SeedAsync();
+        var boards = await Leaderboard.GetAsync(cancellationToken: Token);
+
+        Assert.Equal([("c4-val", "cl100k"), ("c4-val", "o200k"), ("wiki-val", "cl100k")],
+            boards.Select(b => (b.EvalSetId, b.TokenizerId)));
+        var main = boards[0];
+        Assert.DoesNotContain(main.Entries, e => e.RunId == ids["mot-wiki"] || e.RunId == ids["mot-o200k"]);
+        Assert.Equal(ids["mot-o200k"], Assert.Single(boards[1].Entries).RunId);
+        Assert.Equal(ids["mot-wiki"], Assert.Single(boards[2].Entries).RunId);
+    }
+
+    [Fact]
+    public async Task Best_completed_run_per_family_and_budget_bucket_wins()
+    {
+        var ids = await SeedAsync();
+        var board = Assert.Single(await Leaderboard.GetAsync("c4-val", "cl100k", cancellationToken: Token));
+
+        Assert.Equal(
+            [("Dense", 18, ids["dense-2e18"], 3.1), ("MoT", 18, ids["mot-3e18"], 2.9), ("Dense", 19, ids["dense-1e19"], 2.8)],
+            board.Entries.Select(e => (e.ModelFamily, e.BudgetBucket, e.RunId, e.BestEvalLoss)).OrderBy(e => e.BudgetBucket).ThenByDescending(e => e.BestEvalLoss));
+        Assert.Equal(1e18, board.Entries.First(e => e.BudgetBucket == 18).BudgetBucketLowFlops, precision: 3);
+        // Running and diverged runs are not ranked, however good their loss.
+        Assert.DoesNotContain(board.Entries, e => e.RunId == ids["mot-running"] || e.RunId == ids["mot-diverged"]);
+    }
+
+    [Fact]
+    public async Task Finer_buckets_split_budgets_within_a_decade()
+    {
+        var ids = await SeedAsync();
+        var board = Assert.Single(await Leaderboard.GetAsync("c4-val", "cl100k", bucketsPerDecade: 4, cancellationToken: Token));
+        // Quarter decades: 1e18 is in [10^18, 10^18.25), 3e18 in [10^18.25, 10^18.5); with whole decades 3e18 hid 1e18.
+        Assert.Contains(board.Entries, e => e.RunId == ids["mot-1e18"] && e.BudgetBucket == 72);
+        Assert.Contains(board.Entries, e => e.RunId == ids["mot-3e18"] && e.BudgetBucket == 73);
+    }
+}
+
+public sealed class SqliteLeaderboardTests() : LeaderboardTests(new SqliteTarget());
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresLeaderboardTests(PostgresServer server) : LeaderboardTests(new PostgresTarget(server));
