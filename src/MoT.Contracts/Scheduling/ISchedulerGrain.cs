@@ -16,7 +16,8 @@ public interface ISchedulerGrain : IGrainWithIntegerKey
     Task RegisterSlotsAsync(string siloName, IReadOnlyList<SlotInfo> slots);
 
     /// <summary>A gpu silo says its slots are alive.</summary>
-    Task HeartbeatAsync(string siloName);
+    /// <remarks>False when the scheduler knows no live slot of that silo: the silo should register again.</remarks>
+    Task<bool> HeartbeatAsync(string siloName);
 
     /// <summary>A slot finished with a run and is free again.</summary>
     Task ReleaseSlotAsync(string slotKey, Guid runId);

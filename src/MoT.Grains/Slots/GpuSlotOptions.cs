@@ -1,0 +1,40 @@
+using MoT.Contracts.Scheduling;
+
+namespace MoT.Grains.Slots;
+
+/// <summary>Settings of a gpu silo's training slots (configuration section "GpuSlots").</summary>
+public sealed class GpuSlotOptions
+{
+    public const string Section = "GpuSlots";
+
+    /// <summary>How many CPU slots a silo without CUDA devices offers.</summary>
+    public int CpuSlots { get; set; } = 1;
+
+    /// <summary>Where attempts write checkpoints: {OutputRoot}/{runId}/attempt-{n}.</summary>
+    public string OutputRoot { get; set; } = Path.Combine(Path.GetTempPath(), "mot-runs");
+
+    /// <summary>Progress without an eval loss is forwarded to the run at most this often (eval points always are).</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the silo tells the scheduler its slots are alive.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>A training device of this machine.</summary>
+public sealed record TrainingDevice(int Index, DeviceKind Kind)
+{
+    public override string ToString() => $"{Kind.ToString().ToLowerInvariant()}:{Index}";
+}
+
+/// <summary>The training devices this silo offers, one slot each.</summary>
+public interface IDeviceInventory
+{
+    IReadOnlyList<TrainingDevice> GetDevices();
+}
+
+/// <summary>A machine without CUDA devices: <see cref="GpuSlotOptions.CpuSlots"/> CPU slots.</summary>
+public sealed class CpuDeviceInventory(int cpuSlots) : IDeviceInventory
+{
+    public IReadOnlyList<TrainingDevice> GetDevices() =>
+        Enumerable.Range(0, Math.Max(1, cpuSlots)).Select(i => new TrainingDevice(i, DeviceKind.Cpu)).ToArray();
+}
