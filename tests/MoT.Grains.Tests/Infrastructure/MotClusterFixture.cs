@@ -8,7 +8,7 @@ using Orleans.TestingHost;
 namespace MoT.Grains.Tests.Infrastructure;
 
 /// <summary>
-/// An in-process cluster: silo "Primary" takes the control role, every other silo the gpu role with CPU slots and the
+/// An in-process cluster: silo "Silo_0" (the first) takes the control role, every other silo the gpu role with CPU slots and the
 /// simulated executor. All silos share one in-memory state store (like a database would be shared) and one fake
 /// platform clock (heartbeats, leases, throttling); Orleans itself keeps the real clock.
 /// </summary>
@@ -66,7 +66,7 @@ public abstract class MotClusterFixture : IAsyncLifetime
         await Cluster.DeployAsync();
     }
 
-    public static bool IsControlSilo(string siloName) => siloName == "Primary";
+    public static bool IsControlSilo(string siloName) => siloName == "Silo_0";
 
     public async ValueTask DisposeAsync()
     {
