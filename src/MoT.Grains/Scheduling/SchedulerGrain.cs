@@ -41,10 +41,14 @@ public sealed class SchedulerGrain(
 
     public async Task EnqueueAsync(ScheduleRequest request)
     {
-        if (S.Queue.Any(e => e.RunId == request.RunId) || S.Running.ContainsKey(request.RunId))
+        if (S.Queue.Any(e => e.RunId == request.RunId))
         {
             return;
         }
+
+        // A run re-queued by its own attempt (retry, preemption) is no longer running, though its slot stays busy
+        // until the attempt's worker releases it.
+        S.Running.Remove(request.RunId);
 
         S.Queue.Add(new QueueEntry(request.RunId, request.Owner, request.Priority, request.SweepId, S.NextSequence++, clock.GetUtcNow()));
         await state.WriteStateAsync();
@@ -176,7 +180,7 @@ public sealed class SchedulerGrain(
     }
 
     public Task<SchedulerSnapshot> GetSnapshotAsync() => Task.FromResult(new SchedulerSnapshot(
-        SchedulingPolicy.DispatchOrder(S.Queue, S.Running.Values, S.SweepLimits),
+        SchedulingPolicy.DispatchOrder(S.Queue, S.Running.Values, S.SweepLimits, S.LastServed),
         S.Slots.Values.OrderBy(s => s.Info.SlotKey, StringComparer.Ordinal).ToArray(),
         S.DispatchLog.ToArray()));
 
@@ -202,7 +206,7 @@ public sealed class SchedulerGrain(
             .ToList();
         foreach (var slotKey in freeSlots)
         {
-            var next = SchedulingPolicy.PickNext(S.Queue, S.Running.Values, S.SweepLimits);
+            var next = SchedulingPolicy.PickNext(S.Queue, S.Running.Values, S.SweepLimits, S.LastServed);
             if (next is null)
             {
                 break;
@@ -211,6 +215,7 @@ public sealed class SchedulerGrain(
             S.Queue.Remove(next);
             S.Running[next.RunId] = new RunningEntry(next.RunId, slotKey, next.Owner, next.SweepId);
             S.Slots[slotKey] = S.Slots[slotKey] with { Info = S.Slots[slotKey].Info with { BusyRunId = next.RunId } };
+            S.LastServed[next.Owner] = ++S.Dispatches;
             S.DispatchLog.Add(next.RunId);
             if (S.DispatchLog.Count > options.Value.DispatchLogLength)
             {

@@ -14,6 +14,12 @@ public sealed class SchedulerState
 
     /// <summary>Run ids in the order they were handed to slots (most recent last, bounded).</summary>
     [Id(5)] public List<Guid> DispatchLog { get; set; } = [];
+
+    /// <summary>Dispatches so far; the fair-share clock.</summary>
+    [Id(6)] public long Dispatches { get; set; }
+
+    /// <summary>Per owner, the dispatch number of the owner's latest dispatch.</summary>
+    [Id(7)] public Dictionary<string, long> LastServed { get; set; } = [];
 }
 
 /// <summary>Scheduler settings (configuration section "Scheduler").</summary>

@@ -68,4 +68,15 @@ public sealed class SchedulingPolicyTests
         Assert.Null(SchedulingPolicy.PickNext([s2], running, new Dictionary<Guid, int> { [sweep] = 1 }));
         Assert.Equal(s2, SchedulingPolicy.PickNext([s2], running, new Dictionary<Guid, int> { [sweep] = 2 }));
     }
+
+    [Fact]
+    public void Among_idle_owners_the_one_served_least_recently_goes_first()
+    {
+        var a2 = Entry("alice");
+        var b1 = Entry("bob");
+        var lastServed = new Dictionary<string, long> { ["alice"] = 7, ["bob"] = 3 };
+
+        Assert.Equal(b1, SchedulingPolicy.PickNext([a2, b1], [], NoLimits, lastServed));
+        Assert.Equal(a2, SchedulingPolicy.PickNext([a2, b1], [], NoLimits, new Dictionary<string, long> { ["bob"] = 9 }));
+    }
 }
