@@ -34,14 +34,14 @@ public static class SiloRoleExtensions
     }
 
     /// <summary>
-    /// Offers one training slot per device of <paramref name="inventory"/> (default: "GpuSlots:CpuSlots" CPU slots),
+    /// Offers one training slot per device of <paramref name="inventory"/> (default: "GpuSlots:CudaDevices" CUDA devices, else "GpuSlots:CpuSlots" CPU slots),
     /// published as silo metadata and registered with the scheduler once the silo is active. Options: "GpuSlots".
     /// Needs an <see cref="ITrainingExecutor"/> registration (e.g. <see cref="AddSimulatedTraining"/>).
     /// </summary>
     public static ISiloBuilder AddGpuRole(this ISiloBuilder silo, IConfiguration configuration, IDeviceInventory? inventory = null)
     {
         var section = configuration.GetSection(GpuSlotOptions.Section);
-        inventory ??= new CpuDeviceInventory((section.Get<GpuSlotOptions>() ?? new GpuSlotOptions()).CpuSlots);
+        inventory ??= new ConfiguredDeviceInventory(section.Get<GpuSlotOptions>() ?? new GpuSlotOptions());
         var profile = AddCommon(silo, SiloRoles.Gpu);
         profile.Metadata[SiloMetadataKeys.Devices] = string.Join(",", inventory.GetDevices());
 

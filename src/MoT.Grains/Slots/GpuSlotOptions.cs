@@ -10,6 +10,9 @@ public sealed class GpuSlotOptions
     /// <summary>How many CPU slots a silo without CUDA devices offers.</summary>
     public int CpuSlots { get; set; } = 1;
 
+    /// <summary>CUDA devices to offer (cuda:0..n-1); 0 means none. Configured until real device detection lands.</summary>
+    public int CudaDevices { get; set; }
+
     /// <summary>Where attempts write checkpoints: {OutputRoot}/{runId}/attempt-{n}.</summary>
     public string OutputRoot { get; set; } = Path.Combine(Path.GetTempPath(), "mot-runs");
 
@@ -37,4 +40,15 @@ public sealed class CpuDeviceInventory(int cpuSlots) : IDeviceInventory
 {
     public IReadOnlyList<TrainingDevice> GetDevices() =>
         Enumerable.Range(0, Math.Max(1, cpuSlots)).Select(i => new TrainingDevice(i, DeviceKind.Cpu)).ToArray();
+}
+
+/// <summary>
+/// Devices from configuration: <see cref="GpuSlotOptions.CudaDevices"/> CUDA devices when set, else CPU slots.
+/// A stand-in until the trainer offers real CUDA detection (which would implement <see cref="IDeviceInventory"/>).
+/// </summary>
+public sealed class ConfiguredDeviceInventory(GpuSlotOptions options) : IDeviceInventory
+{
+    public IReadOnlyList<TrainingDevice> GetDevices() => options.CudaDevices > 0
+        ? Enumerable.Range(0, options.CudaDevices).Select(i => new TrainingDevice(i, DeviceKind.Cuda)).ToArray()
+        : new CpuDeviceInventory(options.CpuSlots).GetDevices();
 }
