@@ -179,6 +179,12 @@ public sealed class RunGrain(
 
         var number = S.Attempts.Count + 1;
         var resumeFrom = S.LastCheckpoint?.Path ?? S.Spec.SourceCheckpoint;
+        if (S.LastCheckpoint is { } checkpoint && S.EvalHistory.RemoveAll(e => e.Step > checkpoint.Step) > 0)
+        {
+            // Steps after the checkpoint are trained again: their earlier measurements are superseded.
+            S.BestEvalLoss = S.EvalHistory.Count > 0 ? S.EvalHistory.Min(e => e.EvalLoss) : null;
+        }
+
         S.Attempts.Add(new AttemptRecord(number, slotKey, resumeFrom, clock.GetUtcNow()));
         S.Status = RunStatus.Running;
         S.SlotKey = slotKey;

@@ -76,14 +76,34 @@ public sealed class SchedulerGrain(
     public async Task RegisterSlotsAsync(string siloName, IReadOnlyList<SlotInfo> slots)
     {
         var now = clock.GetUtcNow();
+        var orphaned = new List<(string SlotKey, Guid RunId)>();
         foreach (var slot in slots)
         {
-            var busy = S.Slots.TryGetValue(slot.SlotKey, out var known) && !known.Lost ? known.Info.BusyRunId : null;
+            Guid? busy = null;
+            if (S.Slots.TryGetValue(slot.SlotKey, out var known) && !known.Lost && known.Info.BusyRunId is { } runId)
+            {
+                if (known.Info.SiloAddress == slot.SiloAddress)
+                {
+                    busy = runId; // the same silo registering again: its attempt is still training
+                }
+                else
+                {
+                    // A new incarnation of the silo: the old one died with the attempt before its lease lapsed.
+                    S.Running.Remove(runId);
+                    orphaned.Add((slot.SlotKey, runId));
+                }
+            }
+
             S.Slots[slot.SlotKey] = new SlotStatus(slot with { BusyRunId = busy }, now, Lost: false);
         }
 
         await state.WriteStateAsync();
         logger.LogInformation("Silo {Silo} registered {Count} slot(s)", siloName, slots.Count);
+        foreach (var (slotKey, runId) in orphaned)
+        {
+            await GrainFactory.GetGrain<IRunGrain>(runId).OnSlotLostAsync(slotKey, $"silo {siloName} restarted");
+        }
+
         RequestDispatch();
     }
 

@@ -103,21 +103,42 @@ public sealed class RunGrainTests(SharedClusterFixture fixture)
             s => s.Slots.Single(slot => slot.Info.SlotKey == running.SlotKey).Info.BusyRunId != run.GetPrimaryKey(), "slot to be released");
     }
 
-    [Fact]
-    public async Task Out_of_memory_fails_at_once_without_retry()
+    [Theory]
+    [InlineData(FailureClass.OutOfMemory)]
+    [InlineData(FailureClass.CodeError)]
+    public async Task Failures_that_would_repeat_fail_at_once_without_retry(FailureClass failure)
     {
         var run = await StartAsync(TestConfigs.WithSimulation(TestConfigs.Run(steps: 50), s =>
         {
             s["fail_at_step"] = 7;
-            s["failure_class"] = "OutOfMemory";
+            s["failure_class"] = failure.ToString();
         }));
 
         var done = await run.WaitUntilFinishedAsync();
 
         Assert.Equal(RunStatus.Failed, done.Status);
-        Assert.Equal(FailureClass.OutOfMemory, done.FailureClass);
+        Assert.Equal(failure, done.FailureClass);
         Assert.Single(done.Attempts);
         Assert.Contains("not retried", done.StatusMessage);
+    }
+
+    [Fact]
+    public async Task A_preempted_run_is_requeued_and_resumes_without_spending_its_restart_budget()
+    {
+        var run = await StartAsync(TestConfigs.Run(steps: 400, checkpointInterval: 5, extra: c => c["simulate"] = new JsonObject { ["step_delay_ms"] = 5 }));
+        var training = await run.WaitForRunAsync(s => s.Status == RunStatus.Running && s.LastCheckpoint is not null, "to write a checkpoint");
+
+        var stop = await fixture.Client.GetGrain<MoT.Contracts.Scheduling.IGpuSlotGrain>(training.SlotKey!)
+            .StopAsync(run.GetPrimaryKey(), MoT.Contracts.Scheduling.StopKind.Preempt);
+
+        Assert.True(stop.Changed);
+        var done = await run.WaitUntilFinishedAsync();
+        Assert.Equal(RunStatus.Completed, done.Status);
+        Assert.Equal(2, done.Attempts.Count);
+        Assert.Equal("Preempted", done.Attempts[0].EndReason);
+        Assert.NotNull(done.Attempts[1].ResumedFromCheckpoint);
+        Assert.Contains("attempt-1", done.Attempts[1].ResumedFromCheckpoint);
+        Assert.Equal(400, done.LastProgress!.Step);
     }
 
     [Fact]
