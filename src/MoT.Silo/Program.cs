@@ -1,8 +1,9 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using MoT.Silo;
 
-// mot-silo [--role control|gpu|all] [--simulate] [--Silo:Name n --Silo:SiloPort p ...]
+// mot-silo [--role control|gpu|all] [--simulate] [--demo] [--Silo:Name n --Silo:SiloPort p ...]
 var builder = Host.CreateApplicationBuilder(CommandLine.ToConfigurationArgs(args));
 var host = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
 var clustering = builder.Configuration.GetSection(ClusteringOptions.Section).Get<ClusteringOptions>() ?? new ClusteringOptions();
@@ -20,5 +21,10 @@ if (host.HasGpu && !host.Simulate)
 }
 
 builder.UseOrleans(silo => silo.AddMotSilo(builder.Configuration, host, clustering));
+if (host.Demo)
+{
+    builder.Services.AddHostedService<DemoSweepService>();
+}
+
 await builder.Build().RunAsync();
 return 0;

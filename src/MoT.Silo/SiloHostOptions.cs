@@ -25,6 +25,9 @@ public sealed class SiloHostOptions
     /// <summary>Train with the simulated executor (<c>--simulate</c>); the TorchSharp executor is not wired in yet.</summary>
     public bool Simulate { get; set; }
 
+    /// <summary>Submit a demo sweep once the silo is up (<c>--demo</c>).</summary>
+    public bool Demo { get; set; }
+
     public bool HasControl => Role is "control" or "all";
 
     public bool HasGpu => Role is "gpu" or "all";
