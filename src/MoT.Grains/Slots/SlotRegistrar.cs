@@ -11,9 +11,11 @@ namespace MoT.Grains.Slots;
 /// <summary>
 /// Once the silo is active: registers one slot per device with the scheduler, then sends heartbeats on the
 /// platform clock; registers again whenever the scheduler no longer knows the slots (e.g. after they were declared lost).
+/// On shutdown, while the silo can still send messages, preempts its attempts so their runs resume elsewhere.
 /// </summary>
 internal sealed class SlotRegistrar(
     IGrainFactory grains,
+    TrainingWorkerHost workers,
     IDeviceInventory devices,
     ILocalSiloDetails silo,
     IOptions<GpuSlotOptions> options,
@@ -42,6 +44,12 @@ internal sealed class SlotRegistrar(
 
     private async Task OnStopAsync(CancellationToken cancellationToken)
     {
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            // A graceful stop drains; an ungraceful one (token already cancelled) leaves recovery to the scheduler's leases.
+            await workers.PreemptAllAsync(TimeSpan.FromSeconds(10));
+        }
+
         await _stopping.CancelAsync();
         await _loop.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }

@@ -126,6 +126,23 @@ public sealed class TrainingWorkerHost(
         }
     }
 
+    /// <summary>
+    /// Silo shutdown: preempts every attempt so that its run is re-queued and resumes elsewhere from its last
+    /// checkpoint, and waits (up to <paramref name="timeout"/>) for the attempts to report back.
+    /// </summary>
+    public async Task PreemptAllAsync(TimeSpan timeout)
+    {
+        var jobs = _jobs.Values.ToList();
+        foreach (var job in jobs)
+        {
+            job.StopKind = StopKind.Preempt;
+            job.Cancel();
+        }
+
+        var pending = jobs.Select(j => j.Completion).OfType<Task>().ToArray();
+        await Task.WhenAll(pending).WaitAsync(timeout).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var job in _jobs.Values)

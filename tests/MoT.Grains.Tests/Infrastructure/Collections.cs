@@ -39,3 +39,20 @@ public sealed class FailoverClusterCollection : ICollectionFixture<FailoverClust
 {
     public const string Name = "Failover cluster";
 }
+
+/// <summary>Same shape as the failover cluster; its slow gpu silo is shut down gracefully.</summary>
+public sealed class DrainClusterFixture : MotClusterFixture
+{
+    protected override short InitialSilos => 2;
+
+    protected override int CpuSlotsPerGpuSilo => 1;
+
+    protected override TimeSpan StepDelay(string siloName) =>
+        siloName == "Silo_1" ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(1);
+}
+
+[CollectionDefinition(Name)]
+public sealed class DrainClusterCollection : ICollectionFixture<DrainClusterFixture>
+{
+    public const string Name = "Drain cluster";
+}
