@@ -29,6 +29,13 @@ public sealed class SchedulerGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // A fresh lease for every known slot: stored heartbeat times say nothing about how long this grain was away.
+        var now = clock.GetUtcNow();
+        foreach (var (key, slot) in S.Slots.ToList())
+        {
+            S.Slots[key] = slot with { LastHeartbeat = now };
+        }
+
         var interval = options.Value.CheckInterval;
         this.RegisterGrainTimer(async _ => await CheckSlotsAsync(), interval, interval);
         if (S.Queue.Count > 0)
@@ -109,8 +116,8 @@ public sealed class SchedulerGrain(
 
     public Task<bool> HeartbeatAsync(string siloName)
     {
-        // Heartbeats are frequent and their timestamps soft state: not persisted (a reactivated scheduler starts
-        // leases from its stored timestamps, and live silos renew them within one interval).
+        // Heartbeats are frequent and their timestamps soft state: not persisted (a reactivated scheduler grants
+        // every slot a fresh lease, and live silos renew it within one interval).
         var now = clock.GetUtcNow();
         var known = false;
         foreach (var (key, slot) in S.Slots.ToList())
