@@ -65,7 +65,9 @@ internal sealed class SlotRegistrar(
             {
                 if (!registered)
                 {
-                    await scheduler.RegisterSlotsAsync(silo.Name, Slots());
+                    // Activating each slot grain here proves its placement on this silo before the scheduler uses it.
+                    var slots = await Task.WhenAll(Slots().Select(s => grains.GetGrain<IGpuSlotGrain>(s.SlotKey).GetInfoAsync()));
+                    await scheduler.RegisterSlotsAsync(silo.Name, slots);
                     registered = true;
                 }
                 else

@@ -120,4 +120,28 @@ public sealed class SweepGrainTests(SharedClusterFixture fixture)
         Assert.True(worst.LastProgress!.Step < 40, $"stopped run should not train to the end (step {worst.LastProgress.Step})");
         Assert.Equal(trials[0].RunId, done.BestRunId);
     }
+
+    [Fact]
+    public async Task Cancelling_a_sweep_cancels_its_unfinished_runs_and_creates_no_more()
+    {
+        var sweep = NewSweep();
+        var spec = new SweepSpec("cancel-owner", TestConfigs.Run(steps: 100_000, extra: c => c["simulate"] = new JsonObject { ["step_delay_ms"] = 5 }), [
+            new("training.lr", ParameterKind.Choice, ["1e-3", "3e-4", "1e-4"]),
+        ], SearchMethod.Grid, MaxConcurrentRuns: 1);
+        var submission = await sweep.SubmitAsync(spec);
+        await fixture.Client.GetGrain<IRunGrain>(submission.RunIds[0]).WaitForRunAsync(s => s.Status == RunStatus.Running, "to start");
+
+        var result = await sweep.CancelAsync("enough");
+
+        Assert.True(result.Changed);
+        var snapshot = await sweep.GetSnapshotAsync();
+        Assert.Equal(SweepStatus.Cancelled, snapshot.Status);
+        foreach (var runId in submission.RunIds)
+        {
+            var run = await fixture.Client.GetGrain<IRunGrain>(runId).GetSnapshotAsync();
+            Assert.Equal(RunStatus.Cancelled, run.Status);
+        }
+
+        Assert.False((await sweep.CancelAsync("again")).Changed);
+    }
 }
