@@ -1,0 +1,130 @@
+namespace MoT.Contracts.Runs;
+
+/// <summary>Where a run is in its life.</summary>
+public enum RunStatus
+{
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+    Diverged,
+}
+
+/// <summary>How a run derives from its parent run.</summary>
+public enum RunRelation
+{
+    Resumed,
+    Forked,
+    TransitionTuned,
+}
+
+/// <summary>Why a training attempt failed; decides whether it is worth another attempt.</summary>
+public enum FailureClass
+{
+    /// <summary>Out of device memory: the same config will fail the same way.</summary>
+    OutOfMemory,
+    /// <summary>Loss became NaN/inf or exploded: retrying the same config repeats it.</summary>
+    Diverged,
+    /// <summary>A bug or invalid config: retrying cannot help.</summary>
+    CodeError,
+    /// <summary>The slot or its silo disappeared: resume elsewhere.</summary>
+    Infrastructure,
+    /// <summary>The scheduler took the slot back: resume later.</summary>
+    Preempted,
+    /// <summary>Anything unclassified: retried within the restart budget.</summary>
+    Unknown,
+}
+
+public static class RunStatusExtensions
+{
+    /// <summary>True when the run will never change status again.</summary>
+    public static bool IsTerminal(this RunStatus status) =>
+        status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled or RunStatus.Diverged;
+
+    /// <summary>True when another attempt of the same config may succeed.</summary>
+    public static bool IsRetriable(this FailureClass failure) =>
+        failure is FailureClass.Infrastructure or FailureClass.Preempted or FailureClass.Unknown;
+}
+
+/// <summary>What to train and on whose behalf.</summary>
+/// <param name="ConfigJson">The run configuration as a JSON document.</param>
+/// <param name="Owner">User who launched the run (fair share is per owner).</param>
+/// <param name="Priority">Higher runs first.</param>
+/// <param name="SweepId">The sweep that created the run, if any.</param>
+/// <param name="ParentRunId">The run this one derives from (resume/fork/transition-tune).</param>
+/// <param name="Relation">How it derives from <paramref name="ParentRunId"/>.</param>
+/// <param name="SourceCheckpoint">Checkpoint path the first attempt starts from.</param>
+[GenerateSerializer, Immutable]
+public sealed record RunSpec(
+    [property: Id(0)] string ConfigJson,
+    [property: Id(1)] string Owner,
+    [property: Id(2)] int Priority = 0,
+    [property: Id(3)] Guid? SweepId = null,
+    [property: Id(4)] Guid? ParentRunId = null,
+    [property: Id(5)] RunRelation? Relation = null,
+    [property: Id(6)] string? SourceCheckpoint = null);
+
+/// <summary>One progress report of a training run.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RunProgress(
+    [property: Id(0)] long Step,
+    [property: Id(1)] double TrainLoss,
+    [property: Id(2)] double? EvalLoss,
+    [property: Id(3)] double LearningRate,
+    [property: Id(4)] double TokensPerSecond,
+    [property: Id(5)] TimeSpan WallTime);
+
+/// <summary>A checkpoint written by a training attempt.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CheckpointInfo(
+    [property: Id(0)] long Step,
+    [property: Id(1)] string Path,
+    [property: Id(2)] long Bytes,
+    [property: Id(3)] string Sha256);
+
+/// <summary>An eval-loss measurement.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EvalPoint([property: Id(0)] long Step, [property: Id(1)] double EvalLoss);
+
+/// <summary>One attempt at training a run on one slot.</summary>
+[GenerateSerializer, Immutable]
+public sealed record AttemptRecord(
+    [property: Id(0)] int Number,
+    [property: Id(1)] string SlotKey,
+    [property: Id(2)] string? ResumedFromCheckpoint,
+    [property: Id(3)] DateTimeOffset StartedAt,
+    [property: Id(4)] DateTimeOffset? EndedAt = null,
+    [property: Id(5)] string? EndReason = null);
+
+/// <summary>What a run looks like now.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RunSnapshot(
+    [property: Id(0)] Guid RunId,
+    [property: Id(1)] RunSpec Spec,
+    [property: Id(2)] RunStatus Status,
+    [property: Id(3)] IReadOnlyList<AttemptRecord> Attempts,
+    [property: Id(4)] RunProgress? LastProgress,
+    [property: Id(5)] double? BestEvalLoss,
+    [property: Id(6)] CheckpointInfo? LastCheckpoint,
+    [property: Id(7)] string? SlotKey,
+    [property: Id(8)] string? StatusMessage,
+    [property: Id(9)] FailureClass? FailureClass,
+    [property: Id(10)] DateTimeOffset CreatedAt,
+    [property: Id(11)] DateTimeOffset? FinishedAt,
+    [property: Id(12)] IReadOnlyList<EvalPoint> EvalHistory,
+    [property: Id(13)] IReadOnlyList<Guid> Children,
+    [property: Id(14)] int ProgressReports);
+
+/// <summary>The answer to a command that may or may not change anything.</summary>
+/// <param name="Changed">False when the command was a no-op.</param>
+/// <param name="Message">What happened, in words a user can act on.</param>
+[GenerateSerializer, Immutable]
+public sealed record CommandResult([property: Id(0)] bool Changed, [property: Id(1)] string Message);
+
+/// <summary>What a slot needs to start an attempt; null from <see cref="IRunGrain.BeginAttemptAsync"/> means "do not start".</summary>
+[GenerateSerializer, Immutable]
+public sealed record AttemptTicket(
+    [property: Id(0)] int Attempt,
+    [property: Id(1)] string ConfigJson,
+    [property: Id(2)] string? ResumeFromCheckpointPath);

@@ -1,0 +1,39 @@
+using MoT.Contracts.Runs;
+
+namespace MoT.Contracts.Training;
+
+/// <summary>Runs one training attempt. Called off the grain scheduler, on a dedicated thread.</summary>
+public interface ITrainingExecutor
+{
+    /// <summary>Trains until done, failed or cancelled; reports through <paramref name="observer"/>.</summary>
+    Task<TrainingOutcome> RunAsync(TrainingRequest request, ITrainingObserver observer, CancellationToken cancel);
+}
+
+/// <summary>What to train and where to write.</summary>
+/// <param name="ResumeFromCheckpointPath">Checkpoint to restore (model, optimizer, step, RNG, data cursor) before training, or null to start fresh.</param>
+/// <param name="OutputDirectory">Directory the attempt writes its checkpoints into.</param>
+[GenerateSerializer, Immutable]
+public sealed record TrainingRequest(
+    [property: Id(0)] Guid RunId,
+    [property: Id(1)] string ConfigJson,
+    [property: Id(2)] string? ResumeFromCheckpointPath,
+    [property: Id(3)] string OutputDirectory);
+
+/// <summary>Receives an attempt's reports. Called on the training thread: implementations return at once.</summary>
+public interface ITrainingObserver
+{
+    void OnProgress(RunProgress progress);
+
+    void OnCheckpoint(CheckpointInfo checkpoint);
+}
+
+/// <summary>How a training attempt ended.</summary>
+/// <param name="FinalStatus">Completed, Failed, Cancelled or Diverged.</param>
+/// <param name="FailureClass">Set when <paramref name="FinalStatus"/> is not Completed.</param>
+[GenerateSerializer, Immutable]
+public sealed record TrainingOutcome(
+    [property: Id(0)] RunStatus FinalStatus,
+    [property: Id(1)] long FinalStep,
+    [property: Id(2)] double? BestEvalLoss,
+    [property: Id(3)] string? FailureReason,
+    [property: Id(4)] FailureClass? FailureClass);

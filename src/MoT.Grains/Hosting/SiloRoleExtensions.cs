@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MoT.Contracts;
+using MoT.Contracts.Training;
+using MoT.Grains.Placement;
+using MoT.Grains.Runs;
+using MoT.Grains.Scheduling;
+using MoT.Grains.Slots;
+using MoT.Grains.Training;
+using Orleans.Runtime;
+
+namespace MoT.Grains.Hosting;
+
+/// <summary>What this silo is: its roles and the metadata it publishes.</summary>
+public sealed class SiloProfile
+{
+    public SortedSet<string> Roles { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Published as Orleans silo metadata (read when the host is built).</summary>
+    public Dictionary<string, string> Metadata { get; } = [];
+}
+
+/// <summary>Silo configuration, one method per role; a silo may take both (<c>--role all</c>).</summary>
+public static class SiloRoleExtensions
+{
+    /// <summary>Hosts sweeps, runs, the scheduler and leaderboards. Options: "Scheduler", "Runs".</summary>
+    public static ISiloBuilder AddControlRole(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        AddCommon(silo, SiloRoles.Control);
+        silo.Services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section));
+        silo.Services.AddOptions<RunOptions>().Bind(configuration.GetSection(RunOptions.Section));
+        return silo;
+    }
+
+    /// <summary>
+    /// Offers one training slot per device of <paramref name="inventory"/> (default: "GpuSlots:CudaDevices" CUDA devices, else "GpuSlots:CpuSlots" CPU slots),
+    /// published as silo metadata and registered with the scheduler once the silo is active. Options: "GpuSlots".
+    /// Needs an <see cref="ITrainingExecutor"/> registration (e.g. <see cref="AddSimulatedTraining"/>).
+    /// </summary>
+    public static ISiloBuilder AddGpuRole(this ISiloBuilder silo, IConfiguration configuration, IDeviceInventory? inventory = null)
+    {
+        var section = configuration.GetSection(GpuSlotOptions.Section);
+        inventory ??= new ConfiguredDeviceInventory(section.Get<GpuSlotOptions>() ?? new GpuSlotOptions());
+        var profile = AddCommon(silo, SiloRoles.Gpu);
+        profile.Metadata[SiloMetadataKeys.Devices] = string.Join(",", inventory.GetDevices());
+
+        var services = silo.Services;
+        services.AddOptions<GpuSlotOptions>().Bind(section);
+        services.AddSingleton(inventory);
+        services.AddSingleton<TrainingWorkerHost>();
+        services.AddSingleton<SlotRegistrar>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SlotRegistrar>());
+        return silo;
+    }
+
+    /// <summary>Trains with the <see cref="SimulatedTrainingExecutor"/> (tests, <c>--simulate</c>). Options: "SimulatedTraining".</summary>
+    public static IServiceCollection AddSimulatedTraining(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SimulatedTrainingOptions>().Bind(configuration.GetSection(SimulatedTrainingOptions.Section));
+        services.AddSingleton<ITrainingExecutor, SimulatedTrainingExecutor>();
+        return services;
+    }
+
+    private static SiloProfile AddCommon(ISiloBuilder silo, string role)
+    {
+        var services = silo.Services;
+        var profile = services.FirstOrDefault(d => d.ServiceType == typeof(SiloProfile))?.ImplementationInstance as SiloProfile;
+        if (profile is null)
+        {
+            profile = new SiloProfile();
+            services.AddSingleton(profile);
+            silo.UseRoleMetadata(profile.Metadata);
+            silo.AddPlacementDirector<SlotSiloPlacement, SlotSiloPlacementDirector>();
+            services.TryAddKeyedSingleton(ServiceKeys.Clock, TimeProvider.System);
+            silo.AddMotMemoryStorage();
+        }
+
+        profile.Roles.Add(role);
+        profile.Metadata[SiloMetadataKeys.Roles] = string.Join(",", profile.Roles);
+        return profile;
+    }
+}

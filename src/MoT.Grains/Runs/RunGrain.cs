@@ -1,0 +1,377 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MoT.Contracts;
+using MoT.Contracts.Leaderboards;
+using MoT.Contracts.Runs;
+using MoT.Contracts.Scheduling;
+using MoT.Contracts.Sweeps;
+using MoT.Contracts.Training;
+using MoT.Grains.Configs;
+using MoT.Grains.Hosting;
+using MoT.Grains.Placement;
+
+namespace MoT.Grains.Runs;
+
+/// <summary>
+/// One run's lifecycle. Calls the scheduler, slots, child runs and the leaderboard; tells its sweep only by one-way
+/// messages, so no call ever comes back to a run that is waiting.
+/// </summary>
+[RequireSiloRole(SiloRoles.Control)]
+public sealed class RunGrain(
+    [PersistentState(StateNames.Run, StorageNames.Main)] IPersistentState<RunState> state,
+    [FromKeyedServices(ServiceKeys.Clock)] TimeProvider clock,
+    IOptions<RunOptions> options,
+    ILogger<RunGrain> logger) : Grain, IRunGrain
+{
+    private readonly List<Channel<RunProgress>> _watchers = [];
+
+    private RunState S => state.State;
+
+    private Guid RunId => this.GetPrimaryKey();
+
+    private ISchedulerGrain Scheduler => GrainFactory.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler);
+
+    public async Task<RunSnapshot> CreateAsync(RunSpec spec)
+    {
+        if (S.Spec is not null)
+        {
+            return Snapshot();
+        }
+
+        ArgumentNullException.ThrowIfNull(spec);
+        if (string.IsNullOrWhiteSpace(spec.Owner))
+        {
+            throw new ArgumentException("owner: is required", nameof(spec));
+        }
+
+        if (!JsonConfig.TryParseObject(spec.ConfigJson, out _, out var configError))
+        {
+            throw new ArgumentException($"configJson: {configError}", nameof(spec));
+        }
+
+        S.Spec = spec;
+        S.Status = RunStatus.Queued;
+        S.CreatedAt = clock.GetUtcNow();
+        S.StatusMessage = "Queued";
+        await state.WriteStateAsync();
+        await Scheduler.EnqueueAsync(new ScheduleRequest(RunId, spec.Owner, spec.Priority, spec.SweepId));
+        return Snapshot();
+    }
+
+    public Task<RunSnapshot> GetSnapshotAsync()
+    {
+        EnsureExists();
+        return Task.FromResult(Snapshot());
+    }
+
+    public Task<CommandResult> CancelAsync(string reason) => StopAsync(StopKind.Cancel, $"Cancelled: {reason}");
+
+    public Task<CommandResult> StopEarlyAsync(string reason) => StopAsync(StopKind.EarlyStop, $"Stopped early: {reason}");
+
+    private async Task<CommandResult> StopAsync(StopKind kind, string message)
+    {
+        EnsureExists();
+        if (S.Status.IsTerminal())
+        {
+            return new CommandResult(false, $"Run {RunId} already finished as {S.Status}; nothing to stop.");
+        }
+
+        var wasRunningOn = S.Status == RunStatus.Running ? S.SlotKey : null;
+        if (S.Status == RunStatus.Queued)
+        {
+            await Scheduler.RemoveAsync(RunId);
+        }
+
+        await FinishAsync(RunStatus.Cancelled, message, failure: null);
+        if (wasRunningOn is not null)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IGpuSlotGrain>(wasRunningOn).StopAsync(RunId, kind);
+            }
+            catch (Exception ex)
+            {
+                // The slot also learns from its next report (which now answers "stop"); a dead slot needs nothing.
+                logger.LogWarning(ex, "Could not tell slot {Slot} to stop run {RunId}", wasRunningOn, RunId);
+            }
+        }
+
+        return new CommandResult(true, $"Run {RunId}: {message}");
+    }
+
+    public Task<Guid> ResumeAsync(string owner) => DeriveAsync(owner, RunRelation.Resumed, null);
+
+    public Task<Guid> ForkAsync(string owner, string? configJson) => DeriveAsync(owner, RunRelation.Forked, configJson);
+
+    public Task<Guid> TransitionTuneAsync(string owner, string targetConfigJson)
+    {
+        EnsureExists();
+        var sourceFamily = RunFacts.FromConfig(S.Spec!.ConfigJson).Family;
+        if (!string.Equals(sourceFamily, "MoT", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"Transition tuning converts a MoT checkpoint; run {RunId} is model.family '{sourceFamily}'.");
+        }
+
+        if (!JsonConfig.TryParseObject(targetConfigJson, out _, out var error))
+        {
+            throw new ArgumentException($"targetConfigJson: {error}");
+        }
+
+        var targetFamily = RunFacts.FromConfig(targetConfigJson).Family;
+        if (!string.Equals(targetFamily, "TokenChoice", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"targetConfigJson: model.family must be TokenChoice for transition tuning (was '{targetFamily}').");
+        }
+
+        return DeriveAsync(owner, RunRelation.TransitionTuned, targetConfigJson);
+    }
+
+    private async Task<Guid> DeriveAsync(string owner, RunRelation relation, string? configJson)
+    {
+        EnsureExists();
+        var checkpoint = S.LastCheckpoint?.Path ?? S.Spec!.SourceCheckpoint
+            ?? throw new InvalidOperationException($"Run {RunId} has no checkpoint yet to {relation.ToString().ToLowerInvariant()} from.");
+        if (configJson is not null && !JsonConfig.TryParseObject(configJson, out _, out var error))
+        {
+            throw new ArgumentException($"configJson: {error}");
+        }
+
+        var childId = Guid.NewGuid();
+        var childSpec = new RunSpec(configJson ?? S.Spec!.ConfigJson, owner, S.Spec!.Priority, SweepId: null, ParentRunId: RunId, relation, checkpoint);
+        S.Children.Add(childId);
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IRunGrain>(childId).CreateAsync(childSpec);
+        return childId;
+    }
+
+    public async IAsyncEnumerable<RunProgress> WatchProgressAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        EnsureExists();
+        if (S.Status.IsTerminal())
+        {
+            yield break;
+        }
+
+        var channel = Channel.CreateBounded<RunProgress>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
+        _watchers.Add(channel);
+        try
+        {
+            await foreach (var progress in channel.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return progress;
+            }
+        }
+        finally
+        {
+            _watchers.Remove(channel);
+        }
+    }
+
+    public async Task<AttemptTicket?> BeginAttemptAsync(string slotKey)
+    {
+        if (S.Spec is null || S.Status != RunStatus.Queued)
+        {
+            return null;
+        }
+
+        var number = S.Attempts.Count + 1;
+        var resumeFrom = S.LastCheckpoint?.Path ?? S.Spec.SourceCheckpoint;
+        if (S.LastCheckpoint is { } checkpoint && S.EvalHistory.RemoveAll(e => e.Step > checkpoint.Step) > 0)
+        {
+            // Steps after the checkpoint are trained again: their earlier measurements are superseded.
+            S.BestEvalLoss = S.EvalHistory.Count > 0 ? S.EvalHistory.Min(e => e.EvalLoss) : null;
+        }
+
+        S.Attempts.Add(new AttemptRecord(number, slotKey, resumeFrom, clock.GetUtcNow()));
+        S.Status = RunStatus.Running;
+        S.SlotKey = slotKey;
+        S.StatusMessage = resumeFrom is null ? $"Running on {slotKey}" : $"Running on {slotKey} from {resumeFrom}";
+        await state.WriteStateAsync();
+        return new AttemptTicket(number, S.Spec.ConfigJson, resumeFrom);
+    }
+
+    public async Task<bool> ReportProgressAsync(int attempt, RunProgress progress)
+    {
+        if (!IsCurrentAttempt(attempt))
+        {
+            return false;
+        }
+
+        S.LastProgress = progress;
+        S.ProgressReports++;
+        foreach (var watcher in _watchers)
+        {
+            watcher.Writer.TryWrite(progress);
+        }
+
+        if (progress.EvalLoss is { } evalLoss)
+        {
+            S.EvalHistory.Add(new EvalPoint(progress.Step, evalLoss));
+            S.BestEvalLoss = S.BestEvalLoss is { } best ? Math.Min(best, evalLoss) : evalLoss;
+            await state.WriteStateAsync();
+            if (S.Spec!.SweepId is { } sweepId)
+            {
+                await GrainFactory.GetGrain<ISweepGrain>(sweepId).OnRunEvalAsync(RunId, progress.Step, evalLoss);
+            }
+        }
+
+        return S.Status == RunStatus.Running;
+    }
+
+    public async Task<bool> ReportCheckpointAsync(int attempt, CheckpointInfo checkpoint)
+    {
+        if (!IsCurrentAttempt(attempt))
+        {
+            return false;
+        }
+
+        S.LastCheckpoint = checkpoint;
+        await state.WriteStateAsync();
+        return S.Status == RunStatus.Running;
+    }
+
+    public async Task ReportOutcomeAsync(int attempt, TrainingOutcome outcome)
+    {
+        if (S.Spec is null || attempt != S.Attempts.Count)
+        {
+            return; // a stale attempt: the run already moved on
+        }
+
+        CloseAttempt(outcome.FinalStatus == RunStatus.Completed ? "completed" : outcome.FailureReason ?? outcome.FinalStatus.ToString());
+        if (outcome.BestEvalLoss is { } outcomeBest)
+        {
+            S.BestEvalLoss = S.BestEvalLoss is { } best ? Math.Min(best, outcomeBest) : outcomeBest;
+        }
+
+        if (S.Status != RunStatus.Running)
+        {
+            await state.WriteStateAsync(); // already cancelled or stopped early: only the attempt record changes
+            return;
+        }
+
+        switch (outcome.FinalStatus)
+        {
+            case RunStatus.Completed:
+                await FinishAsync(RunStatus.Completed, $"Completed at step {outcome.FinalStep}", failure: null);
+                break;
+            case RunStatus.Diverged:
+                await FinishAsync(RunStatus.Diverged, outcome.FailureReason ?? $"Diverged at step {outcome.FinalStep}", FailureClass.Diverged);
+                break;
+            case RunStatus.Cancelled when outcome.FailureClass == FailureClass.Preempted:
+                await RequeueAsync($"Preempted at step {outcome.FinalStep}; resumes from its last checkpoint", countsAsRestart: false);
+                break;
+            case RunStatus.Cancelled:
+                await FinishAsync(RunStatus.Cancelled, outcome.FailureReason ?? "Cancelled", failure: null);
+                break;
+            default:
+                await FailOrRetryAsync(outcome.FailureClass ?? FailureClass.Unknown, outcome.FailureReason ?? "Training failed");
+                break;
+        }
+    }
+
+    public async Task OnSlotLostAsync(string slotKey, string reason)
+    {
+        if (S.Spec is null || S.Status != RunStatus.Running || S.SlotKey != slotKey)
+        {
+            return;
+        }
+
+        CloseAttempt($"slot lost: {reason}");
+        await FailOrRetryAsync(FailureClass.Infrastructure, $"Slot {slotKey} lost ({reason})");
+    }
+
+    private async Task FailOrRetryAsync(FailureClass failure, string reason)
+    {
+        if (!failure.IsRetriable())
+        {
+            await FinishAsync(RunStatus.Failed, $"{reason} ({failure}: not retried)", failure);
+        }
+        else if (S.Restarts >= options.Value.MaxRestarts)
+        {
+            await FinishAsync(RunStatus.Failed, $"{reason} (restart budget of {options.Value.MaxRestarts} used up)", failure);
+        }
+        else
+        {
+            await RequeueAsync($"{reason}; re-queued to resume from its last checkpoint", countsAsRestart: true);
+        }
+    }
+
+    private async Task RequeueAsync(string message, bool countsAsRestart)
+    {
+        if (countsAsRestart)
+        {
+            S.Restarts++;
+        }
+
+        S.Status = RunStatus.Queued;
+        S.SlotKey = null;
+        S.StatusMessage = message;
+        await state.WriteStateAsync();
+        logger.LogInformation("Run {RunId} re-queued: {Message}", RunId, message);
+        await Scheduler.EnqueueAsync(new ScheduleRequest(RunId, S.Spec!.Owner, S.Spec.Priority, S.Spec.SweepId));
+    }
+
+    private async Task FinishAsync(RunStatus status, string message, FailureClass? failure)
+    {
+        S.Status = status;
+        S.StatusMessage = message;
+        S.FailureClass = failure;
+        S.FinishedAt = clock.GetUtcNow();
+        S.SlotKey = null;
+        await state.WriteStateAsync();
+        foreach (var watcher in _watchers)
+        {
+            watcher.Writer.TryComplete();
+        }
+
+        if (S.Spec!.SweepId is { } sweepId)
+        {
+            await GrainFactory.GetGrain<ISweepGrain>(sweepId).OnRunFinishedAsync(RunId, status, S.BestEvalLoss);
+        }
+
+        if (status == RunStatus.Completed && S.BestEvalLoss is { } loss)
+        {
+            await SubmitToLeaderboardAsync(loss);
+        }
+    }
+
+    private async Task SubmitToLeaderboardAsync(double loss)
+    {
+        try
+        {
+            var facts = RunFacts.FromConfig(S.Spec!.ConfigJson);
+            var entry = new LeaderboardEntry(RunId, S.Spec.Owner, facts.Family, facts.ComputeBudget, loss, facts.EvalSetId, facts.TokenizerId,
+                S.LastProgress?.Step ?? 0, clock.GetUtcNow());
+            await GrainFactory.GetGrain<ILeaderboardGrain>(facts.BoardKey).SubmitAsync(entry);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Run {RunId} finished but could not be put on its leaderboard", RunId);
+        }
+    }
+
+    private void CloseAttempt(string reason)
+    {
+        if (S.Attempts.Count > 0 && S.Attempts[^1].EndedAt is null)
+        {
+            S.Attempts[^1] = S.Attempts[^1] with { EndedAt = clock.GetUtcNow(), EndReason = reason };
+        }
+    }
+
+    private bool IsCurrentAttempt(int attempt) => S.Spec is not null && attempt == S.Attempts.Count && S.Attempts[^1].EndedAt is null;
+
+    private void EnsureExists()
+    {
+        if (S.Spec is null)
+        {
+            throw new KeyNotFoundException($"Run {RunId} does not exist.");
+        }
+    }
+
+    private RunSnapshot Snapshot() => new(
+        RunId, S.Spec!, S.Status, S.Attempts.ToArray(), S.LastProgress, S.BestEvalLoss, S.LastCheckpoint, S.SlotKey, S.StatusMessage,
+        S.FailureClass, S.CreatedAt, S.FinishedAt, S.EvalHistory.ToArray(), S.Children.ToArray(), S.ProgressReports);
+}

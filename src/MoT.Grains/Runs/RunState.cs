@@ -1,0 +1,35 @@
+using MoT.Contracts.Runs;
+
+namespace MoT.Grains.Runs;
+
+/// <summary>What a <see cref="RunGrain"/> persists.</summary>
+[GenerateSerializer]
+public sealed class RunState
+{
+    [Id(0)] public RunSpec? Spec { get; set; }
+    [Id(1)] public RunStatus Status { get; set; }
+    [Id(2)] public List<AttemptRecord> Attempts { get; set; } = [];
+    [Id(3)] public RunProgress? LastProgress { get; set; }
+    [Id(4)] public double? BestEvalLoss { get; set; }
+    [Id(5)] public CheckpointInfo? LastCheckpoint { get; set; }
+    [Id(6)] public string? SlotKey { get; set; }
+    [Id(7)] public string? StatusMessage { get; set; }
+    [Id(8)] public FailureClass? FailureClass { get; set; }
+    [Id(9)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(10)] public DateTimeOffset? FinishedAt { get; set; }
+    [Id(11)] public List<EvalPoint> EvalHistory { get; set; } = [];
+    [Id(12)] public List<Guid> Children { get; set; } = [];
+    [Id(13)] public int ProgressReports { get; set; }
+
+    /// <summary>Attempts that ended in a retriable failure and were re-queued (preemptions not counted).</summary>
+    [Id(14)] public int Restarts { get; set; }
+}
+
+/// <summary>Run lifecycle settings (configuration section "Runs").</summary>
+public sealed class RunOptions
+{
+    public const string Section = "Runs";
+
+    /// <summary>How often a run is re-queued after a retriable failure (slot lost, unknown error) before it fails for good.</summary>
+    public int MaxRestarts { get; set; } = 3;
+}

@@ -1,0 +1,54 @@
+using MoT.Contracts.Scheduling;
+
+namespace MoT.Grains.Slots;
+
+/// <summary>Settings of a gpu silo's training slots (configuration section "GpuSlots").</summary>
+public sealed class GpuSlotOptions
+{
+    public const string Section = "GpuSlots";
+
+    /// <summary>How many CPU slots a silo without CUDA devices offers.</summary>
+    public int CpuSlots { get; set; } = 1;
+
+    /// <summary>CUDA devices to offer (cuda:0..n-1); 0 means none. Configured until real device detection lands.</summary>
+    public int CudaDevices { get; set; }
+
+    /// <summary>Where attempts write checkpoints: {OutputRoot}/{runId}/attempt-{n}.</summary>
+    public string OutputRoot { get; set; } = Path.Combine(Path.GetTempPath(), "mot-runs");
+
+    /// <summary>Progress without an eval loss is forwarded to the run at most this often (eval points always are).</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often the silo tells the scheduler its slots are alive.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>A training device of this machine.</summary>
+public sealed record TrainingDevice(int Index, DeviceKind Kind)
+{
+    public override string ToString() => $"{Kind.ToString().ToLowerInvariant()}:{Index}";
+}
+
+/// <summary>The training devices this silo offers, one slot each.</summary>
+public interface IDeviceInventory
+{
+    IReadOnlyList<TrainingDevice> GetDevices();
+}
+
+/// <summary>A machine without CUDA devices: <see cref="GpuSlotOptions.CpuSlots"/> CPU slots.</summary>
+public sealed class CpuDeviceInventory(int cpuSlots) : IDeviceInventory
+{
+    public IReadOnlyList<TrainingDevice> GetDevices() =>
+        Enumerable.Range(0, Math.Max(1, cpuSlots)).Select(i => new TrainingDevice(i, DeviceKind.Cpu)).ToArray();
+}
+
+/// <summary>
+/// Devices from configuration: <see cref="GpuSlotOptions.CudaDevices"/> CUDA devices when set, else CPU slots.
+/// A stand-in until the trainer offers real CUDA detection (which would implement <see cref="IDeviceInventory"/>).
+/// </summary>
+public sealed class ConfiguredDeviceInventory(GpuSlotOptions options) : IDeviceInventory
+{
+    public IReadOnlyList<TrainingDevice> GetDevices() => options.CudaDevices > 0
+        ? Enumerable.Range(0, options.CudaDevices).Select(i => new TrainingDevice(i, DeviceKind.Cuda)).ToArray()
+        : new CpuDeviceInventory(options.CpuSlots).GetDevices();
+}

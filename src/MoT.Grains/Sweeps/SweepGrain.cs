@@ -1,0 +1,218 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using MoT.Contracts;
+using MoT.Contracts.Runs;
+using MoT.Contracts.Scheduling;
+using MoT.Contracts.Sweeps;
+using MoT.Grains.Configs;
+using MoT.Grains.Placement;
+
+namespace MoT.Grains.Sweeps;
+
+/// <summary>
+/// Validates a sweep, expands it into runs (grid, random, TPE), stops bad runs early (ASHA) and tracks the best run.
+/// Runs talk back only by one-way messages, so the sweep may call them freely.
+/// </summary>
+[RequireSiloRole(SiloRoles.Control)]
+public sealed class SweepGrain(
+    [PersistentState(StateNames.Sweep, StorageNames.Main)] IPersistentState<SweepState> state,
+    ILogger<SweepGrain> logger) : Grain, ISweepGrain
+{
+    private SweepState S => state.State;
+
+    private Guid SweepId => this.GetPrimaryKey();
+
+    public async Task<SweepSubmission> SubmitAsync(SweepSpec spec)
+    {
+        if (S.Status != SweepStatus.NotSubmitted)
+        {
+            return new SweepSubmission(false, [new SpecError("sweepId", $"sweep {SweepId} was already submitted; submit under a new id")], []);
+        }
+
+        var errors = spec is null ? [new SpecError("spec", "is required")] : SearchSpace.Validate(spec);
+        if (errors.Count > 0)
+        {
+            return new SweepSubmission(false, errors, []);
+        }
+
+        var initial = spec!.Method switch
+        {
+            SearchMethod.Grid => SearchSpace.ExpandGrid(spec),
+            SearchMethod.Random => Enumerable.Range(0, spec.MaxRuns!.Value).Select(i => SearchSpace.SampleRandom(spec, i)).ToList(),
+            _ => Enumerable.Range(0, Math.Min(spec.MaxConcurrentRuns, spec.MaxRuns!.Value)).Select(i => ProposeTpe(spec, i)).ToList(),
+        };
+
+        S.Spec = spec;
+        S.Status = SweepStatus.Running;
+        var trials = initial.Select(AddTrial).ToList();
+        await state.WriteStateAsync();
+
+        await GrainFactory.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler).SetSweepLimitAsync(SweepId, spec.MaxConcurrentRuns);
+        foreach (var (trial, plan) in trials.Zip(initial))
+        {
+            await CreateRunAsync(trial, plan);
+        }
+
+        await state.WriteStateAsync();
+        logger.LogInformation("Sweep {SweepId} started with {Count} runs ({Method})", SweepId, trials.Count, spec.Method);
+        return new SweepSubmission(true, [], trials.Select(t => t.RunId).ToArray());
+    }
+
+    public Task<SweepSnapshot> GetSnapshotAsync() => Task.FromResult(new SweepSnapshot(
+        SweepId,
+        S.Spec,
+        S.Status,
+        S.Trials.Select(t => new TrialSnapshot(t.Index, t.RunId, t.ParametersJson, t.Status, t.BestEvalLoss, t.StoppedAtStep)).ToArray(),
+        S.BestRunId,
+        S.BestEvalLoss));
+
+    public async Task<CommandResult> CancelAsync(string reason)
+    {
+        if (S.Status != SweepStatus.Running)
+        {
+            return new CommandResult(false, $"Sweep {SweepId} is {S.Status}; nothing to cancel.");
+        }
+
+        S.Status = SweepStatus.Cancelled;
+        await state.WriteStateAsync();
+        foreach (var trial in S.Trials.Where(t => t.Status == TrialStatus.Active && t.RunCreated).ToList())
+        {
+            await GrainFactory.GetGrain<IRunGrain>(trial.RunId).CancelAsync($"sweep cancelled: {reason}");
+        }
+
+        return new CommandResult(true, $"Sweep {SweepId} cancelled.");
+    }
+
+    public async Task OnRunEvalAsync(Guid runId, long step, double evalLoss)
+    {
+        var trial = Find(runId);
+        if (trial is null || trial.Status != TrialStatus.Active)
+        {
+            return;
+        }
+
+        trial.LastEvalLoss = evalLoss;
+        trial.BestEvalLoss = trial.BestEvalLoss is { } best ? Math.Min(best, evalLoss) : evalLoss;
+        var decision = S.Spec!.EarlyStopping is { } asha
+            ? new AshaPolicy(asha).Observe(S.RungLosses, runId, step, evalLoss)
+            : null;
+        if (decision is { Stop: true })
+        {
+            trial.Status = TrialStatus.EarlyStopped;
+            trial.StoppedAtStep = decision.RungStep;
+        }
+
+        await state.WriteStateAsync();
+        if (decision is { Stop: true })
+        {
+            logger.LogInformation("Sweep {SweepId} stops run {RunId}: {Reason}", SweepId, runId, decision.Reason);
+            await GrainFactory.GetGrain<IRunGrain>(runId).StopEarlyAsync($"ASHA: {decision.Reason}");
+            await ContinueAsync();
+        }
+    }
+
+    public async Task OnRunFinishedAsync(Guid runId, RunStatus status, double? bestEvalLoss)
+    {
+        var trial = Find(runId);
+        if (trial is null)
+        {
+            return;
+        }
+
+        if (bestEvalLoss is { } loss)
+        {
+            trial.BestEvalLoss = trial.BestEvalLoss is { } best ? Math.Min(best, loss) : loss;
+        }
+
+        if (trial.Status == TrialStatus.Active)
+        {
+            trial.Status = status switch
+            {
+                RunStatus.Completed => TrialStatus.Completed,
+                RunStatus.Cancelled => TrialStatus.Cancelled,
+                _ => TrialStatus.Failed,
+            };
+        }
+
+        if (trial.Status == TrialStatus.Completed && trial.BestEvalLoss is { } trialBest && (S.BestEvalLoss is null || trialBest < S.BestEvalLoss))
+        {
+            S.BestEvalLoss = trialBest;
+            S.BestRunId = runId;
+        }
+
+        await state.WriteStateAsync();
+        await ContinueAsync();
+    }
+
+    /// <summary>Proposes more TPE trials while budget and concurrency allow; marks the sweep complete when nothing is left.</summary>
+    private async Task ContinueAsync()
+    {
+        if (S.Status != SweepStatus.Running)
+        {
+            return;
+        }
+
+        var spec = S.Spec!;
+        if (spec.Method == SearchMethod.Tpe)
+        {
+            while (S.Trials.Count < spec.MaxRuns!.Value && S.Trials.Count(t => t.Status == TrialStatus.Active) < spec.MaxConcurrentRuns)
+            {
+                var plan = ProposeTpe(spec, S.Trials.Count);
+                var trial = AddTrial(plan);
+                await state.WriteStateAsync();
+                await CreateRunAsync(trial, plan);
+                await state.WriteStateAsync();
+            }
+        }
+
+        if (S.Trials.All(t => t.Status != TrialStatus.Active))
+        {
+            S.Status = SweepStatus.Completed;
+            await state.WriteStateAsync();
+            logger.LogInformation("Sweep {SweepId} completed; best run {RunId} ({Loss})", SweepId, S.BestRunId, S.BestEvalLoss);
+        }
+    }
+
+    private TrialPlan ProposeTpe(SweepSpec spec, int trialIndex)
+    {
+        var history = S.Trials
+            .Where(t => t.Status != TrialStatus.Active && (t.BestEvalLoss ?? t.LastEvalLoss) is not null)
+            .Select(t => new TpeObservation(
+                JsonConfig.ParseObject(t.ParametersJson).ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone()),
+                // an early-stopped trial counts with the loss it was stopped at: worse than what finished trials reach
+                t.Status == TrialStatus.EarlyStopped ? t.LastEvalLoss ?? t.BestEvalLoss!.Value : t.BestEvalLoss ?? t.LastEvalLoss!.Value))
+            .ToList();
+        var sampler = new TpeSampler(spec.SearchSpace, spec.Seed, spec.TpeStartupTrials);
+        return sampler.Propose(trialIndex, history, JsonConfig.ParseObject(spec.BaseConfigJson));
+    }
+
+    private TrialState AddTrial(TrialPlan plan)
+    {
+        var trial = new TrialState
+        {
+            Index = S.Trials.Count,
+            RunId = Guid.NewGuid(),
+            ParametersJson = plan.ParametersJson,
+            Status = TrialStatus.Active,
+        };
+        S.Trials.Add(trial);
+        return trial;
+    }
+
+    private async Task CreateRunAsync(TrialState trial, TrialPlan plan)
+    {
+        var spec = S.Spec!;
+        var config = JsonConfig.ParseObject(plan.ConfigJson);
+        if (spec.EarlyStopping is not null && JsonConfig.Get(config, "training.eval_interval") is null)
+        {
+            // ASHA needs an eval at every rung: default the eval interval to the first rung.
+            JsonConfig.Set(config, "training.eval_interval", JsonValue.Create(spec.EarlyStopping.MinSteps));
+        }
+
+        await GrainFactory.GetGrain<IRunGrain>(trial.RunId)
+            .CreateAsync(new RunSpec(config.ToJsonString(), spec.Owner, spec.Priority, SweepId));
+        trial.RunCreated = true;
+    }
+
+    private TrialState? Find(Guid runId) => S.Trials.Find(t => t.RunId == runId);
+}

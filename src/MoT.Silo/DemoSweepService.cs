@@ -1,0 +1,59 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MoT.Contracts.Sweeps;
+
+namespace MoT.Silo;
+
+/// <summary>
+/// <c>--demo</c>: once the silo is up, submits a small TPE sweep with ASHA early stopping over the simulated trainer
+/// and logs how its trials fare. Shows the orchestration end to end without a client.
+/// </summary>
+internal sealed class DemoSweepService(IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<DemoSweepService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        using var registration = lifetime.ApplicationStarted.Register(started.SetResult);
+        await started.Task.WaitAsync(stoppingToken);
+        await Task.Delay(TimeSpan.FromSeconds(3), stoppingToken); // let gpu silos register their slots
+
+        var baseConfig = new JsonObject
+        {
+            ["model"] = new JsonObject { ["family"] = "MoT", ["seq_len"] = 64 },
+            ["training"] = new JsonObject { ["steps"] = 80, ["batch_size"] = 8, ["eval_interval"] = 10, ["checkpoint_interval"] = 20 },
+            ["data"] = new JsonObject { ["eval_set"] = "demo-eval", ["tokenizer"] = "demo-tokenizer" },
+        };
+        var spec = new SweepSpec("demo", baseConfig.ToJsonString(), [
+            new SearchParameter("training.lr", ParameterKind.LogUniform, Low: 1e-5, High: 1e-1),
+            new SearchParameter("model.family", ParameterKind.Choice, ["Dense", "MoT", "TokenChoice"]),
+            new SearchParameter("model.experts", ParameterKind.Choice, ["8", "32"], Condition: new ParameterCondition("model.family", ["MoT", "TokenChoice"])),
+        ], SearchMethod.Tpe, MaxConcurrentRuns: 2, MaxRuns: 10, Seed: 1, EarlyStopping: new AshaSettings(10, 2, 80), TpeStartupTrials: 4, Name: "demo");
+
+        var sweep = grains.GetGrain<ISweepGrain>(Guid.NewGuid());
+        var submission = await sweep.SubmitAsync(spec);
+        if (!submission.Accepted)
+        {
+            logger.LogError("Demo sweep rejected: {Errors}", string.Join("; ", submission.Errors));
+            return;
+        }
+
+        logger.LogInformation("Demo sweep {SweepId} submitted", sweep.GetPrimaryKey());
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
+            var snapshot = await sweep.GetSnapshotAsync();
+            logger.LogInformation("Demo sweep: {Status}, trials {Trials} ({Stopped} stopped early), best loss {Best:F4}",
+                snapshot.Status, snapshot.Trials.Count, snapshot.Trials.Count(t => t.Status == TrialStatus.EarlyStopped), snapshot.BestEvalLoss);
+            if (snapshot.Status != SweepStatus.Running)
+            {
+                foreach (var trial in snapshot.Trials)
+                {
+                    logger.LogInformation("  trial {Index} {Status} loss {Loss:F4} {Parameters}", trial.Index, trial.Status, trial.BestEvalLoss, trial.ParametersJson);
+                }
+
+                return;
+            }
+        }
+    }
+}

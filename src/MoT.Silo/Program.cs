@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using MoT.Silo;
+
+// mot-silo [--role control|gpu|all] [--simulate] [--demo] [--Silo:Name n --Silo:SiloPort p ...]
+var builder = Host.CreateApplicationBuilder(CommandLine.ToConfigurationArgs(args));
+var host = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
+var clustering = builder.Configuration.GetSection(ClusteringOptions.Section).Get<ClusteringOptions>() ?? new ClusteringOptions();
+
+if (!host.HasControl && !host.HasGpu)
+{
+    Console.Error.WriteLine($"--role '{host.Role}' is not one of control, gpu, all.");
+    return 2;
+}
+
+if (host.HasGpu && !host.Simulate)
+{
+    Console.Error.WriteLine("A gpu silo needs a training executor: the TorchSharp one is not wired in yet, so pass --simulate.");
+    return 2;
+}
+
+builder.UseOrleans(silo => silo.AddMotSilo(builder.Configuration, host, clustering));
+if (host.Demo)
+{
+    builder.Services.AddHostedService<DemoSweepService>();
+}
+
+await builder.Build().RunAsync();
+return 0;

@@ -1,0 +1,58 @@
+namespace MoT.Grains.Tests.Infrastructure;
+
+/// <summary>Control silo plus two gpu silos with two CPU slots each, shared by tests that only add their own runs and sweeps.</summary>
+public sealed class SharedClusterFixture : MotClusterFixture;
+
+[CollectionDefinition(Name)]
+public sealed class SharedClusterCollection : ICollectionFixture<SharedClusterFixture>
+{
+    public const string Name = "Shared cluster";
+}
+
+/// <summary>A control silo alone at first; the test adds one gpu silo with one slot, so dispatch order is observable.</summary>
+public sealed class SchedulingClusterFixture : MotClusterFixture
+{
+    protected override short InitialSilos => 1;
+
+    protected override int CpuSlotsPerGpuSilo => 1;
+}
+
+[CollectionDefinition(Name)]
+public sealed class SchedulingClusterCollection : ICollectionFixture<SchedulingClusterFixture>
+{
+    public const string Name = "Scheduling cluster";
+}
+
+/// <summary>Control silo plus a slow gpu silo (Silo_1) that the test kills; a fast one joins later.</summary>
+public sealed class FailoverClusterFixture : MotClusterFixture
+{
+    protected override short InitialSilos => 2;
+
+    protected override int CpuSlotsPerGpuSilo => 1;
+
+    protected override TimeSpan StepDelay(string siloName) =>
+        siloName == "Silo_1" ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(1);
+}
+
+[CollectionDefinition(Name)]
+public sealed class FailoverClusterCollection : ICollectionFixture<FailoverClusterFixture>
+{
+    public const string Name = "Failover cluster";
+}
+
+/// <summary>Same shape as the failover cluster; its slow gpu silo is shut down gracefully.</summary>
+public sealed class DrainClusterFixture : MotClusterFixture
+{
+    protected override short InitialSilos => 2;
+
+    protected override int CpuSlotsPerGpuSilo => 1;
+
+    protected override TimeSpan StepDelay(string siloName) =>
+        siloName == "Silo_1" ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(1);
+}
+
+[CollectionDefinition(Name)]
+public sealed class DrainClusterCollection : ICollectionFixture<DrainClusterFixture>
+{
+    public const string Name = "Drain cluster";
+}
