@@ -14,12 +14,6 @@ if (!host.HasControl && !host.HasGpu)
     return 2;
 }
 
-if (host.HasGpu && !host.Simulate)
-{
-    Console.Error.WriteLine("A gpu silo needs a training executor: the TorchSharp one is not wired in yet, so pass --simulate.");
-    return 2;
-}
-
 builder.UseOrleans(silo => silo.AddMotSilo(builder.Configuration, host, clustering));
 if (host.Demo)
 {

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using MoT.Grains.Hosting;
+using MoT.Silo.Training;
 using Npgsql;
 using Orleans.Configuration;
 
@@ -30,6 +31,10 @@ public static class SiloBuilderExtensions
             if (host.Simulate)
             {
                 silo.Services.AddSimulatedTraining(configuration);
+            }
+            else
+            {
+                silo.Services.AddTorchTraining();
             }
 
             silo.AddGpuRole(configuration);

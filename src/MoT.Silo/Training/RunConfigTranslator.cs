@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using MoT.Grains.Configs;
+using MoT.Training.Models;
+using MoT.Training.Training;
+
+namespace MoT.Silo.Training;
+
+/// <summary>
+/// Turns a run's config document into a <see cref="TrainingConfig"/>. Two shapes are accepted:
+/// the trainer's own document (<see cref="TrainingConfigDocument"/>: <c>preset</c>, <c>steps</c>,
+/// <c>learningRate</c>, a <c>model</c> section of overrides ...), or the platform's sweep shape
+/// with <c>model</c>/<c>training</c>/<c>data</c> sections:
+/// <code>
+/// { "model":    { "family": "MoT", "size": "Tiny", "experts": 8, "granularity": 1, "seq_len": 128 },
+///   "training": { "steps": 300, "batch_size": 16, "lr": 0.002, "warmup": 30, "eval_interval": 50,
+///                 "checkpoint_interval": 100, "seed": 1, "device": "auto", "precision": "Auto" },
+///   "data":     { "source": "demo", "tokenizer": "bytes" } }
+/// </code>
+/// Family Dense (or Transformer), MoT, TokenChoice, ExpertChoice; sizes as the presets.
+/// </summary>
+public static class RunConfigTranslator
+{
+    public static TrainingConfig Translate(string configJson)
+    {
+        JsonObject root;
+        try
+        {
+            root = JsonConfig.ParseObject(configJson);
+        }
+        catch (FormatException error)
+        {
+            throw new ModelConfigException("Config", error.Message);
+        }
+        return IsSweepShape(root) ? FromSweepShape(root) : TrainingConfigDocument.Read(root);
+    }
+
+    private static bool IsSweepShape(JsonObject root) =>
+        root["training"] is JsonObject || JsonConfig.Get(root, "model.family") is not null;
+
+    private static TrainingConfig FromSweepShape(JsonObject root)
+    {
+        var family = JsonConfig.GetString(root, "model.family") ?? "Dense";
+        if (family.Equals("Dense", StringComparison.OrdinalIgnoreCase)) family = "Transformer";
+        var size = JsonConfig.GetString(root, "model.size") ?? "Tiny";
+        var preset = JsonConfig.GetString(root, "model.preset") ?? JsonConfig.GetString(root, "preset");
+        if (preset is null)
+        {
+            var experts = JsonConfig.GetLong(root, "model.experts");
+            var granularity = JsonConfig.GetLong(root, "model.granularity") ?? 1;
+            preset = family.Equals("Transformer", StringComparison.OrdinalIgnoreCase)
+                ? $"{family}-{size}"
+                : $"{family}-{size}/{experts ?? DefaultExperts(size)}E" + (granularity > 1 ? $"/{granularity}" : "");
+        }
+
+        var document = new JsonObject { ["preset"] = preset };
+        var model = new JsonObject();
+        Copy(root, "model.seq_len", model, "contextLength");
+        Copy(root, "model.layers", model, "layers");
+        Copy(root, "model.d_model", model, "dModel");
+        Copy(root, "model.heads", model, "heads");
+        if (model.Count > 0) document["model"] = model;
+        Copy(root, "training.steps", document, "steps");
+        Copy(root, "training.batch_size", document, "batchSize");
+        Copy(root, "training.lr", document, "learningRate");
+        Copy(root, "training.warmup", document, "warmupSteps");
+        Copy(root, "training.eval_interval", document, "evalInterval");
+        Copy(root, "training.eval_batches", document, "evalBatches");
+        Copy(root, "training.checkpoint_interval", document, "checkpointInterval");
+        Copy(root, "training.log_interval", document, "logInterval");
+        Copy(root, "training.seed", document, "seed");
+        Copy(root, "training.device", document, "device");
+        Copy(root, "training.precision", document, "precision");
+        Copy(root, "training.weight_decay", document, "weightDecay");
+        Copy(root, "training.grad_clip", document, "gradientClip");
+        var data = new JsonObject();
+        Copy(root, "data.source", data, "source");
+        Copy(root, "data.tokenizer", data, "tokenizer");
+        if (data.Count > 0) document["data"] = data;
+        return TrainingConfigDocument.Read(document);
+    }
+
+    private static int DefaultExperts(string size) => size.ToLowerInvariant() switch
+    {
+        "tiny" => 8,
+        "small" => 16,
+        _ => 32,
+    };
+
+    private static void Copy(JsonObject source, string path, JsonObject target, string name)
+    {
+        if (JsonConfig.Get(source, path) is { } value) target[name] = value.DeepClone();
+    }
+}
