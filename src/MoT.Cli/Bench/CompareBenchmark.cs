@@ -81,7 +81,7 @@ internal sealed class CompareBenchmark(string size, int steps, int evalInterval,
         plot.Title(title);
         plot.XLabel("step");
         plot.YLabel("eval loss");
-        plot.ShowLegend();
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
         plot.SavePng(path, 900, 550);
     }
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using MoT.Cli.Bench;
 using MoT.Training.Training;
-using Spectre.Console;
 
 namespace MoT.Cli.Commands;
 
@@ -56,16 +55,15 @@ internal static class BenchCommand
             var runs = benchmark.Run(outputDirectory, Console.WriteLine, cancel);
 
             var dense = runs[0].FinalEvalLoss;
-            var table = new Table().AddColumns("model", "params", "train GFLOP/token", "s/step", "final eval loss", $"first step <= dense final ({dense:F3})", "speed-up vs dense");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{"model",-24} {"params",8} {"GFLOP/token",11} {"s/step",7} {"final eval",10} {"step <= dense final " + dense.ToString("F3", CultureInfo.InvariantCulture),26} {"speed-up",8}"));
             foreach (var run in runs)
             {
                 var reached = run.FirstStepReaching(dense);
-                table.AddRow(run.Preset, $"{run.Parameters / 1e6:N2}M", run.TrainGflopsPerToken.ToString("N4", CultureInfo.InvariantCulture),
-                    run.SecondsPerStep.ToString("N3", CultureInfo.InvariantCulture), run.FinalEvalLoss.ToString("F4", CultureInfo.InvariantCulture),
-                    reached?.ToString(CultureInfo.InvariantCulture) ?? "not reached",
-                    reached is { } r ? (runs[0].Curve[^1].Step / (double)r).ToString("F2", CultureInfo.InvariantCulture) + "x" : "-");
+                var speedUp = reached is { } r ? (runs[0].Curve[^1].Step / (double)r).ToString("F2", CultureInfo.InvariantCulture) + "x" : "-";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{run.Preset,-24} {run.Parameters / 1e6,7:F2}M {run.TrainGflopsPerToken,11:F4} {run.SecondsPerStep,7:F3} {run.FinalEvalLoss,10:F4} {reached?.ToString(CultureInfo.InvariantCulture) ?? "not reached",26} {speedUp,8}"));
             }
-            AnsiConsole.Write(table);
             Directory.CreateDirectory(outputDirectory);
             File.WriteAllText(Path.Combine(outputDirectory, "compare.csv"), CompareBenchmark.Csv(runs));
             CompareBenchmark.Plot(runs, Path.Combine(outputDirectory, "compare.png"), $"{parse.GetValue(size)} models, eval loss");
