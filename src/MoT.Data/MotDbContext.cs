@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using MoT.Data.Configurations;
 using MoT.Data.Entities;
+using MoT.Data.Queries;
 
 namespace MoT.Data;
 
@@ -26,6 +27,12 @@ public class MotDbContext(DbContextOptions<MotDbContext> options) : DbContext(op
             modelBuilder.HasDefaultSchema(PostgresSchema);
 
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(MotDbContext).Assembly);
+
+        // Config-path filters run in the database: a migration creates the PostgreSQL function, SQLite connections
+        // get the same logic as a user function (SqliteFunctionsInterceptor).
+        var matches = modelBuilder.HasDbFunction(typeof(ConfigJson).GetMethod(nameof(ConfigJson.Matches))!).IsNullable(false);
+        if (postgres) matches.HasName("config_matches").HasSchema(PostgresSchema);
+        else matches.HasName(ConfigJson.SqliteFunctionName);
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
