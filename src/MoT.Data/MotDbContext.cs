@@ -41,6 +41,8 @@ public class MotDbContext(DbContextOptions<MotDbContext> options) : DbContext(op
                 property.SetColumnName(ToSnakeCase(property.Name));
                 if (postgres && property.FindAnnotation(JsonColumn.Annotation) is not null)
                     property.SetColumnType("jsonb");
+                if (postgres && property.FindAnnotation(OrdinalText.Annotation) is not null)
+                    property.SetCollation("C");
                 // SQLite stores DateTime as text without a kind; everything we write is UTC, say so on read.
                 if (!postgres && property.ClrType == typeof(DateTime))
                     property.SetValueConverter(UtcDateTime);
