@@ -30,7 +30,8 @@ public sealed record MotDataOptions(DatabaseProvider Provider, string Connection
                     .MigrationsHistoryTable("__EFMigrationsHistory", MotDbContext.PostgresSchema));
                 break;
             case DatabaseProvider.Sqlite:
-                builder.UseSqlite(ConnectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly));
+                builder.UseSqlite(ConnectionString, sqlite => sqlite.MigrationsAssembly(SqliteMigrationsAssembly))
+                    .AddInterceptors(SqliteFunctionsInterceptor.Instance);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(Provider), Provider, "unknown database provider");

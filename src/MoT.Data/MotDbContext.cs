@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using MoT.Data.Configurations;
 using MoT.Data.Entities;
+using MoT.Data.Queries;
 
 namespace MoT.Data;
 
@@ -27,6 +28,12 @@ public class MotDbContext(DbContextOptions<MotDbContext> options) : DbContext(op
 
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(MotDbContext).Assembly);
 
+        // Config-path filters run in the database: a migration creates the PostgreSQL function, SQLite connections
+        // get the same logic as a user function (SqliteFunctionsInterceptor).
+        var matches = modelBuilder.HasDbFunction(typeof(ConfigJson).GetMethod(nameof(ConfigJson.Matches))!).IsNullable(false);
+        if (postgres) matches.HasName("config_matches").HasSchema(PostgresSchema);
+        else matches.HasName(ConfigJson.SqliteFunctionName);
+
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
             foreach (var property in entity.GetProperties())
@@ -34,6 +41,8 @@ public class MotDbContext(DbContextOptions<MotDbContext> options) : DbContext(op
                 property.SetColumnName(ToSnakeCase(property.Name));
                 if (postgres && property.FindAnnotation(JsonColumn.Annotation) is not null)
                     property.SetColumnType("jsonb");
+                if (postgres && property.FindAnnotation(OrdinalText.Annotation) is not null)
+                    property.SetCollation("C");
                 // SQLite stores DateTime as text without a kind; everything we write is UTC, say so on read.
                 if (!postgres && property.ClrType == typeof(DateTime))
                     property.SetValueConverter(UtcDateTime);

@@ -71,6 +71,47 @@ public abstract class MigrationTests(DatabaseTarget target) : DataTestBase(targe
                 : "SELECT status AS \"Value\" FROM runs").SingleAsync(TestContext.Current.CancellationToken);
         Assert.Equal("Diverged", status);
     }
+    [Fact]
+    public async Task Migrations_create_the_run_history_indexes_and_the_unique_metric_key()
+    {
+        await MotDatabase.MigrateAsync(Services, TestContext.Current.CancellationToken);
+
+        var runs = await IndexesAsync("runs");
+        foreach (var columns in new[] { "sweep_id,status", "owner_id", "created_at", "status" })
+            Assert.Contains((columns, false), runs);
+        Assert.Contains(("run_id,name,step", true), await IndexesAsync("metric_points"));
+        Assert.Contains(("run_id,step", true), await IndexesAsync("checkpoints"));
+    }
+
+    /// <summary>(comma-separated key columns, unique) of every index on a table, read from the database catalog.</summary>
+    private async Task<List<(string Columns, bool Unique)>> IndexesAsync(string table)
+    {
+        await using var db = await Contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = Target.Provider == DatabaseProvider.PostgreSQL
+            ? $"""
+              SELECT string_agg(a.attname, ',' ORDER BY k.ord), i.indisunique
+              FROM pg_index i
+              JOIN pg_class t ON t.oid = i.indrelid
+              JOIN pg_namespace n ON n.oid = t.relnamespace
+              CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+              WHERE n.nspname = 'mot' AND t.relname = '{table}'
+              GROUP BY i.indexrelid, i.indisunique
+              """
+            : $"""
+              SELECT (SELECT group_concat(name, ',') FROM (SELECT name FROM pragma_index_info(il.name) ORDER BY seqno)),
+                     il."unique"
+              FROM pragma_index_list('{table}') il
+              """;
+        var indexes = new List<(string, bool)>();
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            indexes.Add((reader.GetString(0), Convert.ToBoolean(reader.GetValue(1))));
+        return indexes;
+    }
 }
 
 public sealed class SqliteMigrationTests() : MigrationTests(new SqliteTarget());

@@ -65,6 +65,23 @@ public abstract class OutageTests(DatabaseTarget target) : DataTestBase(target)
     }
 
     [Fact]
+    public async Task Shutting_down_during_an_outage_hands_back_the_unwritten_points()
+    {
+        var run = (await AddRunsAsync(NewRun()))[0];
+        var ingestor = NewIngestor(maxBuffered: 10_000);
+        MetricsNotWrittenException error;
+        await using (await Target.BeginOutageAsync(Database))
+        {
+            await ingestor.WriteAsync(Points(run.Id, 0, 750), Token);
+            error = await Assert.ThrowsAsync<MetricsNotWrittenException>(async () => await ingestor.DisposeAsync());
+        }
+        Assert.Equal(750, error.Points.Count);
+        Assert.Contains("750 points were not written", error.Message);
+        Assert.Equal(Enumerable.Range(0, 750).Select(i => (long)i), error.Points.Select(p => p.Step));
+        Assert.Equal(0, await CountAsync(run.Id));
+    }
+
+    [Fact]
     public async Task Full_buffer_refuses_new_points_loudly_and_keeps_the_ones_it_accepted()
     {
         var run = (await AddRunsAsync(NewRun()))[0];

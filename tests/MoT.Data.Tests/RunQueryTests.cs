@@ -22,7 +22,9 @@ public abstract class RunQueryTests(DatabaseTarget target) : DataTestBase(target
             db.Sweeps.Add(new Sweep { Id = _sweep, Name = "s", OwnerId = "carol", SpecJson = "{}", CreatedAt = Epoch });
             await db.SaveChangesAsync(Token);
         }
-        static string Config(int? dModel) => dModel is { } d ? $"{{\"model\":{{\"d_model\":{d},\"kind\":\"mot\"}}}}" : "{\"model\":{\"kind\":\"dense\"}}";
+        static string Config(int? dModel) => dModel is { } d
+            ? $"{{\"model\":{{\"d_model\":{d},\"kind\":\"mot\",\"rotary\":{(d >= 256 ? "true" : "false")},\"widths\":[{d},{4 * d}]}}}}"
+            : "{\"model\":{\"kind\":\"dense\"}}";
         var runs = new (string Key, Run Run)[]
         {
             ("r1", NewRun("alice", Config(512), RunStatus.Completed, 3.2, Day(5), priority: 1, tags: "baseline")),
@@ -86,7 +88,15 @@ public abstract class RunQueryTests(DatabaseTarget target) : DataTestBase(target
     [InlineData("owner = alice and config.model.d_model < 256", new[] { "r2", "r6" })]
     [InlineData("config.model.d_model = 1024 or tag:ablation", new[] { "r4", "r6" })]
     [InlineData("not (config.model.d_model > 100 and owner = alice)", new[] { "r3", "r4", "r5", "r6" })]
-    public async Task Config_path_conditions_compare_json_values_by_type(string filter, string[] expected)
+    [InlineData("config.model.rotary = true", new[] { "r1", "r3", "r4" })]
+    // Booleans are only (in)equal; a run without the flag matches neither.
+    [InlineData("config.model.rotary != true", new[] { "r2", "r6" })]
+    [InlineData("config.model.widths.1 >= 2048", new[] { "r1", "r4" })]
+    [InlineData("config.model.widths.-1 = 512", new[] { "r2" })]
+    [InlineData("config.model.kind > \"dense\"", new[] { "r1", "r2", "r3", "r4", "r6" })]
+    // A quoted literal is text: it never equals a JSON number.
+    [InlineData("config.model.d_model = \"512\" or owner = carol", new[] { "r5" })]
+    public async Task Config_path_conditions_compare_json_values_by_type_in_the_database(string filter, string[] expected)
     {
         await SeedAsync();
         Assert.Equal(expected, await MatchAsync(filter));

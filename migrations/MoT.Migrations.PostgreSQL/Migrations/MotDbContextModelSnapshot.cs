@@ -80,7 +80,9 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                     b.Property<string>("Name")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
-                        .HasColumnName("name");
+                        .HasColumnName("name")
+                        .UseCollation("C")
+                        .HasAnnotation("MoT:OrdinalText", true);
 
                     b.Property<long>("Step")
                         .HasColumnType("bigint")

@@ -31,6 +31,13 @@ public sealed class MetricBatchRejectedException(IReadOnlyCollection<Guid> unkno
     public int Points { get; } = points;
 }
 
+/// <summary>The ingestor was disposed while the store was unreachable; <see cref="Points"/> are the ones never written.</summary>
+public sealed class MetricsNotWrittenException(string message, Exception inner, IReadOnlyList<MetricPointRecord> points)
+    : Exception(message, inner)
+{
+    public IReadOnlyList<MetricPointRecord> Points { get; } = points;
+}
+
 /// <summary>The ingest buffer reached its bound while the store was failing; the rejected points were not taken.</summary>
 public sealed class MetricBufferFullException(string message, Exception? lastStoreError)
     : Exception(message, lastStoreError);

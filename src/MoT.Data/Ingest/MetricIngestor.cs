@@ -219,7 +219,10 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the background loop, then makes one last flush attempt that reports failure.</summary>
+    /// <summary>
+    /// Stops the background loop and makes one last flush attempt. If the store is still unreachable, throws
+    /// <see cref="MetricsNotWrittenException"/> carrying the unwritten points, so shutdown never loses them silently.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
@@ -229,6 +232,15 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
         {
             if (BufferedPoints > 0)
                 await FlushAsync();
+        }
+        catch (MetricStoreUnavailableException unavailable)
+        {
+            MetricPointRecord[] unwritten;
+            lock (_gate) unwritten = [.. _sealed.SelectMany(batch => batch)];
+            throw new MetricsNotWrittenException(
+                $"Metric ingestor shut down while the store was unreachable; {unwritten.Length} points were not " +
+                $"written and are attached to this exception. Last error: {unavailable.InnerException?.Message}",
+                unavailable, unwritten);
         }
         finally
         {

@@ -5,13 +5,6 @@ using MoT.Data.Entities;
 
 namespace MoT.Data.Queries;
 
-/// <summary>
-/// A filter compiled twice: <see cref="Database"/> is what the database can evaluate (config-path conditions relaxed
-/// to "true" after pushing NOT down, so it selects a superset), <see cref="InMemory"/> is the exact predicate, needed
-/// only when the filter reads config JSON.
-/// </summary>
-internal sealed record CompiledRunFilter(Expression<Func<Run, bool>>? Database, Func<Run, bool>? InMemory);
-
 /// <summary>Binds parsed filter trees to the run entity: field names, value types, allowed operators.</summary>
 internal static class RunFilterCompiler
 {
@@ -48,61 +41,22 @@ internal static class RunFilterCompiler
     /// <summary>Field names a filter may use, besides <c>tag</c> and <c>config.&lt;path&gt;</c>.</summary>
     public static IEnumerable<string> FieldNames => Fields.Keys;
 
-    public static CompiledRunFilter Compile(string? filter)
+    /// <summary>The filter as one predicate the database evaluates (config paths included); null for "every run".</summary>
+    public static Expression<Func<Run, bool>>? Compile(string? filter)
     {
         var tree = FilterParser.Parse(filter);
-        if (tree is null) return new CompiledRunFilter(null, null);
+        if (tree is null) return null;
         var run = Expression.Parameter(typeof(Run), "r");
-        var usesConfig = false;
-        var database = ToDatabase(tree, negated: false, run, ref usesConfig);
-        Func<Run, bool>? inMemory = null;
-        if (usesConfig)
-            inMemory = Expression.Lambda<Func<Run, bool>>(ToExact(tree, run), run).Compile();
-        return new CompiledRunFilter(database is null ? null : Expression.Lambda<Func<Run, bool>>(database, run), inMemory);
+        return Expression.Lambda<Func<Run, bool>>(ToExpression(tree, run), run);
     }
 
-    // null means "no constraint the database can check" (true).
-    private static Expression? ToDatabase(FilterNode node, bool negated, ParameterExpression run, ref bool usesConfig)
+    private static Expression ToExpression(FilterNode node, ParameterExpression run) => node switch
     {
-        switch (node)
-        {
-            case NotNode not:
-                return ToDatabase(not.Operand, !negated, run, ref usesConfig);
-            case AndNode and:
-            {
-                var left = ToDatabase(and.Left, negated, run, ref usesConfig);
-                var right = ToDatabase(and.Right, negated, run, ref usesConfig);
-                return negated ? Or(left, right) : And(left, right);
-            }
-            case OrNode or:
-            {
-                var left = ToDatabase(or.Left, negated, run, ref usesConfig);
-                var right = ToDatabase(or.Right, negated, run, ref usesConfig);
-                return negated ? And(left, right) : Or(left, right);
-            }
-            default:
-                if (Leaf(node, run) is not { } leaf)
-                {
-                    usesConfig = true;
-                    return null;
-                }
-                return negated ? Expression.Not(leaf) : leaf;
-        }
-    }
-
-    private static Expression ToExact(FilterNode node, ParameterExpression run) => node switch
-    {
-        NotNode not => Expression.Not(ToExact(not.Operand, run)),
-        AndNode and => Expression.AndAlso(ToExact(and.Left, run), ToExact(and.Right, run)),
-        OrNode or => Expression.OrElse(ToExact(or.Left, run), ToExact(or.Right, run)),
-        _ => Leaf(node, run) ?? ConfigLeaf(node, run),
+        NotNode not => Expression.Not(ToExpression(not.Operand, run)),
+        AndNode and => Expression.AndAlso(ToExpression(and.Left, run), ToExpression(and.Right, run)),
+        OrNode or => Expression.OrElse(ToExpression(or.Left, run), ToExpression(or.Right, run)),
+        _ => Leaf(node, run),
     };
-
-    private static Expression? And(Expression? a, Expression? b) =>
-        a is null ? b : b is null ? a : Expression.AndAlso(a, b);
-
-    private static Expression? Or(Expression? a, Expression? b) =>
-        a is null || b is null ? null : Expression.OrElse(a, b);
 
     private static bool IsConfigPath(string field, out string[] path)
     {
@@ -112,22 +66,14 @@ internal static class RunFilterCompiler
         return true;
     }
 
-    private static Expression ConfigLeaf(FilterNode node, ParameterExpression run)
-    {
-        var (field, op, values) = node switch
-        {
-            ComparisonNode c => (c.Field, c.Op, (IReadOnlyList<Literal>)[c.Value]),
-            InNode i => (i.Field, CompareOp.Eq, i.Values),
-            _ => throw new InvalidOperationException($"unexpected filter node {node}"),
-        };
-        IsConfigPath(field, out var path);
-        var predicate = new ConfigJsonPredicate(path, op, values);
-        return Expression.Call(Expression.Constant(predicate), nameof(ConfigJsonPredicate.Evaluate), null,
-            Expression.Property(run, nameof(Run.ConfigJson)));
-    }
+    private static readonly MethodInfo ConfigMatches = typeof(ConfigJson).GetMethod(nameof(ConfigJson.Matches))!;
 
-    /// <summary>The database-translatable expression of a leaf; null for a config-path leaf.</summary>
-    private static Expression? Leaf(FilterNode node, ParameterExpression run)
+    private static Expression ConfigLeaf(ParameterExpression run, string[] path, string op, Literal literal) =>
+        Expression.Call(ConfigMatches, Expression.Property(run, nameof(Run.ConfigJson)),
+            Boxed(string.Join('.', path), typeof(string)), Boxed(op, typeof(string)),
+            Boxed(literal.Text, typeof(string)), Boxed(literal.Quoted, typeof(bool)));
+
+    private static Expression Leaf(FilterNode node, ParameterExpression run)
     {
         switch (node)
         {
@@ -142,10 +88,10 @@ internal static class RunFilterCompiler
                 return i.Values.Select(v => HasTag(run, v.Text)).Aggregate(Expression.OrElse);
             case ComparisonNode c when IsConfigPath(c.Field, out var path):
                 CheckPath(path, c.Column);
-                return null;
+                return ConfigLeaf(run, path, Symbol(c.Op).Trim('\''), c.Value);
             case InNode i when IsConfigPath(i.Field, out var path):
                 CheckPath(path, i.Column);
-                return null;
+                return i.Values.Select(v => ConfigLeaf(run, path, "=", v)).Aggregate(Expression.OrElse);
             case ComparisonNode c:
             {
                 var field = Lookup(c.Field, c.Column);

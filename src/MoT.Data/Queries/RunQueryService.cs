@@ -4,8 +4,8 @@ using MoT.Data.Entities;
 namespace MoT.Data.Queries;
 
 /// <summary>
-/// Run history: a textual filter (see <see cref="FilterParser"/>), a sort and keyset paging. Indexed fields are
-/// filtered in the database; config-path conditions are checked in memory on the rows the database preselected.
+/// Run history: a textual filter (see <see cref="FilterParser"/>), a sort and keyset paging, all evaluated by the
+/// database (config paths through <see cref="ConfigJson.Matches"/>).
 /// </summary>
 public sealed class RunQueryService(IDbContextFactory<MotDbContext> contexts)
 {
@@ -21,39 +21,17 @@ public sealed class RunQueryService(IDbContextFactory<MotDbContext> contexts)
         ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
         var order = RunSort.Parse(sort);
         var key = order.SortKey;
-        var compiled = RunFilterCompiler.Compile(filter);
-        (string? Value, Guid Id)? position = cursor is null ? null : order.DecodeCursor(cursor);
+        var predicate = RunFilterCompiler.Compile(filter);
+        var position = cursor is null ? ((string? Value, Guid Id)?)null : order.DecodeCursor(cursor);
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         IQueryable<Run> runs = db.Runs.AsNoTracking();
-        if (compiled.Database is not null)
-            runs = runs.Where(compiled.Database);
-
-        if (compiled.InMemory is null)
-        {
-            var page = key.Order(position is { } p ? key.After(runs, order.Descending, p.Value, p.Id) : runs, order.Descending);
-            var rows = await Project(page).Take(pageSize + 1).ToListAsync(cancellationToken);
-            return Page(rows, pageSize, r => order.EncodeCursor(key.CursorValue(r), r.Id));
-        }
-
-        // Config conditions: walk the preselected rows in sort order until a page (plus one) matches.
-        var matched = new List<Run>(pageSize + 1);
-        var chunk = Math.Max(4 * pageSize, 200);
-        while (matched.Count <= pageSize)
-        {
-            var page = key.Order(position is { } p ? key.After(runs, order.Descending, p.Value, p.Id) : runs, order.Descending);
-            var fetched = await page.Include(r => r.Tags).Take(chunk).ToListAsync(cancellationToken);
-            foreach (var run in fetched)
-            {
-                if (compiled.InMemory(run)) matched.Add(run);
-                if (matched.Count > pageSize) break;
-            }
-            if (fetched.Count < chunk) break;
-            var last = fetched[^1];
-            position = (key.CursorValue(last), last.Id);
-        }
-        var items = matched.Select(ToSummary).ToList();
-        return Page(items, pageSize, r => order.EncodeCursor(key.CursorValue(r), r.Id));
+        if (predicate is not null)
+            runs = runs.Where(predicate);
+        if (position is { } after)
+            runs = key.After(runs, order.Descending, after.Value, after.Id);
+        var rows = await Project(key.Order(runs, order.Descending)).Take(pageSize + 1).ToListAsync(cancellationToken);
+        return Page(rows, pageSize, r => order.EncodeCursor(key.CursorValue(r), r.Id));
     }
 
     private static RunPage Page(List<RunSummary> rows, int pageSize, Func<RunSummary, string> cursorOf)
@@ -67,9 +45,4 @@ public sealed class RunQueryService(IDbContextFactory<MotDbContext> contexts)
         r.Id, r.Name, r.OwnerId, r.Status, r.SweepId, r.ParentRunId, r.ParentRelation, r.ModelFamily,
         r.ComputeBudgetFlops, r.BestEvalLoss, r.EvalSetId, r.TokenizerId, r.Attempt, r.Priority,
         r.Tags.Select(t => t.Tag).ToList(), r.CreatedAt, r.StartedAt, r.FinishedAt, r.FailureReason));
-
-    private static RunSummary ToSummary(Run r) => new(
-        r.Id, r.Name, r.OwnerId, r.Status, r.SweepId, r.ParentRunId, r.ParentRelation, r.ModelFamily,
-        r.ComputeBudgetFlops, r.BestEvalLoss, r.EvalSetId, r.TokenizerId, r.Attempt, r.Priority,
-        r.Tags.Select(t => t.Tag).ToList(), r.CreatedAt, r.StartedAt, r.FinishedAt, r.FailureReason);
 }

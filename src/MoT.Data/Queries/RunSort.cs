@@ -18,7 +18,6 @@ public sealed record RunSort(string Field, bool Descending)
         public abstract IQueryable<Run> Order(IQueryable<Run> runs, bool descending);
         public abstract IQueryable<Run> After(IQueryable<Run> runs, bool descending, string? value, Guid id);
         public abstract string? CursorValue(RunSummary run);
-        public abstract string? CursorValue(Run run);
     }
 
     private sealed record Key<T>(string Name, Expression<Func<Run, T?>> Access, Func<RunSummary, T?> Read,
@@ -72,9 +71,6 @@ public sealed record RunSort(string Field, bool Descending)
 
         public override string? CursorValue(RunSummary run) => Read(run) is { } v ? Format(v) : null;
 
-        private Func<Run, T?>? _compiled;
-
-        public override string? CursorValue(Run run) => (_compiled ??= Access.Compile())(run) is { } v ? Format(v) : null;
 
         private sealed class Box(T? value)
         {

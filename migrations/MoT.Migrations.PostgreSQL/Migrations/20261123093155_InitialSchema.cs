@@ -20,7 +20,7 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                 columns: table => new
                 {
                     run_id = table.Column<Guid>(type: "uuid", nullable: false),
-                    name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false, collation: "C"),
                     step = table.Column<long>(type: "bigint", nullable: false),
                     value = table.Column<double>(type: "double precision", nullable: true),
                     wall_time = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)

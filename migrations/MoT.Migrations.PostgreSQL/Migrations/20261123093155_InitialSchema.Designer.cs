@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace MoT.Migrations.PostgreSQL.Migrations
 {
     [DbContext(typeof(MotDbContext))]
-    [Migration("20261123091900_InitialSchema")]
+    [Migration("20261123093155_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -83,7 +83,9 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                     b.Property<string>("Name")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
-                        .HasColumnName("name");
+                        .HasColumnName("name")
+                        .UseCollation("C")
+                        .HasAnnotation("MoT:OrdinalText", true);
 
                     b.Property<long>("Step")
                         .HasColumnType("bigint")
