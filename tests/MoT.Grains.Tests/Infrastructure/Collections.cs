@@ -56,3 +56,17 @@ public sealed class DrainClusterCollection : ICollectionFixture<DrainClusterFixt
 {
     public const string Name = "Drain cluster";
 }
+
+/// <summary>A control silo without any gpu silo; runs check their attempts every second.</summary>
+public sealed class ControlOnlyClusterFixture : MotClusterFixture
+{
+    protected override short InitialSilos => 1;
+
+    protected override TimeSpan AttemptCheckInterval => TimeSpan.FromSeconds(1);
+}
+
+[CollectionDefinition(Name)]
+public sealed class ControlOnlyClusterCollection : ICollectionFixture<ControlOnlyClusterFixture>
+{
+    public const string Name = "Control-only cluster";
+}
