@@ -70,3 +70,19 @@ public sealed class ControlOnlyClusterCollection : ICollectionFixture<ControlOnl
 {
     public const string Name = "Control-only cluster";
 }
+
+/// <summary>Control silo plus a slow gpu silo (Silo_1) that the test kills and starts again under the same name.</summary>
+public sealed class RestartClusterFixture : MotClusterFixture
+{
+    protected override short InitialSilos => 2;
+
+    protected override int CpuSlotsPerGpuSilo => 1;
+
+    protected override TimeSpan StepDelay(string siloName) => TimeSpan.FromMilliseconds(20);
+}
+
+[CollectionDefinition(Name)]
+public sealed class RestartClusterCollection : ICollectionFixture<RestartClusterFixture>
+{
+    public const string Name = "Restart cluster";
+}
