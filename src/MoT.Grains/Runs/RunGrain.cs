@@ -50,6 +50,12 @@ public sealed class RunGrain(
     {
         if (S.Spec is not null)
         {
+            if (S.Status == RunStatus.Queued)
+            {
+                // A retried create after a failed enqueue must not leave the run queued nowhere (enqueue is idempotent).
+                await Scheduler.EnqueueAsync(new ScheduleRequest(RunId, S.Spec.Owner, S.Spec.Priority, S.Spec.SweepId));
+            }
+
             return Snapshot();
         }
 
