@@ -13,6 +13,9 @@ public static class CommandLine
                 case "--role" when i + 1 < args.Length:
                     result.Add($"--{SiloHostOptions.Section}:{nameof(SiloHostOptions.Role)}={args[++i].ToLowerInvariant()}");
                     break;
+                case "--bench" when i + 1 < args.Length:
+                    result.Add($"--{SiloHostOptions.Section}:{nameof(SiloHostOptions.Bench)}={args[++i]}");
+                    break;
                 case "--demo":
                     result.Add($"--{SiloHostOptions.Section}:{nameof(SiloHostOptions.Demo)}=true");
                     break;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using MoT.Silo;
 
-// mot-silo [--role control|gpu|all] [--simulate] [--demo] [--Silo:Name n --Silo:SiloPort p ...]
+// mot-silo [--role control|gpu|all] [--simulate] [--demo] [--bench N] [--Silo:Name n --Silo:SiloPort p ...]
 var builder = Host.CreateApplicationBuilder(CommandLine.ToConfigurationArgs(args));
 var host = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
 var clustering = builder.Configuration.GetSection(ClusteringOptions.Section).Get<ClusteringOptions>() ?? new ClusteringOptions();
@@ -18,6 +18,12 @@ builder.UseOrleans(silo => silo.AddMotSilo(builder.Configuration, host, clusteri
 if (host.Demo)
 {
     builder.Services.AddHostedService<DemoSweepService>();
+}
+
+if (host.Bench > 0)
+{
+    builder.Services.AddSingleton(host);
+    builder.Services.AddHostedService<SchedulingBenchmarkService>();
 }
 
 await builder.Build().RunAsync();

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Net;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using MoT.Grains.Hosting;
 using MoT.Silo.Training;
 using Npgsql;
@@ -68,6 +69,11 @@ public static class SiloBuilderExtensions
             DbProviderFactories.RegisterFactory("Npgsql", NpgsqlFactory.Instance);
         }
 
+        silo.Services.PostConfigure<AdoNetClusteringSiloOptions>(o =>
+        {
+            o.Invariant = string.IsNullOrWhiteSpace(o.Invariant) ? clustering.Invariant : o.Invariant;
+            o.ConnectionString ??= clustering.ConnectionString;
+        });
         silo.ConfigureEndpoints(host.SiloPort, host.GatewayPort);
     }
 }

@@ -28,6 +28,9 @@ public sealed class SiloHostOptions
     /// <summary>Submit a demo sweep once the silo is up (<c>--demo</c>).</summary>
     public bool Demo { get; set; }
 
+    /// <summary>Measure scheduling latency over this many runs, print it and exit (<c>--bench N</c>; 0: off).</summary>
+    public int Bench { get; set; }
+
     public bool HasControl => Role is "control" or "all";
 
     public bool HasGpu => Role is "gpu" or "all";

@@ -19,8 +19,8 @@ public interface ISchedulerGrain : IGrainWithIntegerKey
     /// <remarks>False when the scheduler knows no live slot of that silo: the silo should register again.</remarks>
     Task<bool> HeartbeatAsync(string siloName);
 
-    /// <summary>A slot finished with a run and is free again.</summary>
-    Task ReleaseSlotAsync(string slotKey, Guid runId);
+    /// <summary>A slot is done with a run and free again; a run the slot could not start goes back to the queue.</summary>
+    Task ReleaseSlotAsync(string slotKey, Guid runId, SlotRelease release);
 
     /// <summary>Examines slot leases and cluster membership now; returns the slots found lost.</summary>
     Task<IReadOnlyList<string>> CheckSlotsAsync();

@@ -72,6 +72,17 @@ public sealed record SchedulerSnapshot(
 [GenerateSerializer, Immutable]
 public sealed record SlotAssignment([property: Id(0)] Guid RunId);
 
+/// <summary>Why a slot hands a run back.</summary>
+public enum SlotRelease
+{
+    /// <summary>An attempt ran and its outcome reached the run.</summary>
+    Finished,
+    /// <summary>The run declined the slot (cancelled or already running elsewhere).</summary>
+    Declined,
+    /// <summary>The slot could not reach the run to start it: the run must be queued again.</summary>
+    NotStarted,
+}
+
 public enum StopKind
 {
     /// <summary>The user cancelled the run.</summary>

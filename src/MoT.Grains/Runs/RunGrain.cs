@@ -27,6 +27,8 @@ public sealed class RunGrain(
     ILogger<RunGrain> logger) : Grain, IRunGrain
 {
     private readonly List<Channel<RunProgress>> _watchers = [];
+    private IGrainTimer? _attemptCheck;
+    private int _failedChecks;
 
     private RunState S => state.State;
 
@@ -34,10 +36,26 @@ public sealed class RunGrain(
 
     private ISchedulerGrain Scheduler => GrainFactory.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler);
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Status == RunStatus.Running)
+        {
+            StartAttemptCheck();
+        }
+
+        return Task.CompletedTask;
+    }
+
     public async Task<RunSnapshot> CreateAsync(RunSpec spec)
     {
         if (S.Spec is not null)
         {
+            if (S.Status == RunStatus.Queued)
+            {
+                // A retried create after a failed enqueue must not leave the run queued nowhere (enqueue is idempotent).
+                await Scheduler.EnqueueAsync(new ScheduleRequest(RunId, S.Spec.Owner, S.Spec.Priority, S.Spec.SweepId));
+            }
+
             return Snapshot();
         }
 
@@ -190,7 +208,65 @@ public sealed class RunGrain(
         S.SlotKey = slotKey;
         S.StatusMessage = resumeFrom is null ? $"Running on {slotKey}" : $"Running on {slotKey} from {resumeFrom}";
         await state.WriteStateAsync();
+        StartAttemptCheck();
         return new AttemptTicket(number, S.Spec.ConfigJson, resumeFrom);
+    }
+
+    /// <summary>
+    /// While running, asks the slot now and then whether it still trains this run: an attempt whose outcome never
+    /// arrived (worker lost its messages, slot silo replaced) would otherwise leave the run Running forever.
+    /// </summary>
+    private void StartAttemptCheck()
+    {
+        _attemptCheck?.Dispose();
+        _failedChecks = 0;
+        var interval = options.Value.AttemptCheckInterval;
+        _attemptCheck = this.RegisterGrainTimer(CheckAttemptAsync, interval, interval);
+    }
+
+    private async Task CheckAttemptAsync(CancellationToken cancellationToken)
+    {
+        if (S.Status != RunStatus.Running || S.SlotKey is not { } slotKey)
+        {
+            _attemptCheck?.Dispose();
+            _attemptCheck = null;
+            return;
+        }
+
+        string? lost = null;
+        try
+        {
+            var slot = await GrainFactory.GetGrain<IGpuSlotGrain>(slotKey).GetInfoAsync();
+            _failedChecks = 0;
+            if (slot.BusyRunId != RunId)
+            {
+                lost = $"slot {slotKey} is no longer training this run";
+            }
+        }
+        catch (Exception ex)
+        {
+            if (++_failedChecks >= options.Value.AttemptCheckFailures)
+            {
+                lost = $"slot {slotKey} unreachable ({ex.GetType().Name})";
+            }
+        }
+
+        if (lost is null || S.Status != RunStatus.Running || S.SlotKey != slotKey)
+        {
+            return;
+        }
+
+        logger.LogWarning("Run {RunId}: {Reason}", RunId, lost);
+        CloseAttempt($"attempt lost: {lost}");
+        await FailOrRetryAsync(FailureClass.Infrastructure, $"Attempt lost ({lost})");
+        try
+        {
+            await Scheduler.ReleaseSlotAsync(slotKey, RunId, SlotRelease.Finished);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Run {RunId} could not release slot {Slot}", RunId, slotKey);
+        }
     }
 
     public async Task<bool> ReportProgressAsync(int attempt, RunProgress progress)

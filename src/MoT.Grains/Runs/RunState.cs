@@ -32,4 +32,10 @@ public sealed class RunOptions
 
     /// <summary>How often a run is re-queued after a retriable failure (slot lost, unknown error) before it fails for good.</summary>
     public int MaxRestarts { get; set; } = 3;
+
+    /// <summary>How often a running run asks its slot whether it is still training it.</summary>
+    public TimeSpan AttemptCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Consecutive failed checks (slot unreachable) after which the attempt counts as lost.</summary>
+    public int AttemptCheckFailures { get; set; } = 3;
 }

@@ -132,11 +132,16 @@ public sealed class SchedulerGrain(
         return Task.FromResult(known);
     }
 
-    public async Task ReleaseSlotAsync(string slotKey, Guid runId)
+    public async Task ReleaseSlotAsync(string slotKey, Guid runId, SlotRelease release)
     {
         if (S.Running.TryGetValue(runId, out var running) && running.SlotKey == slotKey)
         {
             S.Running.Remove(runId);
+            if (release == SlotRelease.NotStarted && running.Queued is { } entry && S.Queue.All(e => e.RunId != runId))
+            {
+                S.Queue.Add(entry); // same sequence: it keeps its place
+                logger.LogWarning("Slot {Slot} could not start run {RunId}; it is queued again", slotKey, runId);
+            }
         }
 
         if (S.Slots.TryGetValue(slotKey, out var slot) && slot.Info.BusyRunId == runId)
@@ -240,7 +245,7 @@ public sealed class SchedulerGrain(
             }
 
             S.Queue.Remove(next);
-            S.Running[next.RunId] = new RunningEntry(next.RunId, slotKey, next.Owner, next.SweepId);
+            S.Running[next.RunId] = new RunningEntry(next.RunId, slotKey, next.Owner, next.SweepId, next);
             S.Slots[slotKey] = S.Slots[slotKey] with { Info = S.Slots[slotKey].Info with { BusyRunId = next.RunId } };
             S.LastServed[next.Owner] = ++S.Dispatches;
             S.DispatchLog.Add(next.RunId);

@@ -3,12 +3,14 @@ using MoT.Contracts.Scheduling;
 namespace MoT.Grains.Scheduling;
 
 /// <summary>A run the scheduler has handed to a slot.</summary>
+/// <param name="Queued">The queue entry it came from, to put it back if the slot cannot start it.</param>
 [GenerateSerializer]
 public sealed record RunningEntry(
     [property: Id(0)] Guid RunId,
     [property: Id(1)] string SlotKey,
     [property: Id(2)] string Owner,
-    [property: Id(3)] Guid? SweepId);
+    [property: Id(3)] Guid? SweepId,
+    [property: Id(4)] QueueEntry? Queued = null);
 
 /// <summary>
 /// Which queued run goes next: highest priority first; within a priority, fair share between owners (fewest running

@@ -62,14 +62,18 @@ public sealed class TrainingWorkerHost(
     private async Task RunJobAsync(string slotKey, Job job)
     {
         var run = grains.GetGrain<IRunGrain>(job.RunId);
+        var release = SlotRelease.NotStarted;
         try
         {
             var ticket = await run.BeginAttemptAsync(slotKey);
             if (ticket is null)
             {
+                release = SlotRelease.Declined;
                 logger.LogInformation("Run {RunId} no longer wants slot {Slot}", job.RunId, slotKey);
                 return;
             }
+
+            release = SlotRelease.Finished;
 
             var request = new TrainingRequest(
                 job.RunId,
@@ -117,7 +121,7 @@ public sealed class TrainingWorkerHost(
             job.MarkDisposed();
             try
             {
-                await grains.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler).ReleaseSlotAsync(slotKey, job.RunId);
+                await grains.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler).ReleaseSlotAsync(slotKey, job.RunId, release);
             }
             catch (Exception ex)
             {

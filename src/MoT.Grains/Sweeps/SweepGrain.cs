@@ -22,6 +22,19 @@ public sealed class SweepGrain(
 
     private Guid SweepId => this.GetPrimaryKey();
 
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Trials are recorded before their runs: finish what a crash interrupted (run creation is idempotent).
+        if (S.Status == SweepStatus.Running)
+        {
+            foreach (var trial in S.Trials.Where(t => t.Status == TrialStatus.Active && !t.RunCreated).ToList())
+            {
+                await CreateRunAsync(trial, PlanFor(trial));
+                await state.WriteStateAsync();
+            }
+        }
+    }
+
     public async Task<SweepSubmission> SubmitAsync(SweepSpec spec)
     {
         if (S.Status != SweepStatus.NotSubmitted)
@@ -212,6 +225,19 @@ public sealed class SweepGrain(
         await GrainFactory.GetGrain<IRunGrain>(trial.RunId)
             .CreateAsync(new RunSpec(config.ToJsonString(), spec.Owner, spec.Priority, SweepId));
         trial.RunCreated = true;
+    }
+
+    /// <summary>A recorded trial's plan: the base config with the trial's sampled values applied.</summary>
+    private TrialPlan PlanFor(TrialState trial)
+    {
+        var config = JsonConfig.ParseObject(S.Spec!.BaseConfigJson);
+        var values = JsonConfig.ParseObject(trial.ParametersJson).ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone());
+        foreach (var (path, value) in values)
+        {
+            JsonConfig.Set(config, path, value?.DeepClone());
+        }
+
+        return new TrialPlan(values, config.ToJsonString());
     }
 
     private TrialState? Find(Guid runId) => S.Trials.Find(t => t.RunId == runId);

@@ -56,3 +56,33 @@ public sealed class DrainClusterCollection : ICollectionFixture<DrainClusterFixt
 {
     public const string Name = "Drain cluster";
 }
+
+/// <summary>A control silo without any gpu silo; runs check their attempts every second.</summary>
+public sealed class ControlOnlyClusterFixture : MotClusterFixture
+{
+    protected override short InitialSilos => 1;
+
+    protected override TimeSpan AttemptCheckInterval => TimeSpan.FromSeconds(1);
+}
+
+[CollectionDefinition(Name)]
+public sealed class ControlOnlyClusterCollection : ICollectionFixture<ControlOnlyClusterFixture>
+{
+    public const string Name = "Control-only cluster";
+}
+
+/// <summary>Control silo plus a slow gpu silo (Silo_1) that the test kills and starts again under the same name.</summary>
+public sealed class RestartClusterFixture : MotClusterFixture
+{
+    protected override short InitialSilos => 2;
+
+    protected override int CpuSlotsPerGpuSilo => 1;
+
+    protected override TimeSpan StepDelay(string siloName) => TimeSpan.FromMilliseconds(20);
+}
+
+[CollectionDefinition(Name)]
+public sealed class RestartClusterCollection : ICollectionFixture<RestartClusterFixture>
+{
+    public const string Name = "Restart cluster";
+}

@@ -30,6 +30,8 @@ public abstract class MotClusterFixture : IAsyncLifetime
 
     protected virtual int MaxRestarts => 2;
 
+    protected virtual TimeSpan AttemptCheckInterval => TimeSpan.FromSeconds(30);
+
     /// <summary>Simulated step delay for a gpu silo, by silo name.</summary>
     protected virtual TimeSpan StepDelay(string siloName) => TimeSpan.FromMilliseconds(1);
 
@@ -47,6 +49,8 @@ public abstract class MotClusterFixture : IAsyncLifetime
                 ["Scheduler:HeartbeatLease"] = "00:00:30",
                 ["Scheduler:CheckInterval"] = "00:00:02",
                 ["Runs:MaxRestarts"] = MaxRestarts.ToString(),
+                ["Runs:AttemptCheckInterval"] = AttemptCheckInterval.ToString(),
+                ["Runs:AttemptCheckFailures"] = "2",
                 ["SimulatedTraining:StepDelay"] = StepDelay(options.SiloName).ToString(),
             }).Build();
 

@@ -1,7 +1,12 @@
 using System.Text.Json.Nodes;
 using MoT.Contracts.Runs;
 using MoT.Contracts.Sweeps;
+using Microsoft.Extensions.DependencyInjection;
+using MoT.Contracts;
+using MoT.Grains.Hosting;
+using MoT.Grains.Sweeps;
 using MoT.Grains.Tests.Infrastructure;
+using Orleans.Serialization;
 
 namespace MoT.Grains.Tests.Sweeps;
 
@@ -143,5 +148,30 @@ public sealed class SweepGrainTests(SharedClusterFixture fixture)
         }
 
         Assert.False((await sweep.CancelAsync("again")).Changed);
+    }
+
+    [Fact]
+    public async Task A_sweep_reactivated_after_a_crash_creates_the_runs_of_trials_it_had_recorded()
+    {
+        // State as a sweep leaves it when it dies between recording a trial and creating its run.
+        var sweep = NewSweep();
+        var runId = Guid.NewGuid();
+        var state = new SweepState
+        {
+            Spec = new SweepSpec("crash-owner", TestConfigs.Run(steps: 10), [new("training.lr", ParameterKind.Choice, ["3e-4"])], SearchMethod.Grid),
+            Status = SweepStatus.Running,
+            Trials = [new TrialState { Index = 0, RunId = runId, ParametersJson = """{"training.lr":3e-4}""", Status = TrialStatus.Active }],
+        };
+        var silo = (Orleans.TestingHost.InProcessSiloHandle)fixture.Cluster.Silos[0];
+        var storage = new InMemoryGrainStorage(fixture.Store, silo.ServiceProvider.GetRequiredService<Serializer>());
+        await storage.WriteStateAsync(StateNames.Sweep, sweep.GetGrainId(), new GrainState<SweepState>(state));
+
+        var done = await sweep.WaitUntilFinishedAsync();
+
+        Assert.Equal(SweepStatus.Completed, done.Status);
+        var run = await fixture.Client.GetGrain<IRunGrain>(runId).GetSnapshotAsync();
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.Equal(3e-4, JsonNode.Parse(run.Spec.ConfigJson)!["training"]!["lr"]!.GetValue<double>());
+        Assert.Equal(sweep.GetPrimaryKey(), run.Spec.SweepId);
     }
 }
