@@ -20,14 +20,14 @@ internal sealed class DemoSweepService(IGrainFactory grains, IHostApplicationLif
 
         var baseConfig = new JsonObject
         {
-            ["model"] = new JsonObject { ["family"] = "MoT", ["seq_len"] = 64 },
+            ["model"] = new JsonObject { ["family"] = "MoT", ["size"] = "Tiny", ["seq_len"] = 64 },
             ["training"] = new JsonObject { ["steps"] = 80, ["batch_size"] = 8, ["eval_interval"] = 10, ["checkpoint_interval"] = 20 },
-            ["data"] = new JsonObject { ["eval_set"] = "demo-eval", ["tokenizer"] = "demo-tokenizer" },
+            ["data"] = new JsonObject { ["source"] = "demo", ["tokenizer"] = "bytes" },
         };
         var spec = new SweepSpec("demo", baseConfig.ToJsonString(), [
-            new SearchParameter("training.lr", ParameterKind.LogUniform, Low: 1e-5, High: 1e-1),
+            new SearchParameter("training.lr", ParameterKind.LogUniform, Low: 1e-4, High: 1e-2),
             new SearchParameter("model.family", ParameterKind.Choice, ["Dense", "MoT", "TokenChoice"]),
-            new SearchParameter("model.experts", ParameterKind.Choice, ["8", "32"], Condition: new ParameterCondition("model.family", ["MoT", "TokenChoice"])),
+            new SearchParameter("model.experts", ParameterKind.Choice, ["4", "8"], Condition: new ParameterCondition("model.family", ["MoT", "TokenChoice"])),
         ], SearchMethod.Tpe, MaxConcurrentRuns: 2, MaxRuns: 10, Seed: 1, EarlyStopping: new AshaSettings(10, 2, 80), TpeStartupTrials: 4, Name: "demo");
 
         var sweep = grains.GetGrain<ISweepGrain>(Guid.NewGuid());

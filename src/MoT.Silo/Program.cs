@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using MoT.Silo;
+using MoT.Silo.Persistence;
 
 // mot-silo [--role control|gpu|all] [--simulate] [--demo] [--bench N] [--Silo:Name n --Silo:SiloPort p ...]
 var builder = Host.CreateApplicationBuilder(CommandLine.ToConfigurationArgs(args));
@@ -12,6 +13,11 @@ if (!host.HasControl && !host.HasGpu)
 {
     Console.Error.WriteLine($"--role '{host.Role}' is not one of control, gpu, all.");
     return 2;
+}
+
+if (host.HasControl && builder.Configuration.GetValue("Database:MigrateOnStart", true))
+{
+    builder.Services.AddDatabaseMigrationOnStart();
 }
 
 builder.UseOrleans(silo => silo.AddMotSilo(builder.Configuration, host, clustering));

@@ -3,6 +3,9 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MoT.Grains.Hosting;
+using MoT.Data;
+using MoT.Grains.Runs;
+using MoT.Silo.Persistence;
 using MoT.Silo.Training;
 using Npgsql;
 using Orleans.Configuration;
@@ -22,8 +25,11 @@ public static class SiloBuilderExtensions
         silo.Configure<SiloOptions>(o => o.SiloName = host.Name ?? $"{Environment.MachineName}-{host.SiloPort}");
         silo.UseClustering(host, clustering);
 
+        // One store for run history, metrics and leaderboard queries (SQLite by default, PostgreSQL for teams).
+        silo.Services.AddMotData(configuration);
         if (host.HasControl)
         {
+            silo.Services.AddSingleton<IRunRecordSink, EfRunRecordSink>();
             silo.AddControlRole(configuration);
         }
 

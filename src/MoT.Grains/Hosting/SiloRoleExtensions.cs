@@ -30,6 +30,7 @@ public static class SiloRoleExtensions
         AddCommon(silo, SiloRoles.Control);
         silo.Services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section));
         silo.Services.AddOptions<RunOptions>().Bind(configuration.GetSection(RunOptions.Section));
+        silo.Services.TryAddSingleton<IRunRecordSink, NullRunRecordSink>();
         return silo;
     }
 

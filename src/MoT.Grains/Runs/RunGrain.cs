@@ -24,6 +24,7 @@ public sealed class RunGrain(
     [PersistentState(StateNames.Run, StorageNames.Main)] IPersistentState<RunState> state,
     [FromKeyedServices(ServiceKeys.Clock)] TimeProvider clock,
     IOptions<RunOptions> options,
+    IRunRecordSink records,
     ILogger<RunGrain> logger) : Grain, IRunGrain
 {
     private readonly List<Channel<RunProgress>> _watchers = [];
@@ -31,6 +32,22 @@ public sealed class RunGrain(
     private int _failedChecks;
 
     private RunState S => state.State;
+
+    /// <summary>Persists the grain state, then projects it into the run history store.</summary>
+    private async Task SaveAsync()
+    {
+        await state.WriteStateAsync();
+        if (S.Spec is null) return;
+        try
+        {
+            await records.RecordAsync(new RunRecord(RunId, S.Spec, S.Status, S.Attempts.Count, S.BestEvalLoss, S.LastCheckpoint,
+                S.CreatedAt, S.Attempts.FirstOrDefault()?.StartedAt, S.FinishedAt, S.StatusMessage));
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning(error, "Run {RunId}: could not write its history record; the next state change retries", RunId);
+        }
+    }
 
     private Guid RunId => this.GetPrimaryKey();
 
@@ -74,7 +91,7 @@ public sealed class RunGrain(
         S.Status = RunStatus.Queued;
         S.CreatedAt = clock.GetUtcNow();
         S.StatusMessage = "Queued";
-        await state.WriteStateAsync();
+        await SaveAsync();
         await Scheduler.EnqueueAsync(new ScheduleRequest(RunId, spec.Owner, spec.Priority, spec.SweepId));
         return Snapshot();
     }
@@ -160,7 +177,7 @@ public sealed class RunGrain(
         var childId = Guid.NewGuid();
         var childSpec = new RunSpec(configJson ?? S.Spec!.ConfigJson, owner, S.Spec!.Priority, SweepId: null, ParentRunId: RunId, relation, checkpoint);
         S.Children.Add(childId);
-        await state.WriteStateAsync();
+        await SaveAsync();
         await GrainFactory.GetGrain<IRunGrain>(childId).CreateAsync(childSpec);
         return childId;
     }
@@ -207,7 +224,7 @@ public sealed class RunGrain(
         S.Status = RunStatus.Running;
         S.SlotKey = slotKey;
         S.StatusMessage = resumeFrom is null ? $"Running on {slotKey}" : $"Running on {slotKey} from {resumeFrom}";
-        await state.WriteStateAsync();
+        await SaveAsync();
         StartAttemptCheck();
         return new AttemptTicket(number, S.Spec.ConfigJson, resumeFrom);
     }
@@ -287,7 +304,7 @@ public sealed class RunGrain(
         {
             S.EvalHistory.Add(new EvalPoint(progress.Step, evalLoss));
             S.BestEvalLoss = S.BestEvalLoss is { } best ? Math.Min(best, evalLoss) : evalLoss;
-            await state.WriteStateAsync();
+            await SaveAsync();
             if (S.Spec!.SweepId is { } sweepId)
             {
                 await GrainFactory.GetGrain<ISweepGrain>(sweepId).OnRunEvalAsync(RunId, progress.Step, evalLoss);
@@ -305,7 +322,7 @@ public sealed class RunGrain(
         }
 
         S.LastCheckpoint = checkpoint;
-        await state.WriteStateAsync();
+        await SaveAsync();
         return S.Status == RunStatus.Running;
     }
 
@@ -324,7 +341,7 @@ public sealed class RunGrain(
 
         if (S.Status != RunStatus.Running)
         {
-            await state.WriteStateAsync(); // already cancelled or stopped early: only the attempt record changes
+            await SaveAsync(); // already cancelled or stopped early: only the attempt record changes
             return;
         }
 
@@ -385,7 +402,7 @@ public sealed class RunGrain(
         S.Status = RunStatus.Queued;
         S.SlotKey = null;
         S.StatusMessage = message;
-        await state.WriteStateAsync();
+        await SaveAsync();
         logger.LogInformation("Run {RunId} re-queued: {Message}", RunId, message);
         await Scheduler.EnqueueAsync(new ScheduleRequest(RunId, S.Spec!.Owner, S.Spec.Priority, S.Spec.SweepId));
     }
@@ -397,7 +414,7 @@ public sealed class RunGrain(
         S.FailureClass = failure;
         S.FinishedAt = clock.GetUtcNow();
         S.SlotKey = null;
-        await state.WriteStateAsync();
+        await SaveAsync();
         foreach (var watcher in _watchers)
         {
             watcher.Writer.TryComplete();

@@ -45,8 +45,8 @@ public static class RunConfigTranslator
         var preset = JsonConfig.GetString(root, "model.preset") ?? JsonConfig.GetString(root, "preset");
         if (preset is null)
         {
-            var experts = JsonConfig.GetLong(root, "model.experts");
-            var granularity = JsonConfig.GetLong(root, "model.granularity") ?? 1;
+            var experts = Integer(root, "model.experts");
+            var granularity = Integer(root, "model.granularity") ?? 1;
             preset = family.Equals("Transformer", StringComparison.OrdinalIgnoreCase)
                 ? $"{family}-{size}"
                 : $"{family}-{size}/{experts ?? DefaultExperts(size)}E" + (granularity > 1 ? $"/{granularity}" : "");
@@ -78,6 +78,10 @@ public static class RunConfigTranslator
         if (data.Count > 0) document["data"] = data;
         return TrainingConfigDocument.Read(document);
     }
+
+    /// <summary>A whole number, also when a sweep's choice wrote it as a string ("8").</summary>
+    private static long? Integer(JsonObject root, string path) =>
+        JsonConfig.GetLong(root, path) ?? (long.TryParse(JsonConfig.GetString(root, path), out var value) ? value : null);
 
     private static int DefaultExperts(string size) => size.ToLowerInvariant() switch
     {

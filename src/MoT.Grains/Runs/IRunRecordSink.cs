@@ -1,0 +1,22 @@
+using MoT.Contracts.Runs;
+
+namespace MoT.Grains.Runs;
+
+/// <summary>A run as the history store sees it: written after every state change of its grain.</summary>
+public sealed record RunRecord(
+    Guid RunId, RunSpec Spec, RunStatus Status, int Attempts, double? BestEvalLoss, CheckpointInfo? LastCheckpoint,
+    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? StatusMessage);
+
+/// <summary>Where run grains project their state for history queries, the dashboard and the leaderboard
+/// (the run table of the database). The grain state stays the source of truth: a failed write is logged
+/// and the next state change writes the whole record again.</summary>
+public interface IRunRecordSink
+{
+    Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default);
+}
+
+/// <summary>No history store (tests, simulations).</summary>
+public sealed class NullRunRecordSink : IRunRecordSink
+{
+    public Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default) => Task.CompletedTask;
+}

@@ -1,0 +1,110 @@
+using Microsoft.EntityFrameworkCore;
+using MoT.Data;
+using MoT.Grains.Runs;
+using MoT.Silo.Training;
+using MoT.Training.Models;
+using Entities = MoT.Data.Entities;
+
+namespace MoT.Silo.Persistence;
+
+/// <summary>Writes run grains' records into the runs (and users, sweeps, checkpoints) tables, one short
+/// context per record. Model family, compute budget and data identity come from the run's config, so
+/// the leaderboard and the history filter can use them.</summary>
+public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : IRunRecordSink
+{
+    public async Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await EnsureOwnerAsync(db, record.Spec.Owner, cancellationToken);
+        if (record.Spec.SweepId is { } sweepId && !await db.Sweeps.AnyAsync(s => s.Id == sweepId, cancellationToken))
+        {
+            db.Sweeps.Add(new Entities.Sweep
+            {
+                Id = sweepId, Name = $"sweep {sweepId.ToString()[..8]}", OwnerId = record.Spec.Owner, SpecJson = "{}",
+                CreatedAt = record.CreatedAt.UtcDateTime,
+            });
+        }
+
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == record.RunId, cancellationToken);
+        var facts = RunFacts.Of(record.Spec.ConfigJson);
+        if (run is null)
+        {
+            run = new Entities.Run
+            {
+                Id = record.RunId, OwnerId = record.Spec.Owner, ConfigJson = record.Spec.ConfigJson,
+                ModelFamily = facts.Family, EvalSetId = facts.EvalSet, TokenizerId = facts.Tokenizer,
+                CreatedAt = record.CreatedAt.UtcDateTime,
+            };
+            db.Runs.Add(run);
+        }
+        run.SweepId = record.Spec.SweepId;
+        run.Priority = record.Spec.Priority;
+        run.ParentRunId = record.Spec.ParentRunId;
+        run.ParentRelation = record.Spec.Relation is { } relation ? Enum.Parse<Entities.RunRelation>(relation.ToString()) : null;
+        run.Status = Enum.Parse<Entities.RunStatus>(record.Status.ToString());
+        run.Attempt = record.Attempts;
+        run.BestEvalLoss = record.BestEvalLoss;
+        run.ComputeBudgetFlops = facts.ComputeFlops;
+        run.StartedAt = record.StartedAt?.UtcDateTime;
+        run.FinishedAt = record.FinishedAt?.UtcDateTime;
+        run.FailureReason = run.Status is Entities.RunStatus.Failed or Entities.RunStatus.Diverged ? record.StatusMessage : null;
+
+        if (record.LastCheckpoint is { } checkpoint)
+        {
+            var stored = await db.Checkpoints.FirstOrDefaultAsync(c => c.RunId == record.RunId && c.Path == checkpoint.Path, cancellationToken);
+            if (stored is null)
+            {
+                stored = new Entities.Checkpoint
+                {
+                    Id = Guid.NewGuid(), RunId = record.RunId, Step = checkpoint.Step, Path = checkpoint.Path,
+                    Bytes = checkpoint.Bytes, Sha256 = checkpoint.Sha256, CreatedAt = DateTime.UtcNow,
+                };
+                db.Checkpoints.Add(stored);
+            }
+            run.CurrentCheckpointId = stored.Id;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static async Task EnsureOwnerAsync(MotDbContext db, string owner, CancellationToken cancellationToken)
+    {
+        if (await db.Users.AnyAsync(u => u.Id == owner, cancellationToken)) return;
+        db.Users.Add(new Entities.User { Id = owner, DisplayName = owner, CreatedAt = DateTime.UtcNow });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            if (!await db.Users.AsNoTracking().AnyAsync(u => u.Id == owner, cancellationToken))
+                throw;   // not the race with another run of the same owner inserting it first
+        }
+    }
+
+    /// <summary>What the history store indexes about a run, read from its config.</summary>
+    private sealed record RunFacts(string Family, double ComputeFlops, string EvalSet, string Tokenizer)
+    {
+        public static RunFacts Of(string configJson)
+        {
+            try
+            {
+                var config = RunConfigTranslator.Translate(configJson);
+                var family = config.Model.FeedForward switch
+                {
+                    FeedForwardKind.MixtureOfTokens => "MoT",
+                    FeedForwardKind.TokenChoice => "TokenChoice",
+                    FeedForwardKind.ExpertChoice => "ExpertChoice",
+                    _ => "Dense",
+                };
+                var tokens = (double)config.Steps * config.BatchSize * config.GradientAccumulation * config.Model.ContextLength;
+                return new RunFacts(family, ModelCost.TrainingFlopsPerToken(config.Model) * tokens,
+                    $"{config.Data.Source}/eval{config.Data.EvalFraction}/ctx{config.Model.ContextLength}", config.Data.Tokenizer);
+            }
+            catch (ModelConfigException)
+            {
+                return new RunFacts("Unknown", 0, "unknown", "unknown"); // an invalid config still gets its (failed) run row
+            }
+        }
+    }
+}
