@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MoT.Cli.Commands;
 using MoT.Training.Checkpoints;
+using MoT.Data.Queries;
 using MoT.Training.Data;
 using MoT.Training.Models;
 
@@ -15,13 +16,16 @@ var root = new RootCommand("MoT.Platform: train and compare Mixture-of-Tokens la
     PresetsCommand.Create(),
     BenchCommand.Create(),
     DataCommand.Create(),
+    DbCommand.Create(),
+    RunsCommand.Create(),
 };
 
 try
 {
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception error) when (error is ModelConfigException or CheckpointException or CorpusException or DemoCorpusException or FileNotFoundException
+catch (Exception error) when (error is ModelConfigException or CheckpointException or CorpusException or DemoCorpusException
+                                  or QuerySyntaxException or InvalidOperationException or Npgsql.NpgsqlException or FileNotFoundException
                                   or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or IOException)
 {
     Console.Error.WriteLine($"error: {error.Message}");

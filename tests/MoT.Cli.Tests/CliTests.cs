@@ -18,6 +18,7 @@ public sealed class CliTests
     [InlineData("invalid config: Steps", "train", "--preset", "Transformer-Tiny", "--steps", "0", "--data", "synthetic")]
     [InlineData("does not exist", "resume", "no-such.ckpt")]
     [InlineData("config file missing.yaml does not exist", "train", "--config", "missing.yaml")]
+    [InlineData("unexpected '(' at column 10", "runs", "query", "status = (", "--connection", "Data Source=history.db")]
     public async Task Bad_input_gives_one_clear_error_line_and_a_non_zero_exit(string expected, params string[] args)
     {
         using var scratch = new ScratchFolder();
@@ -67,5 +68,18 @@ public sealed class CliTests
         var eval = await MotProcess.RunAsync(scratch.Path, "eval", Path.Combine("tc", "checkpoints", "step-0000006.ckpt"));
         Assert.True(eval.ExitCode == 0, eval.Output + eval.Error);
         Assert.Contains("eval loss", eval.Output);
+    }
+
+    [Fact]
+    public async Task Db_migrate_creates_the_schema_and_runs_query_reads_the_empty_history()
+    {
+        using var scratch = new ScratchFolder();
+        var migrate = await MotProcess.RunAsync(scratch.Path, "db", "migrate", "--connection", "Data Source=history.db");
+        Assert.True(migrate.ExitCode == 0, migrate.Output + migrate.Error);
+        Assert.Contains("schema up to date", migrate.Output);
+
+        var query = await MotProcess.RunAsync(scratch.Path, "runs", "query", "status in (Completed, Running)", "--connection", "Data Source=history.db");
+        Assert.True(query.ExitCode == 0, query.Output + query.Error);
+        Assert.Contains("0 run(s)", query.Output);
     }
 }

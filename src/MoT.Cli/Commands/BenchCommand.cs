@@ -9,7 +9,32 @@ namespace MoT.Cli.Commands;
 /// not in timed unit tests).</summary>
 internal static class BenchCommand
 {
-    public static Command Create() => new("bench", "Benchmarks that print tables") { Compare(), Step() };
+    public static Command Create() => new("bench", "Benchmarks that print tables") { Compare(), Step(), Ingest() };
+
+    private static Command Ingest()
+    {
+        var points = new Option<int>("--points") { Description = "Metric points per provider", DefaultValueFactory = _ => 1_000_000 };
+        var batch = new Option<int>("--batch-size") { Description = "Points per batch", DefaultValueFactory = _ => 50_000 };
+        var writers = new Option<int>("--writers") { Description = "Concurrent ingestors", DefaultValueFactory = _ => 1 };
+        var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (without it only SQLite is measured)" };
+        var sqliteDirectory = new Option<string>("--sqlite-dir") { Description = "Folder for the SQLite file", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "mot-bench-ingest") };
+        var command = new Command("ingest", "Metric points/s into SQLite and PostgreSQL through the production ingest path") { points, batch, writers, postgres, sqliteDirectory };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var targets = new List<MoT.Data.MotDataOptions> { MoT.Data.MotDataOptions.DefaultSqlite(parse.GetValue(sqliteDirectory)!) };
+            if (parse.GetValue(postgres) is { } connection) targets.Add(new MoT.Data.MotDataOptions(MoT.Data.DatabaseProvider.PostgreSQL, connection));
+            Console.WriteLine($"{"provider",-12} {"points",10} {"batch",7} {"writers",7} {"seconds",8} {"points/s",12}");
+            foreach (var target in targets)
+            {
+                var result = await new MoT.Data.Benchmarks.IngestBenchmark().RunAsync(target, parse.GetValue(points), parse.GetValue(batch), parse.GetValue(writers), cancel);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{result.Provider,-12} {result.Points,10:N0} {result.BatchSize,7:N0} {result.Writers,7} {result.Elapsed.TotalSeconds,8:F2} {result.PointsPerSecond,12:N0}"));
+            }
+            if (parse.GetValue(postgres) is null) Console.WriteLine("PostgreSQL skipped: pass --postgres \"Host=127.0.0.1;Port=5432;Username=mot;Database=mot\"");
+            return 0;
+        });
+        return command;
+    }
 
     private static Command Step()
     {
