@@ -19,6 +19,7 @@ public class MotDbContext(DbContextOptions<MotDbContext> options) : DbContext(op
     public DbSet<RunTag> RunTags => Set<RunTag>();
     public DbSet<MetricPoint> MetricPoints => Set<MetricPoint>();
     public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
+    public DbSet<GrainStateRecord> GrainStates => Set<GrainStateRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

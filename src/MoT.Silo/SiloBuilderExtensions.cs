@@ -1,9 +1,13 @@
 using System.Data.Common;
 using System.Net;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using MoT.Grains.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MoT.Contracts;
 using MoT.Data;
+using Orleans.Serialization;
+using Orleans.Storage;
 using MoT.Grains.Runs;
 using MoT.Silo.Persistence;
 using MoT.Silo.Training;
@@ -25,8 +29,11 @@ public static class SiloBuilderExtensions
         silo.Configure<SiloOptions>(o => o.SiloName = host.Name ?? $"{Environment.MachineName}-{host.SiloPort}");
         silo.UseClustering(host, clustering);
 
-        // One store for run history, metrics and leaderboard queries (SQLite by default, PostgreSQL for teams).
+        // One store for grain state, run history, metrics and leaderboard queries (SQLite by default,
+        // PostgreSQL for teams), so a restarted control silo continues where it stopped.
         silo.Services.AddMotData(configuration);
+        silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Main, (sp, _) =>
+            new EfGrainStorage(sp.GetRequiredService<IDbContextFactory<MotDbContext>>(), sp.GetRequiredService<Serializer>()));
         if (host.HasControl)
         {
             silo.Services.AddSingleton<IRunRecordSink, EfRunRecordSink>();

@@ -71,6 +71,34 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                     b.ToTable("checkpoints", "mot");
                 });
 
+            modelBuilder.Entity("MoT.Data.Entities.GrainStateRecord", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("key");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.Property<string>("ETag")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("e_tag");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("grain_states", "mot");
+                });
+
             modelBuilder.Entity("MoT.Data.Entities.MetricPoint", b =>
                 {
                     b.Property<Guid>("RunId")

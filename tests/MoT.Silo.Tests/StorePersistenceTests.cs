@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MoT.Contracts.Runs;
+using MoT.Data;
+using MoT.Grains.Runs;
+using MoT.Silo.Persistence;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace MoT.Silo.Tests;
+
+/// <summary>The silo's database-backed pieces against a real SQLite store, migrated from empty.</summary>
+public sealed class StorePersistenceTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mot-store-").FullName;
+    private ServiceProvider _services = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _services = new ServiceCollection().AddSerializer().AddMotData(MotDataOptions.DefaultSqlite(_directory)).BuildServiceProvider();
+        await MotDatabase.MigrateAsync(_services, TestContext.Current.CancellationToken);
+    }
+
+    private EfGrainStorage NewStorage() =>
+        new(_services.GetRequiredService<IDbContextFactory<MotDbContext>>(), _services.GetRequiredService<Serializer>());
+
+    [Fact]
+    public async Task Grain_state_written_by_one_storage_is_read_back_by_a_fresh_one_as_after_a_restart()
+    {
+        var grain = GrainId.Create("run", Guid.NewGuid().ToString("N"));
+        var written = new GrainState<RunState> { State = new RunState { Status = RunStatus.Running, BestEvalLoss = 2.5, ProgressReports = 7 } };
+        await NewStorage().WriteStateAsync("run", grain, written);
+
+        var read = new GrainState<RunState> { State = new RunState() };
+        await NewStorage().ReadStateAsync("run", grain, read);
+
+        Assert.True(read.RecordExists);
+        Assert.Equal(written.ETag, read.ETag);
+        Assert.Equal((RunStatus.Running, 2.5, 7), (read.State.Status, read.State.BestEvalLoss, read.State.ProgressReports));
+    }
+
+    [Fact]
+    public async Task A_write_with_a_stale_etag_is_refused_and_does_not_overwrite()
+    {
+        var grain = GrainId.Create("run", Guid.NewGuid().ToString("N"));
+        var first = new GrainState<RunState> { State = new RunState { ProgressReports = 1 } };
+        await NewStorage().WriteStateAsync("run", grain, first);
+        var stale = new GrainState<RunState> { State = new RunState { ProgressReports = 99 }, ETag = first.ETag };
+        first.State.ProgressReports = 2;
+        await NewStorage().WriteStateAsync("run", grain, first);
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => NewStorage().WriteStateAsync("run", grain, stale));
+
+        var read = new GrainState<RunState> { State = new RunState() };
+        await NewStorage().ReadStateAsync("run", grain, read);
+        Assert.Equal(2, read.State.ProgressReports);
+    }
+
+    [Fact]
+    public async Task Run_records_land_in_the_history_with_family_budget_owner_and_checkpoint()
+    {
+        var sink = new EfRunRecordSink(_services.GetRequiredService<IDbContextFactory<MotDbContext>>());
+        var runId = Guid.NewGuid();
+        var spec = new RunSpec("""{ "model": { "family": "MoT", "size": "Tiny", "experts": 8 }, "training": { "steps": 100, "batch_size": 16 } }""", "alice");
+        var created = DateTimeOffset.UtcNow;
+        await sink.RecordAsync(new RunRecord(runId, spec, RunStatus.Queued, 0, null, null, created, null, null, null), TestContext.Current.CancellationToken);
+        await sink.RecordAsync(new RunRecord(runId, spec, RunStatus.Completed, 1, 2.25, new CheckpointInfo(100, "/ckpt/step-100.ckpt", 10, "ab"),
+            created, created, DateTimeOffset.UtcNow, "done"), TestContext.Current.CancellationToken);
+
+        var page = await _services.GetRequiredService<MoT.Data.Queries.RunQueryService>()
+            .QueryAsync("owner = \"alice\" and status = Completed", cancellationToken: TestContext.Current.CancellationToken);
+        var run = Assert.Single(page.Items);
+        Assert.Equal(("MoT", 2.25), (run.ModelFamily, run.BestEvalLoss));
+        Assert.True(run.ComputeBudgetFlops > 0);
+        await using var db = await _services.GetRequiredService<IDbContextFactory<MotDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(100, (await db.Checkpoints.SingleAsync(c => c.RunId == runId, TestContext.Current.CancellationToken)).Step);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
