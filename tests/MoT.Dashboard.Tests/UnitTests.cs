@@ -96,10 +96,10 @@ public sealed class RunsGridModelTests
     {
         var rows = Enumerable.Range(0, 7).Select(i => Row(i)).ToList();
         var model = new RunsGridModel(new ListRunHistory(rows));
-        var (first, total) = await model.LoadPageAsync(0, 3, null, true);
+        var (first, total) = await model.LoadPageAsync(0, 3, null, true, TestContext.Current.CancellationToken);
         Assert.Equal(3, first.Count);
         Assert.Equal(6, total); // one more page is known to exist
-        var (third, lastTotal) = await model.LoadPageAsync(2, 3, null, true);
+        var (third, lastTotal) = await model.LoadPageAsync(2, 3, null, true, TestContext.Current.CancellationToken);
         Assert.Equal([rows[6].Id], third.Select(r => r.Id));
         Assert.Equal(7, lastTotal);
     }

@@ -14,7 +14,7 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
 
     public Guid RunId { get; private set; }
     public RunSnapshot? Snapshot { get; private set; }
-    public CurveSet Curves { get; } = new();
+    public CurveSet Curves { get; private set; } = new();
     public string? Error { get; private set; }
     public bool Watching { get; private set; }
     /// <summary>Progress reports received over the live subscription.</summary>
@@ -24,8 +24,13 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
     public async Task LoadAsync(Guid runId, Func<Task> changed)
     {
         await StopWatchingAsync();
+        // The page component is reused when navigating from one run to another: start from nothing.
         RunId = runId;
         Error = null;
+        Snapshot = null;
+        LastProgress = null;
+        LiveUpdates = 0;
+        Curves = new CurveSet();
         try
         {
             Snapshot = await grains.GetGrain<IRunGrain>(runId).GetSnapshotAsync();
@@ -59,6 +64,12 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
             {
                 Apply(progress);
                 LiveUpdates++;
+                if (progress.EvalLoss is not null)
+                {
+                    // Eval points are rare (every eval interval): a good moment to pick up status and checkpoints.
+                    await RefreshAsync();
+                }
+
                 await changed();
             }
 

@@ -17,6 +17,7 @@ public sealed class ChartGeometry
     {
         Width = width;
         Height = height;
+        lines = [.. lines.Where(l => l.Points.Count > 0)];
         var points = lines.SelectMany(l => l.Points).ToList();
         if (points.Count == 0)
         {
@@ -27,7 +28,12 @@ public sealed class ChartGeometry
         (MinX, MaxX) = (points.Min(p => p.X), points.Max(p => p.X));
         (MinY, MaxY) = (points.Min(p => p.Y), points.Max(p => p.Y));
         if (MaxX <= MinX) MaxX = MinX + 1;
-        if (MaxY <= MinY) (MinY, MaxY) = (MinY - 0.5, MaxY + 0.5);
+        if (MaxY <= MinY)
+        {
+            // A flat curve (e.g. a constant learning rate): a band around it proportional to its size.
+            var half = Math.Abs(MinY) > 0 ? Math.Abs(MinY) * 0.1 : 0.5;
+            (MinY, MaxY) = (MinY - half, MaxY + half);
+        }
         var pad = (MaxY - MinY) * 0.05;
         (MinY, MaxY) = (MinY - pad, MaxY + pad);
         Paths = [.. lines.Select(l => (l, string.Join(" ", l.Points.Select(p => $"{Fmt(MapX(p.X))},{Fmt(MapY(p.Y))}"))))];
