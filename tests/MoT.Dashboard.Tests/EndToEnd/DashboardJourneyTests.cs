@@ -137,6 +137,8 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await page.SignInAsync(server.BaseUrl, "admin", "admin");
             await page.GotoAsync($"{server.BaseUrl}/runs/new");
             await page.WaitInteractiveAsync();
+            await page.Input("run-steps").FillAsync("600");
+            await page.Input("run-steps").PressAsync("Tab");
             await page.ShotAsync("14-new-run");
             await page.ClickAsync("[data-testid=launch-run]");
             await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/[0-9a-f-]{36}$"));
@@ -154,9 +156,9 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await Assertions.Expect(page.GetByText("Resumed from")).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("[data-testid=checkpoints]")).ToContainTextAsync("Started from");
             await Assertions.Expect(page.Locator("[data-testid=status-chip]").First).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
-            await Assertions.Expect(page.Locator("[data-testid=step]")).ToHaveTextAsync("200 / 200");
+            await Assertions.Expect(page.Locator("[data-testid=step]")).ToHaveTextAsync("600 / 600");
             await page.ShotAsync("15-run-resumed-after-cancel");
-            Assert.NotEqual("200 / 200", step.Trim());
+            Assert.NotEqual("600 / 600", step.Trim());
         }
         catch (Exception e)
         {
