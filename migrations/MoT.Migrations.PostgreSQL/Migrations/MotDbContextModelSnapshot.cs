@@ -340,6 +340,19 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                         .HasColumnType("character varying(320)")
                         .HasColumnName("email");
 
+                    b.Property<string>("PasswordHash")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("password_hash");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("viewer")
+                        .HasColumnName("role");
+
                     b.HasKey("Id");
 
                     b.ToTable("users", "mot");

@@ -13,5 +13,7 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         builder.Property(u => u.Id).HasMaxLength(64);
         builder.Property(u => u.DisplayName).HasMaxLength(200);
         builder.Property(u => u.Email).HasMaxLength(320);
+        builder.Property(u => u.PasswordHash).HasMaxLength(256);
+        builder.Property(u => u.Role).HasMaxLength(32).HasDefaultValue("viewer");
     }
 }

@@ -7,4 +7,10 @@ public class User
     public string? DisplayName { get; set; }
     public string? Email { get; set; }
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>Password hash for dashboard sign-in (format owned by the dashboard); null: cannot sign in.</summary>
+    public string? PasswordHash { get; set; }
+
+    /// <summary>What the user may do on the dashboard: <c>viewer</c>, <c>researcher</c> or <c>admin</c>.</summary>
+    public string Role { get; set; } = "viewer";
 }

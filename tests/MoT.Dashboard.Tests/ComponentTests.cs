@@ -1,0 +1,77 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MoT.Contracts.Sweeps;
+using RunsPage = MoT.Dashboard.Components.Pages.Runs;
+using MoT.Dashboard.Components.Widgets;
+using MoT.Dashboard.Runs;
+using MoT.Dashboard.Sweeps;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace MoT.Dashboard.Tests;
+
+public sealed class ComponentTests : IAsyncDisposable
+{
+    private readonly BunitContext _context = new();
+
+    public ComponentTests()
+    {
+        _context.JSInterop.Mode = JSRuntimeMode.Loose;
+        _context.Services.AddMudServices();
+    }
+
+    // MudBlazor's services are only asynchronously disposable.
+    public ValueTask DisposeAsync() => _context.DisposeAsync();
+
+    /// <summary>Renders <typeparamref name="T"/> after the popover provider its selects need (services must be registered before).</summary>
+    private IRenderedComponent<T> Render<T>(Action<ComponentParameterCollectionBuilder<T>>? parameters = null) where T : Microsoft.AspNetCore.Components.IComponent
+    {
+        _context.Render<MudPopoverProvider>();
+        return parameters is null ? _context.Render<T>() : _context.Render(parameters);
+    }
+
+    [Fact]
+    public void The_sweep_form_shows_each_error_beside_its_field()
+    {
+        var form = new SweepForm
+        {
+            Method = SearchMethod.Grid,
+            MaxConcurrentRuns = 0,
+            Parameters = [new() { Path = "training.lr", Kind = ParameterKind.LogUniform, Low = -1, High = 1 }],
+        };
+
+        var cut = Render<SweepFormEditor>(p => p.Add(x => x.Form, form).Add(x => x.Errors, form.Validate()));
+
+        Assert.Contains("At least 1 run must be allowed to train at once.", cut.Markup);
+        Assert.Contains("A log-scale range must start above 0.", cut.Markup);
+        Assert.Contains("A grid needs discrete values: use choice or int.", cut.Markup);
+    }
+
+    [Fact]
+    public void Editing_a_field_updates_the_form_and_asks_for_revalidation()
+    {
+        var form = new SweepForm();
+        var changed = 0;
+        var cut = Render<SweepFormEditor>(p => p.Add(x => x.Form, form).Add(x => x.FormChanged, () => changed++));
+
+        cut.Find("[data-testid=add-parameter]").Click();
+
+        Assert.Equal(2, form.Parameters.Count);
+        Assert.Equal(1, changed);
+    }
+
+    [Fact]
+    public void The_runs_page_shows_the_filter_parser_error_in_place()
+    {
+        _context.Services.AddSingleton<IRunHistory>(new RunsGridModelTests.ListRunHistory([RunsGridModelTests.Row(1)]));
+        var auth = _context.AddAuthorization();
+        auth.SetAuthorized("rita");
+        auth.SetRoles("researcher");
+
+        var cut = Render<RunsPage>();
+        cut.Find("input[data-testid=run-filter], [data-testid=run-filter] input").Input("owner = rita and (status = Running");
+
+        cut.WaitForAssertion(() => Assert.Contains("at column", cut.Markup), TimeSpan.FromSeconds(5));
+        cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
+    }
+}

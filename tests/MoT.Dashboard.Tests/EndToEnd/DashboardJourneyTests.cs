@@ -1,0 +1,211 @@
+using Microsoft.Playwright;
+
+namespace MoT.Dashboard.Tests.EndToEnd;
+
+[Collection(DashboardCollection.Name)]
+public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public async ValueTask InitializeAsync() => (_playwright, _browser) = await BrowserSession.LaunchAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+    }
+
+    private async Task<IPage> NewPageAsync()
+    {
+        var context = await _browser!.NewContextAsync(new() { ViewportSize = new() { Width = 1400, Height = 900 } });
+        context.SetDefaultTimeout(30_000);
+        return await context.NewPageAsync();
+    }
+
+    [Fact]
+    public async Task A_researcher_signs_in_launches_a_tiny_sweep_watches_a_curve_resumes_and_sees_the_leaderboard_change()
+    {
+        var page = await NewPageAsync();
+        try
+        {
+            await page.GotoAsync($"{server.BaseUrl}/login");
+            await page.ShotAsync("01-login");
+            await page.SignInAsync(server.BaseUrl, "admin", "admin");
+            await Assertions.Expect(page.Locator("[data-testid=current-user]")).ToContainTextAsync("admin");
+
+            // The board before anything finished.
+            await page.GotoAsync($"{server.BaseUrl}/leaderboard");
+            await page.WaitInteractiveAsync();
+            await Assertions.Expect(page.Locator("[data-testid=leaderboard]")).ToBeVisibleAsync();
+            var rowsBefore = await page.Locator("[data-testid=leaderboard-row]").CountAsync();
+
+            // New sweep: Tiny preset, the YAML view mirrors the form, launch.
+            await page.GotoAsync($"{server.BaseUrl}/sweeps/new");
+            await page.WaitInteractiveAsync();
+            await page.Input("sweep-name").FillAsync("e2e-tiny");
+            await page.Input("sweep-steps").FillAsync("300");
+            await page.Input("sweep-budget").FillAsync("3");
+            await page.Input("sweep-name").ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=run-estimate]")).ToContainTextAsync("3 runs");
+            await page.ShotAsync("02-new-sweep-form");
+            await page.GetByRole(AriaRole.Tab, new() { Name = "YAML" }).ClickAsync();
+            var yaml = page.Input("sweep-yaml");
+            await Assertions.Expect(yaml).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("name: e2e-tiny"));
+            await Assertions.Expect(yaml).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("preset: MoT-Tiny/8E"));
+            await page.ShotAsync("03-new-sweep-yaml");
+            await page.ClickAsync("[data-testid=launch-sweep]");
+            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/sweeps/[0-9a-f-]{36}$"));
+            await page.WaitInteractiveAsync();
+            await Assertions.Expect(page.Locator("[data-testid=trial-link]")).ToHaveCountAsync(3, new() { Timeout = 30_000 });
+
+            // A trial's curve grows by push while it trains.
+            await page.Locator("[data-testid=trial-link]").First.ClickAsync();
+            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/[0-9a-f-]{36}$"));
+            await page.WaitInteractiveAsync();
+            var chart = page.Locator("[data-testid=loss-chart]");
+            await Assertions.Expect(page.Locator("[data-testid=live]")).ToBeVisibleAsync();
+            var first = await PointsAsync(chart);
+            await WaitUntilAsync(async () => await PointsAsync(chart) > first + 5, "the loss curve to grow while the run trains");
+            await page.ShotAsync("04-run-live");
+
+            // Finished: resume from its checkpoint.
+            await Assertions.Expect(page.Locator("[data-testid=status-chip]").First).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
+            var parentUrl = page.Url;
+            await page.ClickAsync("[data-testid=fork]");
+            await Assertions.Expect(page.Locator("[data-testid=config-diff]")).ToBeVisibleAsync();
+            await page.ShotAsync("05-fork-dialog");
+            await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+            await page.ClickAsync("[data-testid=resume]");
+            await page.WaitForURLAsync(url => url != parentUrl && url.Contains("/runs/"));
+            await page.WaitInteractiveAsync();
+            await Assertions.Expect(page.GetByText("Resumed from")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("[data-testid=owner]")).ToHaveTextAsync("admin");
+            await page.ShotAsync("06-run-resumed");
+
+            // The sweep page shows progress and curves of all trials.
+            await page.GotoAsync(parentUrl);
+            await page.WaitInteractiveAsync();
+            await page.GetByText("Trial of sweep").Locator("a").ClickAsync();
+            await page.WaitInteractiveAsync();
+            await Assertions.Expect(page.Locator("[data-testid=sweep-status]")).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
+            await page.ShotAsync("07-sweep-detail");
+
+            // The leaderboard changed.
+            await page.GotoAsync($"{server.BaseUrl}/leaderboard");
+            await page.WaitInteractiveAsync();
+            await WaitUntilAsync(async () => await page.Locator("[data-testid=leaderboard-row]").CountAsync() > rowsBefore, "a leaderboard row");
+            await page.ShotAsync("08-leaderboard");
+
+            // Runs list: owner, statuses; a malformed filter shows the parser's error in place.
+            await page.GotoAsync($"{server.BaseUrl}/runs");
+            await page.WaitInteractiveAsync();
+            await WaitUntilAsync(async () => await page.Locator("[data-testid=run-link]").CountAsync() >= 4, "4 runs in the grid");
+            await page.ShotAsync("09-runs");
+            await page.Input("run-filter").FillAsync("status = Completed and (owner = admin");
+            await Assertions.Expect(page.GetByText(new System.Text.RegularExpressions.Regex("at column \\d+"))).ToBeVisibleAsync();
+            await page.ShotAsync("10-runs-filter-error");
+            await page.Input("run-filter").FillAsync("status = Completed and owner = admin");
+            await Assertions.Expect(page.GetByText(new System.Text.RegularExpressions.Regex("at column \\d+"))).ToHaveCountAsync(0);
+
+            // Compare two runs, and the cluster view.
+            await page.Locator(".mud-table-body input[type=checkbox]").Nth(0).CheckAsync();
+            await page.Locator(".mud-table-body input[type=checkbox]").Nth(1).CheckAsync();
+            await page.ClickAsync("[data-testid=compare-selected]");
+            await page.WaitForURLAsync("**/compare?runs=*");
+            await page.WaitInteractiveAsync();
+            await Assertions.Expect(page.Locator("[data-testid=compare-chart] polyline:not([points='']), [data-testid=compare-chart] circle").First).ToBeVisibleAsync();
+            await page.ShotAsync("11-compare");
+            await page.GotoAsync($"{server.BaseUrl}/cluster");
+            await page.WaitInteractiveAsync();
+            await Assertions.Expect(page.Locator("[data-testid=slots] tbody tr")).ToHaveCountAsync(2);
+            await page.ShotAsync("12-cluster");
+        }
+        catch (Exception e)
+        {
+            await page.ShotAsync("failure-researcher");
+            throw new Exception($"{e.Message}\n--- dashboard log ---\n{Tail(server.Log)}", e);
+        }
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_resumes_from_its_last_checkpoint()
+    {
+        var page = await NewPageAsync();
+        try
+        {
+            await page.SignInAsync(server.BaseUrl, "admin", "admin");
+            await page.GotoAsync($"{server.BaseUrl}/runs/new");
+            await page.WaitInteractiveAsync();
+            await page.Input("run-steps").FillAsync("600");
+            await page.Input("run-steps").PressAsync("Tab");
+            await page.ShotAsync("14-new-run");
+            await page.ClickAsync("[data-testid=launch-run]");
+            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/runs/[0-9a-f-]{36}$"));
+            await page.WaitInteractiveAsync();
+            var parentUrl = page.Url;
+
+            // Cancel once a checkpoint exists, then resume from it.
+            await Assertions.Expect(page.Locator("[data-testid=checkpoints]")).ToContainTextAsync("ckpt", new() { Timeout = 60_000 });
+            await page.ClickAsync("[data-testid=cancel]");
+            await Assertions.Expect(page.Locator("[data-testid=status-chip]").First).ToHaveTextAsync("Cancelled");
+            var step = await page.Locator("[data-testid=step]").InnerTextAsync();
+            await page.ClickAsync("[data-testid=resume]");
+            await page.WaitForURLAsync(url => url != parentUrl && url.Contains("/runs/"));
+            await page.WaitInteractiveAsync();
+            await Assertions.Expect(page.GetByText("Resumed from")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("[data-testid=checkpoints]")).ToContainTextAsync("Started from");
+            await Assertions.Expect(page.Locator("[data-testid=status-chip]").First).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
+            await Assertions.Expect(page.Locator("[data-testid=step]")).ToHaveTextAsync("600 / 600");
+            await page.ShotAsync("15-run-resumed-after-cancel");
+            Assert.NotEqual("600 / 600", step.Trim());
+        }
+        catch (Exception e)
+        {
+            await page.ShotAsync("failure-resume");
+            throw new Exception($"{e.Message}\n--- dashboard log ---\n{Tail(server.Log)}", e);
+        }
+    }
+
+    [Fact]
+    public async Task A_viewer_sees_runs_but_no_launch_or_cancel_buttons()
+    {
+        var page = await NewPageAsync();
+        await page.SignInAsync(server.BaseUrl, "viewer", "viewer");
+        await Assertions.Expect(page.Locator("[data-testid=current-user]")).ToContainTextAsync("viewer");
+        await Assertions.Expect(page.Locator("[data-testid=runs-grid]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=new-sweep]")).ToHaveCountAsync(0);
+        await page.ShotAsync("13-viewer-runs");
+
+        // The launch page itself is closed to viewers (server-side authorization, not just a hidden button).
+        await page.GotoAsync($"{server.BaseUrl}/sweeps/new");
+        await Assertions.Expect(page.Locator("[data-testid=launch-sweep]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_refused_with_a_message()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync($"{server.BaseUrl}/login");
+        await page.FillAsync("#userName", "admin");
+        await page.FillAsync("#password", "not-the-password");
+        await page.ClickAsync("#sign-in");
+        await Assertions.Expect(page.Locator("[data-testid=login-error]")).ToBeVisibleAsync();
+        Assert.Contains("/login", page.Url);
+    }
+
+    private static async Task<int> PointsAsync(ILocator chart) =>
+        int.TryParse(await chart.GetAttributeAsync("data-points"), out var n) ? n : 0;
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, int seconds = 60)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited {seconds} s for {what}.");
+            await Task.Delay(200);
+        }
+    }
+
+    private static string Tail(string log) => log.Length > 6000 ? log[^6000..] : log;
+}

@@ -1,0 +1,86 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using MoT.Data;
+using MoT.Data.Entities;
+
+namespace MoT.Dashboard.Accounts;
+
+/// <summary>One account to create on first start (section <c>Dashboard:SeedAdmin</c>, list <c>Dashboard:SeedUsers</c>).</summary>
+public sealed class SeedAccount
+{
+    public string UserName { get; set; } = "";
+    public string Password { get; set; } = "";
+    public string Role { get; set; } = Roles.Viewer;
+}
+
+/// <summary>Accounts the dashboard creates when it starts against a database without them.</summary>
+public sealed class AccountSeedOptions
+{
+    public SeedAccount? SeedAdmin { get; set; }
+    public List<SeedAccount> SeedUsers { get; set; } = [];
+}
+
+/// <summary>A signed-in identity as the dashboard sees it.</summary>
+public sealed record Account(string UserName, string? DisplayName, string Role);
+
+/// <summary>Dashboard accounts in the platform's <c>users</c> table: sign-in checks, creation, first-start seeding.</summary>
+public sealed class AccountService(IDbContextFactory<MotDbContext> contexts, IOptions<AccountSeedOptions> seed, TimeProvider clock, ILogger<AccountService> logger)
+{
+    /// <summary>The account when the user name and password match, else null (never says which was wrong).</summary>
+    public async Task<Account?> ValidateAsync(string? userName, string? password, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password)) return null;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userName.Trim(), cancellationToken);
+        if (user is null || !PasswordHashing.Verify(password, user.PasswordHash)) return null;
+        return new Account(user.Id, user.DisplayName, Roles.Normalize(user.Role) ?? Roles.Viewer);
+    }
+
+    /// <summary>Creates an account, or sets password and role of an existing user row (e.g. one created for run ownership).</summary>
+    public async Task<Account> SetAccountAsync(string userName, string password, string role, CancellationToken cancellationToken = default)
+    {
+        var name = userName.Trim();
+        if (name.Length is 0 or > 64) throw new ArgumentException("User name must be 1 to 64 characters.", nameof(userName));
+        if (password.Length == 0) throw new ArgumentException("Password must not be empty.", nameof(password));
+        var canonicalRole = Roles.Normalize(role) ?? throw new ArgumentException($"Role '{role}' is not one of {string.Join(", ", Roles.All)}.", nameof(role));
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == name, cancellationToken);
+        if (user is null)
+        {
+            user = new User { Id = name, CreatedAt = clock.GetUtcNow().UtcDateTime };
+            db.Users.Add(user);
+        }
+
+        user.PasswordHash = PasswordHashing.Hash(password);
+        user.Role = canonicalRole;
+        await db.SaveChangesAsync(cancellationToken);
+        return new Account(user.Id, user.DisplayName, canonicalRole);
+    }
+
+    /// <summary>Creates the configured seed accounts that do not exist yet; logs the admin credentials it created.</summary>
+    public async Task SeedAsync(CancellationToken cancellationToken = default)
+    {
+        var accounts = new List<SeedAccount>();
+        if (seed.Value.SeedAdmin is { UserName.Length: > 0 } admin)
+            accounts.Add(new SeedAccount { UserName = admin.UserName, Password = admin.Password, Role = Roles.Admin });
+        accounts.AddRange(seed.Value.SeedUsers.Where(u => u.UserName.Length > 0));
+
+        foreach (var account in accounts)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            var exists = await db.Users.AnyAsync(u => u.Id == account.UserName && u.PasswordHash != null, cancellationToken);
+            if (exists) continue;
+            await SetAccountAsync(account.UserName, account.Password, account.Role, cancellationToken);
+            logger.LogWarning("Created {Role} account '{UserName}' with password '{Password}' (from configuration); change it for shared use.",
+                account.Role, account.UserName, account.Password);
+        }
+    }
+
+    /// <summary>Every account, for the admin page.</summary>
+    public async Task<IReadOnlyList<Account>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var users = await db.Users.AsNoTracking().Where(u => u.PasswordHash != null).OrderBy(u => u.Id).ToListAsync(cancellationToken);
+        return [.. users.Select(u => new Account(u.Id, u.DisplayName, Roles.Normalize(u.Role) ?? Roles.Viewer))];
+    }
+}

@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using MoT.Dashboard.Accounts;
+using MoT.Dashboard.Components;
+using MoT.Dashboard.Platform;
+using MoT.Dashboard.Runs;
+using MoT.Data;
+using MoT.Silo;
+using MudBlazor.Services;
+
+namespace MoT.Dashboard.Hosting;
+
+/// <summary>The dashboard host, as a table of contents: platform, web services, start-up, endpoints.</summary>
+public static class DashboardHostingExtensions
+{
+    /// <summary>
+    /// All-in-one: a co-hosted silo with role all (configured by MoT.Silo's <see cref="SiloBuilderExtensions.AddMotSilo"/>,
+    /// localhost clustering unless Orleans:Clustering says otherwise) training with the executor chosen by
+    /// <see cref="TrainingExecutorRegistration"/>. Client: an Orleans client of a local cluster. Both: the run store (MoT.Data).
+    /// </summary>
+    public static WebApplicationBuilder AddMotPlatform(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var options = configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>() ?? new DashboardOptions();
+        builder.Services.Configure<DashboardOptions>(configuration.GetSection(DashboardOptions.Section));
+        builder.Services.AddMotData(configuration);
+
+        if (options.IsAllInOne)
+        {
+            var host = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
+            var clustering = configuration.GetSection(ClusteringOptions.Section).Get<ClusteringOptions>() ?? new ClusteringOptions();
+            host.Role = "all";
+            TrainingExecutorRegistration.Apply(host, configuration);
+            builder.UseOrleans(silo => silo.AddMotSilo(configuration, host, clustering));
+        }
+        else
+        {
+            builder.UseOrleansClient(client => client.UseLocalhostClustering(options.GatewayPort));
+        }
+
+        if (string.Equals(options.RunHistory, "Database", StringComparison.OrdinalIgnoreCase))
+            builder.Services.AddSingleton<IRunHistory, DatabaseRunHistory>();
+        else
+            builder.Services.AddSingleton<IRunHistory, GrainRunHistory>();
+        return builder;
+    }
+
+    /// <summary>Blazor Server, MudBlazor, cookie authentication and the dashboard's own services.</summary>
+    public static WebApplicationBuilder AddMotDashboard(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        // Snackbars bottom-right, clear of the action buttons at the top of each page.
+        services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddCookie(o =>
+            {
+                o.LoginPath = AccountEndpoints.LoginPath;
+                o.AccessDeniedPath = AccountEndpoints.LoginPath;
+                o.Cookie.Name = "mot.auth";
+                o.SlidingExpiration = true;
+            });
+        services.AddAuthorization();
+        services.AddCascadingAuthenticationState();
+        services.Configure<AccountSeedOptions>(builder.Configuration.GetSection(DashboardOptions.Section));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<AccountService>();
+        services.AddSingleton<RunCatalog>();
+        services.AddScoped<CurrentUser>();
+        services.AddScoped<PlatformCommands>();
+        services.AddScoped<ClusterView>();
+        services.AddTransient<RunDetailViewModel>();
+        return builder;
+    }
+
+    /// <summary>Applies migrations (embedded mode) and creates the configured seed accounts.</summary>
+    public static async Task InitializeMotDashboardAsync(this WebApplication app)
+    {
+        await MotDatabase.MigrateAsync(app.Services);
+        await app.Services.GetRequiredService<AccountService>().SeedAsync();
+    }
+
+    public static WebApplication MapMotDashboard(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

@@ -1,0 +1,64 @@
+namespace MoT.Dashboard.Runs;
+
+/// <summary>A run's curves (train loss, eval loss, learning rate), appended to as progress arrives. Thread-safe.</summary>
+public sealed class CurveSet
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, SortedList<long, double>> _series = new(StringComparer.Ordinal);
+
+    public void Add(string name, long step, double value)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value)) return;
+        lock (_gate)
+        {
+            if (!_series.TryGetValue(name, out var points)) _series[name] = points = [];
+            points[step] = value;
+        }
+    }
+
+    public void AddRange(MetricSeries series)
+    {
+        foreach (var (step, value) in series.Points) Add(series.Name, step, value);
+    }
+
+    public int Count(string name)
+    {
+        lock (_gate) return _series.TryGetValue(name, out var points) ? points.Count : 0;
+    }
+
+    /// <summary>The points of one curve, at most <paramref name="maxPoints"/> (evenly strided, last point kept).</summary>
+    public IReadOnlyList<(double X, double Y)> Get(string name, int maxPoints = 500)
+    {
+        lock (_gate)
+        {
+            if (!_series.TryGetValue(name, out var points) || points.Count == 0) return [];
+            return Downsample([.. points.Select(p => ((double)p.Key, p.Value))], maxPoints);
+        }
+    }
+
+    /// <summary>Evenly strided subset that keeps the first and last point.</summary>
+    public static IReadOnlyList<(double X, double Y)> Downsample(IReadOnlyList<(double X, double Y)> points, int maxPoints)
+    {
+        if (points.Count <= maxPoints || maxPoints < 2) return points;
+        var result = new List<(double, double)>(maxPoints);
+        var stride = (points.Count - 1) / (double)(maxPoints - 1);
+        for (var i = 0; i < maxPoints - 1; i++) result.Add(points[(int)Math.Round(i * stride)]);
+        result.Add(points[^1]);
+        return result;
+    }
+
+    /// <summary>Exponential moving average (TensorBoard-style smoothing, 0 = none, &lt;1).</summary>
+    public static IReadOnlyList<(double X, double Y)> Smooth(IReadOnlyList<(double X, double Y)> points, double weight)
+    {
+        if (weight <= 0 || points.Count == 0) return points;
+        var result = new List<(double, double)>(points.Count);
+        var last = points[0].Y;
+        foreach (var (x, y) in points)
+        {
+            last = (last * weight) + ((1 - weight) * y);
+            result.Add((x, last));
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,48 @@
+using MoT.Contracts.Runs;
+
+namespace MoT.Dashboard.Runs;
+
+/// <summary>One row of the runs list.</summary>
+public sealed record RunRow(
+    Guid Id,
+    string? Name,
+    string Owner,
+    RunStatus Status,
+    Guid? SweepId,
+    string Family,
+    double? BestEvalLoss,
+    double? TokensPerSecond,
+    TimeSpan? Duration,
+    DateTimeOffset CreatedAt,
+    Guid? ParentRunId,
+    RunRelation? Relation,
+    int Attempt);
+
+/// <summary>A page of runs; pass <see cref="NextCursor"/> back for the next one (null: last page).</summary>
+public sealed record RunHistoryPage(IReadOnlyList<RunRow> Items, string? NextCursor);
+
+/// <summary>A recorded metric of a run (e.g. train_loss), in step order.</summary>
+public sealed record MetricSeries(string Name, IReadOnlyList<(long Step, double Value)> Points);
+
+/// <summary>Metric names the dashboard draws.</summary>
+public static class MetricNames
+{
+    public const string TrainLoss = "train_loss";
+    public const string EvalLoss = "eval_loss";
+    public const string LearningRate = "lr";
+}
+
+/// <summary>
+/// Where the dashboard reads run history from. Two implementations: <see cref="DatabaseRunHistory"/> (the run store,
+/// RunQueryService) and <see cref="GrainRunHistory"/> (the grains, while runs are not yet written to the database).
+/// Chosen once in <c>Dashboard:RunHistory</c> (Database | Grains).
+/// </summary>
+public interface IRunHistory
+{
+    /// <summary>Runs matching <paramref name="filter"/> (RunQueryService filter language) sorted by <paramref name="sort"/> (e.g. <c>-created</c>).</summary>
+    /// <exception cref="MoT.Data.Queries.QuerySyntaxException">The filter is malformed.</exception>
+    Task<RunHistoryPage> QueryAsync(string? filter, string? sort, int pageSize, string? cursor, CancellationToken cancellationToken = default);
+
+    /// <summary>Recorded metrics of one run (what is known so far; live points come from the run grain).</summary>
+    Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,132 @@
+using MoT.Contracts.Runs;
+
+namespace MoT.Dashboard.Runs;
+
+/// <summary>
+/// State of the run-detail page: the snapshot, its curves, and a live subscription to
+/// <see cref="IRunGrain.WatchProgressAsync"/> that appends points as they are pushed (no polling). The page passes a
+/// callback that marshals onto its renderer (<c>InvokeAsync(StateHasChanged)</c>).
+/// </summary>
+public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history, ILogger<RunDetailViewModel> logger) : IAsyncDisposable
+{
+    private CancellationTokenSource? _watch;
+    private Task? _watchTask;
+
+    public Guid RunId { get; private set; }
+    public RunSnapshot? Snapshot { get; private set; }
+    public CurveSet Curves { get; private set; } = new();
+    public string? Error { get; private set; }
+    public bool Watching { get; private set; }
+    /// <summary>Progress reports received over the live subscription.</summary>
+    public int LiveUpdates { get; private set; }
+
+    /// <summary>Loads the run and starts watching it; <paramref name="changed"/> is called after every update.</summary>
+    public async Task LoadAsync(Guid runId, Func<Task> changed)
+    {
+        await StopWatchingAsync();
+        // The page component is reused when navigating from one run to another: start from nothing.
+        RunId = runId;
+        Error = null;
+        Snapshot = null;
+        LastProgress = null;
+        LiveUpdates = 0;
+        Curves = new CurveSet();
+        try
+        {
+            Snapshot = await grains.GetGrain<IRunGrain>(runId).GetSnapshotAsync();
+            foreach (var series in await history.GetMetricsAsync(runId)) Curves.AddRange(series);
+        }
+        catch (Exception e)
+        {
+            Error = e is KeyNotFoundException ? $"Run {runId} does not exist." : e.Message;
+            return;
+        }
+
+        if (!Snapshot.Status.IsTerminal())
+        {
+            _watch = new CancellationTokenSource();
+            Watching = true;
+            _watchTask = WatchAsync(runId, changed, _watch.Token);
+        }
+    }
+
+    /// <summary>Reads the snapshot again (after an action or when the live feed ends).</summary>
+    public async Task RefreshAsync()
+    {
+        Snapshot = await grains.GetGrain<IRunGrain>(RunId).GetSnapshotAsync();
+    }
+
+    private async Task WatchAsync(Guid runId, Func<Task> changed, CancellationToken cancel)
+    {
+        try
+        {
+            await foreach (var progress in grains.GetGrain<IRunGrain>(runId).WatchProgressAsync(cancel).WithCancellation(cancel))
+            {
+                Apply(progress);
+                LiveUpdates++;
+                if (progress.EvalLoss is not null)
+                {
+                    // Eval points are rare (every eval interval): a good moment to pick up status and checkpoints.
+                    await RefreshAsync();
+                }
+
+                await changed();
+            }
+
+            Watching = false;
+            await RefreshAsync();
+            await changed();
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Live progress of run {RunId} stopped", runId);
+            Watching = false;
+            Error = $"Live updates stopped: {e.Message}";
+            try
+            {
+                await changed();
+            }
+            catch (Exception)
+            {
+                // the page is gone
+            }
+        }
+    }
+
+    /// <summary>Adds one progress report to the curves.</summary>
+    public void Apply(RunProgress progress)
+    {
+        Curves.Add(MetricNames.TrainLoss, progress.Step, progress.TrainLoss);
+        Curves.Add(MetricNames.LearningRate, progress.Step, progress.LearningRate);
+        if (progress.EvalLoss is { } eval) Curves.Add(MetricNames.EvalLoss, progress.Step, eval);
+        LastProgress = progress;
+    }
+
+    public RunProgress? LastProgress { get; private set; }
+
+    private async Task StopWatchingAsync()
+    {
+        if (_watch is null) return;
+        await _watch.CancelAsync();
+        if (_watchTask is not null)
+        {
+            try
+            {
+                await _watchTask;
+            }
+            catch (Exception)
+            {
+                // already logged by the watcher
+            }
+        }
+
+        _watch.Dispose();
+        _watch = null;
+        Watching = false;
+    }
+
+    public async ValueTask DisposeAsync() => await StopWatchingAsync();
+}
