@@ -9,10 +9,8 @@ public static class RunFilter
     /// <exception cref="QuerySyntaxException">The filter is malformed; the message names the column.</exception>
     public static Func<Run, bool> Compile(string? filter)
     {
-        var compiled = RunFilterCompiler.Compile(filter);
-        if (compiled.InMemory is { } exact) return exact;
-        if (compiled.Database is { } database) return database.Compile();
-        return static _ => true;
+        // The database expression is plain C# too (config paths call ConfigJson.Matches), so it runs in memory as is.
+        return RunFilterCompiler.Compile(filter)?.Compile() ?? (static _ => true);
     }
 
     /// <summary>Null when <paramref name="filter"/> parses, else the parser's message (which names the column).</summary>

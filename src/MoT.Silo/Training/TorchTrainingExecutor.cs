@@ -3,6 +3,7 @@ using MoT.Contracts.Runs;
 using MoT.Contracts.Training;
 using MoT.Data.Ingest;
 using MoT.Training.Checkpoints;
+using MoT.Training.Data;
 using MoT.Training.Models;
 using MoT.Training.Training;
 using static TorchSharp.torch;
@@ -33,6 +34,7 @@ public sealed class TorchTrainingExecutor(ILogger<TorchTrainingExecutor> logger,
 
         try
         {
+            EnsureDemoCorpus(config);
             using var trainer = CreateTrainer(config, request);
             var bridge = new ObserverBridge(request.RunId, observer, metrics, logger);
             logger.LogInformation("Run {RunId}: training {Model} from step {Step} to {Steps}", request.RunId,
@@ -41,7 +43,7 @@ public sealed class TorchTrainingExecutor(ILogger<TorchTrainingExecutor> logger,
             bridge.Flush();
             return Task.FromResult(Outcome(result));
         }
-        catch (Exception error) when (error is ModelConfigException or CheckpointException)
+        catch (Exception error) when (error is ModelConfigException or CheckpointException or CorpusException or DemoCorpusException)
         {
             return Task.FromResult(new TrainingOutcome(RunStatus.Failed, 0, null, error.Message, FailureClass.CodeError));
         }
@@ -49,6 +51,16 @@ public sealed class TorchTrainingExecutor(ILogger<TorchTrainingExecutor> logger,
         {
             return Task.FromResult(new TrainingOutcome(RunStatus.Failed, 0, null, error.Message, FailureClass.OutOfMemory));
         }
+    }
+
+    /// <summary>The demo corpus is fetched on first use, so a new platform trains without a setup step.
+    /// Blocking is fine here: this is the attempt's own training thread, never a grain's.</summary>
+    private void EnsureDemoCorpus(TrainingConfig config)
+    {
+        if (!config.Data.Source.Equals("demo", StringComparison.OrdinalIgnoreCase) || DemoCorpus.TryGetPrepared(DemoCorpus.DefaultDirectory) is not null)
+            return;
+        logger.LogInformation("Preparing the demo corpus in {Directory}", DemoCorpus.DefaultDirectory);
+        DemoCorpus.PrepareAsync().GetAwaiter().GetResult();
     }
 
     private static Trainer CreateTrainer(TrainingConfig config, TrainingRequest request)

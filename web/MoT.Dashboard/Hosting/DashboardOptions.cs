@@ -9,7 +9,7 @@ public sealed class DashboardOptions
     public string Mode { get; set; } = "AllInOne";
 
     /// <summary>Where run history comes from: <c>Grains</c> (until the grains write runs to the database) or <c>Database</c>.</summary>
-    public string RunHistory { get; set; } = "Grains";
+    public string RunHistory { get; set; } = "Database";
 
     /// <summary>Client mode: the gateway port of the local cluster.</summary>
     public int GatewayPort { get; set; } = 30000;

@@ -13,19 +13,18 @@ public enum TrainingExecutorKind
 }
 
 /// <summary>
-/// The ONE place the all-in-one host picks its training executor. Until the TorchSharp executor is registered by the
-/// silo host, only <see cref="TrainingExecutorKind.Simulated"/> starts; switching is a configuration change
-/// (<c>Training:Executor=torch</c>) plus the registration in <see cref="Apply"/>.
+/// The ONE place the all-in-one host picks its training executor: <c>Training:Executor=torch</c> (the default:
+/// real TorchSharp training) or <c>simulated</c> (fast deterministic curves for tests and demos).
 /// </summary>
 public static class TrainingExecutorRegistration
 {
     public const string ConfigurationKey = "Training:Executor";
 
-    /// <summary>Parses <c>Training:Executor</c> (simulated | torch; default simulated).</summary>
+    /// <summary>Parses <c>Training:Executor</c> (torch | simulated; default torch).</summary>
     public static TrainingExecutorKind Read(IConfiguration configuration) => configuration[ConfigurationKey]?.Trim().ToLowerInvariant() switch
     {
-        null or "" or "simulated" or "simulate" => TrainingExecutorKind.Simulated,
-        "torch" or "torchsharp" => TrainingExecutorKind.Torch,
+        "simulated" or "simulate" => TrainingExecutorKind.Simulated,
+        null or "" or "torch" or "torchsharp" => TrainingExecutorKind.Torch,
         var other => throw new InvalidOperationException($"{ConfigurationKey} '{other}' is not one of simulated, torch."),
     };
 
@@ -39,10 +38,8 @@ public static class TrainingExecutorRegistration
                 host.Simulate = true; // AddMotSilo registers the SimulatedTrainingExecutor ("SimulatedTraining" options)
                 break;
             case TrainingExecutorKind.Torch:
-                // Integration point: register the TorchSharp ITrainingExecutor here (or let AddMotSilo do it when
-                // host.Simulate is false) once it lands in the silo host.
-                throw new InvalidOperationException(
-                    $"{ConfigurationKey}=torch: the TorchSharp executor is not registered by the silo host yet; use 'simulated'.");
+                host.Simulate = false; // AddMotSilo registers the TorchSharp executor (CUDA when present, else CPU)
+                break;
         }
 
         return kind;
