@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One entry point for the common tasks. Usage: ./build.sh [build|test|run]
+# One entry point for the common tasks. Usage: ./build.sh [build|test|run|train]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 case "${1:-build}" in
@@ -13,10 +13,12 @@ case "${1:-build}" in
          END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
     rm -f "$log"
     exit "$status" ;;
-  run)
+  run) exec dotnet run --project web/MoT.Dashboard -c Release ;;
+  train)
+    # The CLI alone: prepare the demo corpus and train MoT-Tiny/8E on it with live progress.
     dotnet build src/MoT.Cli -c Release -v quiet -nologo
     mot="dotnet src/MoT.Cli/bin/Release/net10.0/mot.dll"
     $mot data prepare
     exec $mot train --preset MoT-Tiny/8E --data demo --steps 300 --eval-interval 50 ;;
-  *) echo "usage: ./build.sh [build|test|run]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [build|test|run|train]" >&2; exit 2 ;;
 esac

@@ -51,6 +51,8 @@ public static class SiloBuilderExtensions
                 silo.Services.AddTorchTraining();
             }
 
+            silo.Services.RecordTrainingMetrics();
+
             silo.AddGpuRole(configuration);
         }
 

@@ -6,8 +6,9 @@ using ContractObserver = MoT.Contracts.Training.ITrainingObserver;
 
 namespace MoT.Silo.Training;
 
-/// <summary>Forwards the trainer's reports to the slot (which throttles them to the run grain) and
-/// queues every reported value as a metric point for the batched store ingest.</summary>
+/// <summary>Forwards the trainer's reports to the slot (which throttles them to the run grain) and queues
+/// what only the TorchSharp trainer knows (gradient norm, MFU, routing diagnostics) as metric points;
+/// losses, learning rate and throughput are recorded for every executor by <see cref="MetricRecordingExecutor"/>.</summary>
 internal sealed class ObserverBridge(Guid runId, ContractObserver slot, IMetricSink? metrics, ILogger logger) : MoT.Training.Training.ITrainingObserver
 {
     private readonly List<MetricPointRecord> _pending = [];
@@ -17,9 +18,6 @@ internal sealed class ObserverBridge(Guid runId, ContractObserver slot, IMetricS
     {
         _last = r;
         slot.OnProgress(new RunProgress(r.Step, r.TrainLoss, null, r.LearningRate, r.TokensPerSecond, r.Elapsed));
-        Queue(r.Step, "train_loss", r.TrainLoss);
-        Queue(r.Step, "learning_rate", r.LearningRate);
-        Queue(r.Step, "tokens_per_second", r.TokensPerSecond);
         Queue(r.Step, "grad_norm", r.GradientNorm);
         if (r.ModelFlopsUtilization is { } mfu) Queue(r.Step, "mfu", mfu);
         foreach (var layer in r.Diagnostics)
@@ -35,8 +33,6 @@ internal sealed class ObserverBridge(Guid runId, ContractObserver slot, IMetricS
     {
         slot.OnProgress(new RunProgress(r.Step, _last?.TrainLoss ?? double.NaN, r.EvalLoss, _last?.LearningRate ?? 0,
             _last?.TokensPerSecond ?? 0, _last?.Elapsed ?? TimeSpan.Zero));
-        Queue(r.Step, "eval_loss", r.EvalLoss);
-        Flush();
     }
 
     public void OnCheckpoint(CheckpointReport r) => slot.OnCheckpoint(new CheckpointInfo(r.Step, r.Path, r.Bytes, r.Sha256));
@@ -47,15 +43,7 @@ internal sealed class ObserverBridge(Guid runId, ContractObserver slot, IMetricS
         if (metrics is null || _pending.Count == 0) return;
         var batch = _pending.ToArray();
         _pending.Clear();
-        try
-        {
-            var write = metrics.WriteAsync(batch);
-            if (!write.IsCompletedSuccessfully) write.AsTask().GetAwaiter().GetResult();
-        }
-        catch (MetricBufferFullException error)
-        {
-            logger.LogError(error, "Run {RunId}: the metric store has been unreachable too long; {Count} points were not buffered", runId, batch.Length);
-        }
+        MetricWrites.Buffer(metrics, batch, runId, logger);
     }
 
     private void Queue(int step, string name, double value) =>

@@ -1,0 +1,67 @@
+using MoT.Contracts.Runs;
+using MoT.Contracts.Training;
+using MoT.Data.Ingest;
+using Microsoft.Extensions.Logging;
+
+namespace MoT.Silo.Training;
+
+/// <summary>
+/// Records every executor's progress (train loss, eval loss, learning rate, tokens/s) in the metric store,
+/// whatever trains the run (TorchSharp or the simulator), so curves and comparisons read one table.
+/// Points go to the batched ingest's buffer; training never waits for the database.
+/// </summary>
+public sealed class MetricRecordingExecutor(ITrainingExecutor inner, IMetricSink metrics, ILogger<MetricRecordingExecutor> logger) : ITrainingExecutor
+{
+    public Task<TrainingOutcome> RunAsync(TrainingRequest request, ITrainingObserver observer, CancellationToken cancel) =>
+        inner.RunAsync(request, new RecordingObserver(request.RunId, observer, metrics, logger), cancel);
+
+    private sealed class RecordingObserver(Guid runId, ITrainingObserver next, IMetricSink metrics, ILogger logger) : ITrainingObserver
+    {
+        public void OnProgress(RunProgress progress)
+        {
+            next.OnProgress(progress);
+            var now = DateTime.UtcNow;
+            var points = new List<MetricPointRecord>(4);
+            if (progress.EvalLoss is { } eval)
+            {
+                points.Add(new MetricPointRecord(runId, MetricNames.EvalLoss, progress.Step, eval, now));
+            }
+            else
+            {
+                points.Add(new MetricPointRecord(runId, MetricNames.TrainLoss, progress.Step, progress.TrainLoss, now));
+                points.Add(new MetricPointRecord(runId, MetricNames.LearningRate, progress.Step, progress.LearningRate, now));
+                points.Add(new MetricPointRecord(runId, MetricNames.TokensPerSecond, progress.Step, progress.TokensPerSecond, now));
+            }
+            MetricWrites.Buffer(metrics, points, runId, logger);
+        }
+
+        public void OnCheckpoint(CheckpointInfo checkpoint) => next.OnCheckpoint(checkpoint);
+    }
+}
+
+/// <summary>Metric names shared by the writers and the readers (dashboard, leaderboard).</summary>
+public static class MetricNames
+{
+    public const string TrainLoss = "train_loss";
+    public const string EvalLoss = "eval_loss";
+    public const string LearningRate = "learning_rate";
+    public const string TokensPerSecond = "tokens_per_second";
+}
+
+internal static class MetricWrites
+{
+    /// <summary>Hands points to the ingest buffer from a training thread; a full buffer (store down too long) is logged, not thrown.</summary>
+    public static void Buffer(IMetricSink metrics, IReadOnlyList<MetricPointRecord> points, Guid runId, ILogger logger)
+    {
+        if (points.Count == 0) return;
+        try
+        {
+            var write = metrics.WriteAsync(points);
+            if (!write.IsCompletedSuccessfully) write.AsTask().GetAwaiter().GetResult();
+        }
+        catch (MetricBufferFullException error)
+        {
+            logger.LogError(error, "Run {RunId}: the metric store has been unreachable too long; {Count} points were not buffered", runId, points.Count);
+        }
+    }
+}
