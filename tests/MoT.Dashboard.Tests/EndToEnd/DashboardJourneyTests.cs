@@ -124,6 +124,12 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await page.WaitInteractiveAsync();
             await Assertions.Expect(page.Locator("[data-testid=slots] tbody tr")).ToHaveCountAsync(2);
             await page.ShotAsync("12-cluster");
+
+            // Admins manage accounts.
+            await page.GotoAsync($"{server.BaseUrl}/admin/users");
+            await page.WaitInteractiveAsync();
+            await Assertions.Expect(page.Locator("[data-testid=accounts]")).ToContainTextAsync("viewer");
+            await page.ShotAsync("16-users");
         }
         catch (Exception e)
         {
@@ -184,6 +190,10 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
         // The launch page itself is closed to viewers (server-side authorization, not just a hidden button).
         await page.GotoAsync($"{server.BaseUrl}/sweeps/new");
         await Assertions.Expect(page.Locator("[data-testid=launch-sweep]")).ToHaveCountAsync(0);
+        await page.GotoAsync($"{server.BaseUrl}/admin/users");
+        await Assertions.Expect(page.Locator("[data-testid=access-denied]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=accounts]")).ToHaveCountAsync(0);
+        await page.ShotAsync("17-viewer-denied");
     }
 
     [Fact]
