@@ -54,10 +54,13 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await Assertions.Expect(yaml).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("name: e2e-tiny"));
             await Assertions.Expect(yaml).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("preset: MoT-Tiny/8E"));
             await page.ShotAsync("03-new-sweep-yaml");
+            // An edit in the YAML view is what gets launched.
+            await yaml.FillAsync((await yaml.InputValueAsync()).Replace("name: e2e-tiny", "name: e2e-tiny-yaml"));
             await page.ClickAsync("[data-testid=launch-sweep]");
             await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/sweeps/[0-9a-f-]{36}$"));
             await page.WaitInteractiveAsync();
             await Assertions.Expect(page.Locator("[data-testid=trial-link]")).ToHaveCountAsync(3, new() { Timeout = 30_000 });
+            await Assertions.Expect(page.GetByText("Sweep e2e-tiny-yaml")).ToBeVisibleAsync();
 
             // A trial's curve grows by push while it trains.
             await page.Locator("[data-testid=trial-link]").First.ClickAsync();
@@ -105,8 +108,9 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await page.Input("run-filter").FillAsync("status = Completed and (owner = admin");
             await Assertions.Expect(page.GetByText(new System.Text.RegularExpressions.Regex("at column \\d+"))).ToBeVisibleAsync();
             await page.ShotAsync("10-runs-filter-error");
-            await page.Input("run-filter").FillAsync("status = Completed and owner = admin");
+            await page.Input("run-filter").FillAsync("status = Completed and owner = admin and sweep != null");
             await Assertions.Expect(page.GetByText(new System.Text.RegularExpressions.Regex("at column \\d+"))).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("[data-testid=run-link]")).ToHaveCountAsync(3);
 
             // Compare two runs, and the cluster view.
             await page.Locator(".mud-table-body input[type=checkbox]").Nth(0).CheckAsync();
@@ -114,12 +118,18 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await page.ClickAsync("[data-testid=compare-selected]");
             await page.WaitForURLAsync("**/compare?runs=*");
             await page.WaitInteractiveAsync();
-            await Assertions.Expect(page.Locator("[data-testid=compare-chart] polyline:not([points='']), [data-testid=compare-chart] circle").First).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("[data-testid=compare-chart] polyline")).ToHaveCountAsync(2);
             await page.ShotAsync("11-compare");
             await page.GotoAsync($"{server.BaseUrl}/cluster");
             await page.WaitInteractiveAsync();
             await Assertions.Expect(page.Locator("[data-testid=slots] tbody tr")).ToHaveCountAsync(2);
             await page.ShotAsync("12-cluster");
+
+            // Admins manage accounts.
+            await page.GotoAsync($"{server.BaseUrl}/admin/users");
+            await page.WaitInteractiveAsync();
+            await Assertions.Expect(page.Locator("[data-testid=accounts]")).ToContainTextAsync("viewer");
+            await page.ShotAsync("16-users");
         }
         catch (Exception e)
         {
@@ -180,6 +190,10 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
         // The launch page itself is closed to viewers (server-side authorization, not just a hidden button).
         await page.GotoAsync($"{server.BaseUrl}/sweeps/new");
         await Assertions.Expect(page.Locator("[data-testid=launch-sweep]")).ToHaveCountAsync(0);
+        await page.GotoAsync($"{server.BaseUrl}/admin/users");
+        await Assertions.Expect(page.Locator("[data-testid=access-denied]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=accounts]")).ToHaveCountAsync(0);
+        await page.ShotAsync("17-viewer-denied");
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public static class DashboardHostingExtensions
             .AddCookie(o =>
             {
                 o.LoginPath = AccountEndpoints.LoginPath;
-                o.AccessDeniedPath = AccountEndpoints.LoginPath;
+                o.AccessDeniedPath = "/denied";
                 o.Cookie.Name = "mot.auth";
                 o.SlidingExpiration = true;
             });

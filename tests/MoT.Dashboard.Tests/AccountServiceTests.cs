@@ -1,0 +1,63 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MoT.Dashboard.Accounts;
+using MoT.Data;
+
+namespace MoT.Dashboard.Tests;
+
+/// <summary>Accounts in a real (temporary) SQLite store with the platform's migrations.</summary>
+public sealed class AccountServiceTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "mot-accounts-" + Guid.NewGuid().ToString("N")[..8]);
+    private ServiceProvider _services = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _services = new ServiceCollection().AddMotData(MotDataOptions.DefaultSqlite(_directory)).BuildServiceProvider();
+        await MotDatabase.MigrateAsync(_services, TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private AccountService Service(AccountSeedOptions seed) =>
+        new(_services.GetRequiredService<IDbContextFactory<MotDbContext>>(), Options.Create(seed), TimeProvider.System, NullLogger<AccountService>.Instance);
+
+    [Fact]
+    public async Task Seeding_creates_the_configured_accounts_once_and_sign_in_checks_passwords()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var seed = new AccountSeedOptions
+        {
+            SeedAdmin = new SeedAccount { UserName = "admin", Password = "admin" },
+            SeedUsers = [new SeedAccount { UserName = "vera", Password = "v", Role = "Viewer" }],
+        };
+        var accounts = Service(seed);
+        await accounts.SeedAsync(ct);
+
+        Assert.Equal(new Account("admin", null, Roles.Admin), await accounts.ValidateAsync("admin", "admin", ct));
+        Assert.Equal(Roles.Viewer, (await accounts.ValidateAsync("vera", "v", ct))?.Role);
+        Assert.Null(await accounts.ValidateAsync("admin", "wrong", ct));
+        Assert.Null(await accounts.ValidateAsync("nobody", "admin", ct));
+
+        // A changed password survives the next start's seeding.
+        await accounts.SetAccountAsync("admin", "better", Roles.Admin, ct);
+        await Service(seed).SeedAsync(ct);
+        Assert.Null(await accounts.ValidateAsync("admin", "admin", ct));
+        Assert.NotNull(await accounts.ValidateAsync("admin", "better", ct));
+        Assert.Equal(["admin", "vera"], (await accounts.ListAsync(ct)).Select(a => a.UserName));
+    }
+
+    [Fact]
+    public async Task An_unknown_role_is_refused_by_name()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Service(new()).SetAccountAsync("x", "y", "superuser", TestContext.Current.CancellationToken));
+        Assert.Contains("'superuser'", error.Message);
+    }
+}
