@@ -53,29 +53,13 @@ public static class RunConfigTranslator
         }
 
         var document = new JsonObject { ["preset"] = preset };
-        var model = new JsonObject();
-        Copy(root, "model.seq_len", model, "contextLength");
-        Copy(root, "model.layers", model, "layers");
-        Copy(root, "model.d_model", model, "dModel");
-        Copy(root, "model.heads", model, "heads");
-        if (model.Count > 0) document["model"] = model;
-        Copy(root, "training.steps", document, "steps");
-        Copy(root, "training.batch_size", document, "batchSize");
-        Copy(root, "training.lr", document, "learningRate");
-        Copy(root, "training.warmup", document, "warmupSteps");
-        Copy(root, "training.eval_interval", document, "evalInterval");
-        Copy(root, "training.eval_batches", document, "evalBatches");
-        Copy(root, "training.checkpoint_interval", document, "checkpointInterval");
-        Copy(root, "training.log_interval", document, "logInterval");
-        Copy(root, "training.seed", document, "seed");
-        Copy(root, "training.device", document, "device");
-        Copy(root, "training.precision", document, "precision");
-        Copy(root, "training.weight_decay", document, "weightDecay");
-        Copy(root, "training.grad_clip", document, "gradientClip");
-        var data = new JsonObject();
-        Copy(root, "data.source", data, "source");
-        Copy(root, "data.tokenizer", data, "tokenizer");
-        if (data.Count > 0) document["data"] = data;
+        foreach (var (section, mappings) in Mappings)
+        {
+            var target = section is null ? document : new JsonObject();
+            foreach (var (path, name) in mappings)
+                if (JsonConfig.Get(root, path) is { } value) target[name] = value.DeepClone();
+            if (section is not null && target.Count > 0) document[section] = target;
+        }
         return TrainingConfigDocument.Read(document);
     }
 
@@ -90,8 +74,17 @@ public static class RunConfigTranslator
         _ => 32,
     };
 
-    private static void Copy(JsonObject source, string path, JsonObject target, string name)
-    {
-        if (JsonConfig.Get(source, path) is { } value) target[name] = value.DeepClone();
-    }
+    /// <summary>Sweep-shape paths and the TrainingConfig document field each one sets (null section: top level).</summary>
+    private static readonly (string? Section, (string Path, string Name)[] Fields)[] Mappings =
+    [
+        ("model", [("model.seq_len", "contextLength"), ("model.layers", "layers"), ("model.d_model", "dModel"), ("model.heads", "heads")]),
+        (null, [
+            ("training.steps", "steps"), ("training.batch_size", "batchSize"), ("training.lr", "learningRate"),
+            ("training.warmup", "warmupSteps"), ("training.eval_interval", "evalInterval"), ("training.eval_batches", "evalBatches"),
+            ("training.checkpoint_interval", "checkpointInterval"), ("training.log_interval", "logInterval"), ("training.seed", "seed"),
+            ("training.device", "device"), ("training.precision", "precision"), ("training.weight_decay", "weightDecay"),
+            ("training.grad_clip", "gradientClip"),
+        ]),
+        ("data", [("data.source", "source"), ("data.tokenizer", "tokenizer")]),
+    ];
 }
