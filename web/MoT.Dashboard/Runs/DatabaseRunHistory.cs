@@ -11,7 +11,8 @@ public sealed class DatabaseRunHistory(RunQueryService runs, IDbContextFactory<M
     public async Task<RunHistoryPage> QueryAsync(string? filter, string? sort, int pageSize, string? cursor, CancellationToken cancellationToken = default)
     {
         var page = await runs.QueryAsync(filter, sort, pageSize, cursor, cancellationToken);
-        return new RunHistoryPage([.. page.Items.Select(ToRow)], page.NextCursor);
+        var throughput = await LatestThroughputAsync(page.Items.Select(r => r.Id), cancellationToken);
+        return new RunHistoryPage([.. page.Items.Select(r => ToRow(r, throughput.GetValueOrDefault(r.Id)))], page.NextCursor);
     }
 
     public async Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default)
@@ -25,9 +26,25 @@ public sealed class DatabaseRunHistory(RunQueryService runs, IDbContextFactory<M
         return [.. points.GroupBy(p => p.Name).Select(g => new MetricSeries(g.Key, [.. g.Select(p => (p.Step, p.Value))]))];
     }
 
-    private static RunRow ToRow(RunSummary r) => new(
+    /// <summary>Each run's last recorded tokens/s: one indexed top-1 lookup per run of the page.</summary>
+    private async Task<Dictionary<Guid, double?>> LatestThroughputAsync(IEnumerable<Guid> runIds, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var latest = new Dictionary<Guid, double?>();
+        foreach (var runId in runIds)
+        {
+            latest[runId] = await db.MetricPoints.AsNoTracking()
+                .Where(p => p.RunId == runId && p.Name == MoT.Silo.Training.MetricNames.TokensPerSecond)
+                .OrderByDescending(p => p.Step)
+                .Select(p => p.Value)
+                .FirstOrDefaultAsync(cancellationToken);
+        }
+        return latest;
+    }
+
+    private static RunRow ToRow(RunSummary r, double? tokensPerSecond) => new(
         r.Id, r.Name, r.Owner, Enum.Parse<RunStatus>(r.Status.ToString()), r.SweepId, r.ModelFamily, r.BestEvalLoss,
-        TokensPerSecond: null,
+        tokensPerSecond,
         r.StartedAt is { } started ? (r.FinishedAt ?? DateTime.UtcNow) - started : null,
         new DateTimeOffset(r.CreatedAt, TimeSpan.Zero), r.ParentRunId,
         r.ParentRelation is { } relation ? Enum.Parse<RunRelation>(relation.ToString()) : null, r.Attempt);
