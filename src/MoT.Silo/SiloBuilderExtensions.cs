@@ -1,18 +1,18 @@
 using System.Data.Common;
 using System.Net;
-using Microsoft.Extensions.Configuration;
-using MoT.Grains.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using MoT.Contracts;
 using MoT.Data;
-using Orleans.Serialization;
-using Orleans.Storage;
+using MoT.Grains.Hosting;
 using MoT.Grains.Runs;
 using MoT.Silo.Persistence;
 using MoT.Silo.Training;
 using Npgsql;
 using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace MoT.Silo;
 
