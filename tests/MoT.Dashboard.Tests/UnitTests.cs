@@ -1,3 +1,4 @@
+using MoT.Silo.Training;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using MoT.Contracts.Runs;

@@ -1,3 +1,4 @@
+using MoT.Silo.Training;
 using Microsoft.EntityFrameworkCore;
 using MoT.Contracts.Runs;
 using MoT.Data;
@@ -34,7 +35,7 @@ public sealed class DatabaseRunHistory(RunQueryService runs, IDbContextFactory<M
         foreach (var runId in runIds)
         {
             latest[runId] = await db.MetricPoints.AsNoTracking()
-                .Where(p => p.RunId == runId && p.Name == MoT.Silo.Training.MetricNames.TokensPerSecond)
+                .Where(p => p.RunId == runId && p.Name == MetricNames.TokensPerSecond)
                 .OrderByDescending(p => p.Step)
                 .Select(p => p.Value)
                 .FirstOrDefaultAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using MoT.Silo.Training;
 using System.Globalization;
 using MoT.Contracts;
 using MoT.Contracts.Runs;

@@ -24,14 +24,6 @@ public sealed record RunHistoryPage(IReadOnlyList<RunRow> Items, string? NextCur
 /// <summary>A recorded metric of a run (e.g. train_loss), in step order.</summary>
 public sealed record MetricSeries(string Name, IReadOnlyList<(long Step, double Value)> Points);
 
-/// <summary>Metric names the dashboard draws.</summary>
-public static class MetricNames
-{
-    public const string TrainLoss = "train_loss";
-    public const string EvalLoss = "eval_loss";
-    public const string LearningRate = "lr";
-}
-
 /// <summary>
 /// Where the dashboard reads run history from. Two implementations: <see cref="DatabaseRunHistory"/> (the run store,
 /// RunQueryService) and <see cref="GrainRunHistory"/> (the grains, while runs are not yet written to the database).

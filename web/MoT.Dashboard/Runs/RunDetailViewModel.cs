@@ -1,3 +1,4 @@
+using MoT.Silo.Training;
 using MoT.Contracts.Runs;
 
 namespace MoT.Dashboard.Runs;
