@@ -13,25 +13,17 @@ internal static class PresetsCommand
         command.SetAction(_ =>
         {
             // Plain aligned columns: readable in a terminal, greppable in scripts, never wrapped.
-            Console.WriteLine($"{"preset",-24} {"d_model",7} {"blocks",6}  {"ffn",-30} {"params",9} {"train GFLOP/token",17} {"batch",5}");
+            Console.WriteLine($"{"preset",-24} {"d_model",7} {"blocks",6}  {"ffn",-34} {"params",9} {"train GFLOP/token",17} {"batch",5}");
             foreach (var name in ModelPresets.Known)
             {
                 var preset = ModelPresets.Get(name);
                 var c = preset.Config;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{preset.Name,-24} {c.DModel,7} {c.Layers,6}  {FeedForward(c),-30} {ModelCost.Parameters(c) / 1e6,8:N1}M {ModelCost.TrainingFlopsPerToken(c) / 1e9,17:N3} {preset.DefaultBatchSize,5}"));
+                    $"{preset.Name,-24} {c.DModel,7} {c.Layers,6}  {c.DescribeFeedForward(),-34} {ModelCost.Parameters(c) / 1e6,8:N1}M {ModelCost.TrainingFlopsPerToken(c) / 1e9,17:N3} {preset.DefaultBatchSize,5}"));
             }
             Console.WriteLine("Any {Family}-{Size}/{g}E/{k} name resolves: families Transformer, MoT, TokenChoice, ExpertChoice; sizes Tiny, Small, Medium, Base.");
             return 0;
         });
         return command;
     }
-
-    private static string FeedForward(ModelConfig c) => c.FeedForward switch
-    {
-        FeedForwardKind.MixtureOfTokens => $"MoT E={c.MixtureOfTokens!.Experts} g={c.MixtureOfTokens.GroupSize} es={c.MixtureOfTokens.ResolvedExpertSize(c.DFF)}",
-        FeedForwardKind.TokenChoice => $"TC E={c.TokenChoice!.Experts} es={c.TokenChoice.ResolvedExpertSize(c.DFF)} k={c.TokenChoice.TopK}",
-        FeedForwardKind.ExpertChoice => $"EC E={c.ExpertChoice!.Experts} g={c.ExpertChoice.GroupSize} C={c.ExpertChoice.Capacity}",
-        _ => $"dense d_ff={c.DFF}",
-    };
 }

@@ -101,14 +101,7 @@ public static class CheckpointFile
     /// <summary>One line describing an architecture, for messages and manifests.</summary>
     public static string Describe(ModelConfig m)
     {
-        var ffn = m.FeedForward switch
-        {
-            FeedForwardKind.MixtureOfTokens => $"MoT(E={m.MixtureOfTokens!.Experts}, g={m.MixtureOfTokens.GroupSize}, es={m.MixtureOfTokens.ResolvedExpertSize(m.DFF)})",
-            FeedForwardKind.TokenChoice => $"TokenChoice(E={m.TokenChoice!.Experts}, es={m.TokenChoice.ResolvedExpertSize(m.DFF)}, k={m.TokenChoice.TopK})",
-            FeedForwardKind.ExpertChoice => $"ExpertChoice(E={m.ExpertChoice!.Experts}, g={m.ExpertChoice.GroupSize}, C={m.ExpertChoice.Capacity})",
-            _ => "Dense",
-        };
-        return $"d_model={m.DModel} layers={m.Layers} heads={m.Heads} d_ff={m.DFF} vocab={m.VocabSize} context={m.ContextLength} ffn={ffn}";
+        return $"d_model={m.DModel} layers={m.Layers} heads={m.Heads} d_ff={m.DFF} vocab={m.VocabSize} context={m.ContextLength} ffn={m.DescribeFeedForward()}";
     }
 
     private static void EnsureSameArchitecture(ModelConfig stored, ModelConfig wanted, string path)

@@ -65,6 +65,15 @@ public sealed record ModelConfig
         return this;
     }
 
+    /// <summary>The feed-forward layer in one phrase, e.g. <c>MoT(E=8, g=8, es=512)</c>.</summary>
+    public string DescribeFeedForward() => FeedForward switch
+    {
+        FeedForwardKind.MixtureOfTokens => $"MoT(E={MixtureOfTokens!.Experts}, g={MixtureOfTokens.GroupSize}, es={MixtureOfTokens.ResolvedExpertSize(DFF)})",
+        FeedForwardKind.TokenChoice => $"TokenChoice(E={TokenChoice!.Experts}, es={TokenChoice.ResolvedExpertSize(DFF)}, k={TokenChoice.TopK})",
+        FeedForwardKind.ExpertChoice => $"ExpertChoice(E={ExpertChoice!.Experts}, g={ExpertChoice.GroupSize}, C={ExpertChoice.Capacity})",
+        _ => $"Dense(d_ff={DFF})",
+    };
+
     /// <summary>Same architecture, field by field (record equality would compare lists by reference).</summary>
     public bool HasSameArchitecture(ModelConfig other) =>
         System.Text.Json.JsonSerializer.Serialize(this, ConfigJson.Options) == System.Text.Json.JsonSerializer.Serialize(other, ConfigJson.Options);
