@@ -18,6 +18,7 @@ var root = new RootCommand("MoT.Platform: train and compare Mixture-of-Tokens la
     DataCommand.Create(),
     DbCommand.Create(),
     RunsCommand.Create(),
+    SweepCommand.Create(),
 };
 
 try

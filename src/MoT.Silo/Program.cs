@@ -7,7 +7,7 @@ using MoT.Silo.Persistence;
 // mot-silo [--role control|gpu|all] [--simulate] [--demo] [--bench N] [--Silo:Name n --Silo:SiloPort p ...]
 var builder = Host.CreateApplicationBuilder(CommandLine.ToConfigurationArgs(args));
 var host = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
-var clustering = builder.Configuration.GetSection(ClusteringOptions.Section).Get<ClusteringOptions>() ?? new ClusteringOptions();
+var clustering = ClusterMembership.Read(builder.Configuration);
 
 if (!host.HasControl && !host.HasGpu)
 {

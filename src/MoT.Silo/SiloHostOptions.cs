@@ -35,20 +35,3 @@ public sealed class SiloHostOptions
 
     public bool HasGpu => Role is "gpu" or "all";
 }
-
-/// <summary>
-/// Cluster membership, in Orleans' own configuration shape (section "Orleans:Clustering"): absent means localhost
-/// clustering; <c>Orleans:Clustering:ProviderType=AdoNet</c> with <c>Orleans:Clustering:ConnectionString</c> (and
-/// <c>Orleans:Clustering:Invariant</c>, default Npgsql) joins the PostgreSQL-backed cluster, which Orleans configures itself.
-/// </summary>
-public sealed class ClusteringOptions
-{
-    public const string Section = "Orleans:Clustering";
-
-    /// <summary>Null (localhost) or AdoNet.</summary>
-    public string? ProviderType { get; set; }
-
-    public string? ConnectionString { get; set; }
-
-    public string Invariant { get; set; } = "Npgsql";
-}

@@ -4,7 +4,7 @@ using MoT.Contracts.Sweeps;
 using RunsPage = MoT.Dashboard.Components.Pages.Runs;
 using MoT.Dashboard.Components.Widgets;
 using MoT.Dashboard.Runs;
-using MoT.Dashboard.Sweeps;
+using MoT.Silo.Sweeps;
 using MudBlazor;
 using MudBlazor.Services;
 

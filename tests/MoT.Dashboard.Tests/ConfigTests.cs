@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using MoT.Dashboard.Hosting;
 using MoT.Dashboard.Runs;
-using MoT.Dashboard.Sweeps;
+using MoT.Silo.Sweeps;
 using MoT.Silo;
 using Microsoft.Extensions.Configuration;
 

@@ -1,5 +1,5 @@
 using MoT.Contracts.Sweeps;
-using MoT.Dashboard.Sweeps;
+using MoT.Silo.Sweeps;
 
 namespace MoT.Dashboard.Tests;
 

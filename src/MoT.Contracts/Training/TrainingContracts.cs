@@ -12,12 +12,14 @@ public interface ITrainingExecutor
 /// <summary>What to train and where to write.</summary>
 /// <param name="ResumeFromCheckpointPath">Checkpoint to restore (model, optimizer, step, RNG, data cursor) before training, or null to start fresh.</param>
 /// <param name="OutputDirectory">Directory the attempt writes its checkpoints into.</param>
+/// <param name="Device">The slot's device in the trainer's words ("cuda:1", "cpu"); "auto" lets the trainer pick.</param>
 [GenerateSerializer, Immutable]
 public sealed record TrainingRequest(
     [property: Id(0)] Guid RunId,
     [property: Id(1)] string ConfigJson,
     [property: Id(2)] string? ResumeFromCheckpointPath,
-    [property: Id(3)] string OutputDirectory);
+    [property: Id(3)] string OutputDirectory,
+    [property: Id(4)] string Device = "auto");
 
 /// <summary>Receives an attempt's reports. Called on the training thread: implementations return at once.</summary>
 public interface ITrainingObserver

@@ -35,14 +35,15 @@ public static class SiloRoleExtensions
     }
 
     /// <summary>
-    /// Offers one training slot per device of <paramref name="inventory"/> (default: "GpuSlots:CudaDevices" CUDA devices, else "GpuSlots:CpuSlots" CPU slots),
+    /// Offers one training slot per device of <paramref name="inventory"/> (default: "GpuSlots:CudaDevices" CUDA devices, or the detected ones, else "GpuSlots:CpuSlots" CPU slots),
     /// published as silo metadata and registered with the scheduler once the silo is active. Options: "GpuSlots".
     /// Needs an <see cref="ITrainingExecutor"/> registration (e.g. <see cref="AddSimulatedTraining"/>).
     /// </summary>
-    public static ISiloBuilder AddGpuRole(this ISiloBuilder silo, IConfiguration configuration, IDeviceInventory? inventory = null)
+    /// <param name="detectCudaDevices">Counts this machine's CUDA devices (the trainer's detection); used when "GpuSlots:CudaDevices" is unset.</param>
+    public static ISiloBuilder AddGpuRole(this ISiloBuilder silo, IConfiguration configuration, IDeviceInventory? inventory = null, Func<int>? detectCudaDevices = null)
     {
         var section = configuration.GetSection(GpuSlotOptions.Section);
-        inventory ??= new ConfiguredDeviceInventory(section.Get<GpuSlotOptions>() ?? new GpuSlotOptions());
+        inventory ??= new ConfiguredDeviceInventory(section.Get<GpuSlotOptions>() ?? new GpuSlotOptions(), detectCudaDevices);
         var profile = AddCommon(silo, SiloRoles.Gpu);
         profile.Metadata[SiloMetadataKeys.Devices] = string.Join(",", inventory.GetDevices());
 

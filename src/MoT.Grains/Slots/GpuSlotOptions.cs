@@ -10,8 +10,8 @@ public sealed class GpuSlotOptions
     /// <summary>How many CPU slots a silo without CUDA devices offers.</summary>
     public int CpuSlots { get; set; } = 1;
 
-    /// <summary>CUDA devices to offer (cuda:0..n-1); 0 means none. Configured until real device detection lands.</summary>
-    public int CudaDevices { get; set; }
+    /// <summary>CUDA devices to offer (cuda:0..n-1): unset means every device the trainer detects; 0 means none.</summary>
+    public int? CudaDevices { get; set; }
 
     /// <summary>Where attempts write checkpoints: {OutputRoot}/{runId}/attempt-{n}.</summary>
     public string OutputRoot { get; set; } = Path.Combine(Path.GetTempPath(), "mot-runs");
@@ -27,6 +27,9 @@ public sealed class GpuSlotOptions
 public sealed record TrainingDevice(int Index, DeviceKind Kind)
 {
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()}:{Index}";
+
+    /// <summary>The trainer's device word: "cuda:N" for a GPU; "cpu" for every CPU slot (they share the machine's cores).</summary>
+    public string TrainerDevice => Kind == DeviceKind.Cuda ? $"cuda:{Index}" : "cpu";
 }
 
 /// <summary>The training devices this silo offers, one slot each.</summary>
@@ -43,12 +46,18 @@ public sealed class CpuDeviceInventory(int cpuSlots) : IDeviceInventory
 }
 
 /// <summary>
-/// Devices from configuration: <see cref="GpuSlotOptions.CudaDevices"/> CUDA devices when set, else CPU slots.
-/// A stand-in until the trainer offers real CUDA detection (which would implement <see cref="IDeviceInventory"/>).
+/// One slot per CUDA device (<see cref="GpuSlotOptions.CudaDevices"/>, or as many as <paramref name="detectCudaDevices"/>
+/// finds when that is unset), else <see cref="GpuSlotOptions.CpuSlots"/> CPU slots. Detected once: devices do not come and go.
 /// </summary>
-public sealed class ConfiguredDeviceInventory(GpuSlotOptions options) : IDeviceInventory
+public sealed class ConfiguredDeviceInventory(GpuSlotOptions options, Func<int>? detectCudaDevices = null) : IDeviceInventory
 {
-    public IReadOnlyList<TrainingDevice> GetDevices() => options.CudaDevices > 0
-        ? Enumerable.Range(0, options.CudaDevices).Select(i => new TrainingDevice(i, DeviceKind.Cuda)).ToArray()
-        : new CpuDeviceInventory(options.CpuSlots).GetDevices();
+    private readonly Lazy<IReadOnlyList<TrainingDevice>> _devices = new(() =>
+    {
+        var cuda = options.CudaDevices ?? detectCudaDevices?.Invoke() ?? 0;
+        return cuda > 0
+            ? Enumerable.Range(0, cuda).Select(i => new TrainingDevice(i, DeviceKind.Cuda)).ToArray()
+            : new CpuDeviceInventory(options.CpuSlots).GetDevices();
+    });
+
+    public IReadOnlyList<TrainingDevice> GetDevices() => _devices.Value;
 }

@@ -19,6 +19,7 @@ public sealed class TrainingWorkerHost(
     IGrainFactory grains,
     ITrainingExecutor executor,
     IOptions<GpuSlotOptions> options,
+    IDeviceInventory devices,
     [FromKeyedServices(ServiceKeys.Clock)] TimeProvider clock,
     ILogger<TrainingWorkerHost> logger) : IAsyncDisposable
 {
@@ -59,6 +60,13 @@ public sealed class TrainingWorkerHost(
         return new CommandResult(true, $"Slot {slotKey} is stopping run {runId} ({kind}).");
     }
 
+    /// <summary>Each slot trains on its own device, so two GPUs of one silo never share cuda:0.</summary>
+    private string DeviceOf(string slotKey)
+    {
+        var (_, index) = SlotInfo.ParseKey(slotKey);
+        return devices.GetDevices().FirstOrDefault(d => d.Index == index)?.TrainerDevice ?? "auto";
+    }
+
     private async Task RunJobAsync(string slotKey, Job job)
     {
         var run = grains.GetGrain<IRunGrain>(job.RunId);
@@ -79,7 +87,8 @@ public sealed class TrainingWorkerHost(
                 job.RunId,
                 ticket.ConfigJson,
                 ticket.ResumeFromCheckpointPath,
-                Path.Combine(options.Value.OutputRoot, job.RunId.ToString("N"), $"attempt-{ticket.Attempt}"));
+                Path.Combine(options.Value.OutputRoot, job.RunId.ToString("N"), $"attempt-{ticket.Attempt}"),
+                DeviceOf(slotKey));
             var reporter = new ThrottledRunReporter(run, ticket.Attempt, clock, options.Value.ProgressInterval, job.Cancellation, logger);
             TrainingOutcome outcome;
             try

@@ -25,7 +25,10 @@ public sealed class TorchTrainingExecutor(ILogger<TorchTrainingExecutor> logger,
         TrainingConfig config;
         try
         {
-            config = RunConfigTranslator.Translate(request.ConfigJson).Validate();
+            config = RunConfigTranslator.Translate(request.ConfigJson);
+            // The slot owns its device: a run config says what to train, not which GPU of which machine.
+            if (request.Device != "auto") config = config with { Device = request.Device };
+            config = config.Validate();
         }
         catch (ModelConfigException error)
         {

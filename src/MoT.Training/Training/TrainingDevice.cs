@@ -22,6 +22,9 @@ public static class TrainingDevice
         throw new ModelConfigException("Device", $"must be auto, cpu, cuda or cuda:N, got '{device}'");
     }
 
+    /// <summary>How many CUDA devices this process can use (0 without a GPU or a CUDA build of libtorch).</summary>
+    public static int CudaDeviceCount() => cuda.is_available() ? cuda.device_count() : 0;
+
     /// <summary>Auto means bf16 on CUDA (the paper's setup) and fp32 on CPU.</summary>
     public static Precision ResolvePrecision(Precision precision, Device device) =>
         precision == Precision.Auto ? (device.type == DeviceType.CUDA ? Precision.Bf16 : Precision.Fp32) : precision;

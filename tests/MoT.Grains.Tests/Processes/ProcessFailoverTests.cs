@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using MoT.Contracts.Runs;
 using MoT.Contracts.Scheduling;
 using MoT.Grains.Tests.Infrastructure;
@@ -35,36 +34,12 @@ public sealed class ProcessFailoverTests
         ]);
     }
 
-    private static async Task<IHost> ConnectAsync(SiloProcess silo, int gatewayPort, string clusterId)
-    {
-        Assert.True(File.Exists(SiloProcess.SiloAssembly), $"{SiloProcess.SiloAssembly} is missing: build src/MoT.Silo");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            Assert.False(silo.HasExited, $"silo {silo.Name} exited:\n{silo.Output()}");
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-            builder.UseOrleansClient(client => client.UseLocalhostClustering(gatewayPort, "mot-platform", clusterId));
-            var host = builder.Build();
-            try
-            {
-                await host.StartAsync(TestContext.Current.CancellationToken);
-                return host;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                host.Dispose();
-                await Task.Delay(500, TestContext.Current.CancellationToken);
-            }
-        }
-    }
-
     [Fact]
     public async Task A_sigkilled_gpu_silo_process_loses_its_run_to_another_silo_which_resumes_it_from_the_checkpoint()
     {
         using var control = StartSilo("control", "control", "00:00:00.001", out var controlGateway);
         using var slow = StartSilo("gpu-slow", "gpu", "00:00:00.100", out _);
-        using var clientHost = await ConnectAsync(control, controlGateway, _clusterId);
+        using var clientHost = await SiloProcess.ConnectClientAsync(control, client => client.UseLocalhostClustering(controlGateway, "mot-platform", _clusterId));
         var client = clientHost.Services.GetRequiredService<IClusterClient>();
         SiloProcess? fast = null;
         try

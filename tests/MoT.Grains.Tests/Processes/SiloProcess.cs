@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace MoT.Grains.Tests.Processes;
 
@@ -62,6 +64,31 @@ public sealed class SiloProcess : IDisposable
         lock (_output)
         {
             return _output.ToString();
+        }
+    }
+
+    /// <summary>Connects an Orleans client once <paramref name="silo"/> accepts clients (a minute at most), failing fast if it exits.</summary>
+    public static async Task<IHost> ConnectClientAsync(SiloProcess silo, Action<IClientBuilder> configure)
+    {
+        Assert.True(File.Exists(SiloAssembly), $"{SiloAssembly} is missing: build src/MoT.Silo");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            Assert.False(silo.HasExited, $"silo {silo.Name} exited:\n{silo.Output()}");
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.UseOrleansClient(configure);
+            var host = builder.Build();
+            try
+            {
+                await host.StartAsync(TestContext.Current.CancellationToken);
+                return host;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                host.Dispose();
+                await Task.Delay(500, TestContext.Current.CancellationToken);
+            }
         }
     }
 

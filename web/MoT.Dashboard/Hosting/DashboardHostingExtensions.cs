@@ -16,7 +16,8 @@ public static class DashboardHostingExtensions
     /// <summary>
     /// All-in-one: a co-hosted silo with role all (configured by MoT.Silo's <see cref="SiloBuilderExtensions.AddMotSilo"/>,
     /// localhost clustering unless Orleans:Clustering says otherwise) training with the executor chosen by
-    /// <see cref="TrainingExecutorRegistration"/>. Client: an Orleans client of a local cluster. Both: the run store (MoT.Data).
+    /// <see cref="TrainingExecutorRegistration"/>. Client: an Orleans client of the cluster named by Orleans:Clustering (the membership table on PostgreSQL,
+    /// or this machine's gateway on Dashboard:GatewayPort). Both: the run store (MoT.Data).
     /// </summary>
     public static WebApplicationBuilder AddMotPlatform(this WebApplicationBuilder builder)
     {
@@ -25,17 +26,17 @@ public static class DashboardHostingExtensions
         builder.Services.Configure<DashboardOptions>(configuration.GetSection(DashboardOptions.Section));
         builder.Services.AddMotData(configuration);
 
+        var host = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        var clustering = ClusterMembership.Read(configuration);
         if (options.IsAllInOne)
         {
-            var host = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
-            var clustering = configuration.GetSection(ClusteringOptions.Section).Get<ClusteringOptions>() ?? new ClusteringOptions();
             host.Role = "all";
             TrainingExecutorRegistration.Apply(host, configuration);
             builder.UseOrleans(silo => silo.AddMotSilo(configuration, host, clustering));
         }
         else
         {
-            builder.UseOrleansClient(client => client.UseLocalhostClustering(options.GatewayPort));
+            builder.UseOrleansClient(client => client.UseMotClustering(clustering, options.GatewayPort, host.ServiceId, host.ClusterId));
         }
 
         if (string.Equals(options.RunHistory, "Database", StringComparison.OrdinalIgnoreCase))

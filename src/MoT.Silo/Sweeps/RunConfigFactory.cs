@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace MoT.Dashboard.Sweeps;
+namespace MoT.Silo.Sweeps;
 
 /// <summary>Training settings a form sets on top of a preset.</summary>
 public sealed record TrainingSettings(long Steps = 200, double LearningRate = 1e-3, int? BatchSize = null, long EvalInterval = 10,

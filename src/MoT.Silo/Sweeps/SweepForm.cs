@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using MoT.Contracts.Sweeps;
 
-namespace MoT.Dashboard.Sweeps;
+namespace MoT.Silo.Sweeps;
 
 /// <summary>One searched parameter as the form edits it.</summary>
 public sealed class ParameterForm

@@ -1,6 +1,6 @@
 using MoT.Training.Models;
 
-namespace MoT.Dashboard.Sweeps;
+namespace MoT.Silo.Sweeps;
 
 /// <summary>A model preset as the forms offer it.</summary>
 /// <param name="Family">Leaderboard family: Dense, MoT, TokenChoice or ExpertChoice.</param>

@@ -3,7 +3,7 @@ using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace MoT.Dashboard.Sweeps;
+namespace MoT.Silo.Sweeps;
 
 /// <summary>The YAML twin of <see cref="SweepForm"/>: form -> YAML -> form gives the same form.</summary>
 public static class SweepYaml
