@@ -131,6 +131,7 @@ public sealed partial class ComposeFileTests
         var command = Service(service).List("command").Strings().ToArray();
         Assert.Equal(["--role", role], command);
         Assert.False(Service(service).Has("entrypoint"), "silos use the image's entry point, dotnet MoT.Silo.dll");
+        Assert.Equal("60s", Service(service).Scalar("stop_grace_period"));
 
         var environment = Environment(Service(service));
         Assert.Equal("AdoNet", environment["Orleans__Clustering__ProviderType"]);
