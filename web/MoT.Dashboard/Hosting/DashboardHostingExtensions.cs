@@ -62,6 +62,7 @@ public static class DashboardHostingExtensions
                 o.SlidingExpiration = true;
             });
         services.AddAuthorization();
+        services.AddHealthChecks();
         services.AddCascadingAuthenticationState();
         services.Configure<AccountSeedOptions>(builder.Configuration.GetSection(DashboardOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
@@ -81,6 +82,9 @@ public static class DashboardHostingExtensions
         await app.Services.GetRequiredService<AccountService>().SeedAsync();
     }
 
+    /// <summary>Anonymous liveness endpoint (compose healthcheck, Kubernetes probes).</summary>
+    public const string HealthPath = "/health";
+
     public static WebApplication MapMotDashboard(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment())
@@ -90,6 +94,8 @@ public static class DashboardHostingExtensions
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapAccountEndpoints();
+        // Liveness for container healthchecks and probes: anonymous, no page render, no database round trip.
+        app.MapHealthChecks(HealthPath);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
