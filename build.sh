@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One entry point for the common tasks. Usage: ./build.sh [build|test|run|train]
+# One entry point for the common tasks. Usage: ./build.sh [build|test|run|train|publish-gpu]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 case "${1:-build}" in
@@ -20,5 +20,8 @@ case "${1:-build}" in
     mot="dotnet src/MoT.Cli/bin/Release/net10.0/mot.dll"
     $mot data prepare
     exec $mot train --preset MoT-Tiny/8E --data demo --steps 300 --eval-interval 50 ;;
-  *) echo "usage: ./build.sh [build|test|run|train]" >&2; exit 2 ;;
+  publish-gpu)
+    # Self-contained `mot` without libtorch for GPU hosts (libtorch from MOT_LIBTORCH_DIR): artifacts/mot-gpu-linux-x64.tar.xz
+    exec build/publish-gpu.sh ;;
+  *) echo "usage: ./build.sh [build|test|run|train|publish-gpu]" >&2; exit 2 ;;
 esac

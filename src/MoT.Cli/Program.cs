@@ -4,6 +4,7 @@ using MoT.Training.Checkpoints;
 using MoT.Data.Queries;
 using MoT.Training.Data;
 using MoT.Training.Models;
+using MoT.Training.Native;
 
 // `mot`: every verb is one file under Commands/. User errors print one line and exit non-zero;
 // set MOT_DEBUG=1 to see the stack trace of an unexpected error.
@@ -23,9 +24,11 @@ var root = new RootCommand("MoT.Platform: train and compare Mixture-of-Tokens la
 
 try
 {
+    // Before any torch use: binds libtorch from MOT_LIBTORCH_DIR (GPU hosts) or checks the bundled package.
+    NativeTorch.Load();
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception error) when (error is ModelConfigException or CheckpointException or CorpusException or DemoCorpusException
+catch (Exception error) when (error is NativeTorchException or ModelConfigException or CheckpointException or CorpusException or DemoCorpusException
                                   or QuerySyntaxException or InvalidOperationException or Npgsql.NpgsqlException or FileNotFoundException
                                   or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or IOException)
 {

@@ -15,6 +15,13 @@ if (!host.HasControl && !host.HasGpu)
     return 2;
 }
 
+// A gpu silo trains with TorchSharp: bind libtorch (MOT_LIBTORCH_DIR or the bundled package) before any torch use.
+if (host.HasGpu && MoT.Training.Native.NativeTorch.TryLoad() is { } torchProblem)
+{
+    Console.Error.WriteLine($"error: {torchProblem}");
+    return 1;
+}
+
 if (host.HasControl && builder.Configuration.GetValue("Database:MigrateOnStart", true))
 {
     builder.Services.AddDatabaseMigrationOnStart();

@@ -7,7 +7,11 @@ internal static class MotProcess
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static async Task<Result> RunAsync(string workingDirectory, params string[] args)
+    public static Task<Result> RunAsync(string workingDirectory, params string[] args) =>
+        RunWithEnvironmentAsync(workingDirectory, new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs `mot` with extra environment variables (a null value removes one).</summary>
+    public static async Task<Result> RunWithEnvironmentAsync(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -15,6 +19,13 @@ internal static class MotProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // Tests run in a build that bundles libtorch; a MOT_LIBTORCH_DIR from the developer's shell must not leak in.
+        start.Environment.Remove("MOT_LIBTORCH_DIR");
+        foreach (var (name, value) in environment)
+        {
+            if (value is null) start.Environment.Remove(name);
+            else start.Environment[name] = value;
+        }
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mot.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;

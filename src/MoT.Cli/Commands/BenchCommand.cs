@@ -9,7 +9,7 @@ namespace MoT.Cli.Commands;
 /// not in timed unit tests).</summary>
 internal static class BenchCommand
 {
-    public static Command Create() => new("bench", "Benchmarks that print tables") { Compare(), Step(), Ingest() };
+    public static Command Create() => new("bench", "Benchmarks that print tables") { Compare(), Step(), BenchGpuCommand.Create(), Ingest() };
 
     private static Command Ingest()
     {

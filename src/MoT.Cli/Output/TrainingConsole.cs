@@ -45,6 +45,7 @@ internal sealed class TrainingConsole : ITrainingObserver, IDisposable
         Record(r.Step, "train_loss", r.TrainLoss);
         Record(r.Step, "learning_rate", r.LearningRate);
         Record(r.Step, "tokens_per_second", r.TokensPerSecond);
+        if (r.DeviceMemoryBytes is { } memory) Record(r.Step, "gpu_memory_gib", memory / (double)(1L << 30));
         foreach (var layer in r.Diagnostics)
         {
             Record(r.Step, $"block{layer.Block}.routing_entropy", layer.Entropy);
@@ -52,7 +53,8 @@ internal sealed class TrainingConsole : ITrainingObserver, IDisposable
         }
         var eta = r.EstimatedRemaining is { } remaining ? $"{remaining:hh\\:mm\\:ss}" : "?";
         var eval = _lastEval is { } e ? $" eval {e:F4}" : "";
-        var mfu = r.ModelFlopsUtilization is { } u ? $" mfu {u:P1}" : "";
+        var mfu = (r.ModelFlopsUtilization is { } u ? $" mfu {u:P1}" : "")
+                  + (r.DeviceMemoryBytes is { } m ? string.Create(CultureInfo.InvariantCulture, $" gpu {m / (double)(1L << 30):F1} GiB") : "");
         if (_task is not null)
         {
             _task.Value = r.Step;

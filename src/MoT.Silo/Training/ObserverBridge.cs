@@ -7,7 +7,7 @@ using ContractObserver = MoT.Contracts.Training.ITrainingObserver;
 namespace MoT.Silo.Training;
 
 /// <summary>Forwards the trainer's reports to the slot (which throttles them to the run grain) and queues
-/// what only the TorchSharp trainer knows (gradient norm, MFU, routing diagnostics) as metric points;
+/// what only the TorchSharp trainer knows (gradient norm, MFU, GPU memory, routing diagnostics) as metric points;
 /// losses, learning rate and throughput are recorded for every executor by <see cref="MetricRecordingExecutor"/>.</summary>
 internal sealed class ObserverBridge(Guid runId, ContractObserver slot, IMetricSink? metrics, ILogger logger) : MoT.Training.Training.ITrainingObserver
 {
@@ -20,6 +20,7 @@ internal sealed class ObserverBridge(Guid runId, ContractObserver slot, IMetricS
         slot.OnProgress(new RunProgress(r.Step, r.TrainLoss, null, r.LearningRate, r.TokensPerSecond, r.Elapsed));
         Queue(r.Step, "grad_norm", r.GradientNorm);
         if (r.ModelFlopsUtilization is { } mfu) Queue(r.Step, "mfu", mfu);
+        if (r.DeviceMemoryBytes is { } memory) Queue(r.Step, "gpu_memory_gib", memory / (double)(1L << 30));
         foreach (var layer in r.Diagnostics)
         {
             Queue(r.Step, $"block{layer.Block}.routing_entropy", layer.Entropy);

@@ -24,7 +24,7 @@ public sealed record Batch(long[] Inputs, long[] Targets, int BatchSize, int Seq
             return new BatchTensors(inputs, targets);
         using (inputs)
         using (targets)
-            return new BatchTensors(inputs.to(device), targets.to(device));
+            return new BatchTensors(MoT.Training.Training.DeviceCopy.ToDevice(inputs, device), MoT.Training.Training.DeviceCopy.ToDevice(targets, device));
     }
 }
 

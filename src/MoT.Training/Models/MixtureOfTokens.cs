@@ -60,7 +60,7 @@ public sealed class MixtureOfTokens : nn.Module<Tensor, Tensor>, IFeedForward
         // (B, S, d) -> (B/g, g, S, d) -> (S, B/g, g, d) -> (N, g, d): a group is g sequences at one position.
         var grouped = x.view(batch / g, g, seq, d).permute(2, 0, 1, 3).reshape(groups, g, d);
 
-        var logits = grouped.matmul(_controller) / Temperature();             // (N, g, E*M)
+        var logits = Scale(grouped.matmul(_controller));                       // (N, g, E*M)
         if (rowMask is not null)
         {
             var groupedMask = rowMask.view(batch / g, g, 1).permute(2, 0, 1).expand(seq, batch / g, g)
@@ -87,8 +87,11 @@ public sealed class MixtureOfTokens : nn.Module<Tensor, Tensor>, IFeedForward
         return new FeedForwardResult(output, null, Diagnostics(weights));
     }
 
-    private Tensor Temperature() =>
-        _theta is null ? tensor(_config.Temperature, dtype: _controller.dtype, device: _controller.device) : (_theta - 1).exp();
+    // Divides by tau. A fixed tau is a host scalar (no tensor built and copied to the device per step;
+    // tau = 1, every paper config, skips the kernel entirely); a learnable one is exp(theta - 1).
+    private Tensor Scale(Tensor logits) =>
+        _theta is not null ? logits / (_theta - 1).exp()
+        : _config.Temperature == 1.0 ? logits : logits / _config.Temperature;
 
     private RoutingDiagnostics Diagnostics(Tensor weights)
     {

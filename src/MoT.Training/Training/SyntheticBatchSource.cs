@@ -24,10 +24,8 @@ public sealed class SyntheticBatchSource(int vocabSize, long seed, int maxStride
             for (var t = 0; t <= sequenceLength; t++)
                 tokens[row * (sequenceLength + 1) + t] = (start + (long)stride * t) % vocabSize;
         }
-        var all = tensor(tokens, [batchSize, sequenceLength + 1]);
-        return new TrainingBatch(
-            all.narrow(1, 0, sequenceLength).to(device),
-            all.narrow(1, 1, sequenceLength).to(device));
+        var all = DeviceCopy.ToDevice(tensor(tokens, [batchSize, sequenceLength + 1]), device);
+        return new TrainingBatch(all.narrow(1, 0, sequenceLength), all.narrow(1, 1, sequenceLength));
     }
 
     public string SaveCursor() => _batchIndex.ToString(System.Globalization.CultureInfo.InvariantCulture);

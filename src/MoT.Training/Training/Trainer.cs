@@ -96,7 +96,10 @@ public sealed class Trainer : IDisposable
     /// <summary>Trains until <see cref="TrainingConfig.Steps"/>, cancellation (checkpoints first) or divergence.</summary>
     /// <param name="pauseAtStep">Stop early after this many steps with a checkpoint (status Paused);
     /// the schedule still follows the full <see cref="TrainingConfig.Steps"/>.</param>
-    public TrainingResult Run(ITrainingObserver observer, CancellationToken cancel = default, int? pauseAtStep = null)
+    /// <param name="evaluateAndCheckpoint">False for throughput benchmarks: no eval and no checkpoint, not
+    /// even at the end or on cancel (a Medium MoT checkpoint is gigabytes of I/O that times nothing).</param>
+    public TrainingResult Run(ITrainingObserver observer, CancellationToken cancel = default, int? pauseAtStep = null,
+        bool evaluateAndCheckpoint = true)
     {
         var tokensPerStep = (long)Config.BatchSize * Config.GradientAccumulation * Config.Model.ContextLength;
         var flopsPerToken = ModelCost.TrainingFlopsPerToken(Config.Model);
@@ -110,6 +113,7 @@ public sealed class Trainer : IDisposable
         var firstStep = Step;
         double? lastTrainLoss = null, lastEvalLoss = null;
         string? lastCheckpoint = null;
+        long? peakDeviceMemory = null;
 
         using var lossSum = zeros(1, dtype: ScalarType.Float32, device: _device);
         using var firstNonFiniteStep = full(1, -1L, dtype: ScalarType.Int64, device: _device);
@@ -119,7 +123,7 @@ public sealed class Trainer : IDisposable
         {
             if (cancel.IsCancellationRequested || Step == pauseAtStep)
             {
-                lastCheckpoint = SaveCheckpoint(observer);
+                if (evaluateAndCheckpoint) lastCheckpoint = SaveCheckpoint(observer);
                 var status = cancel.IsCancellationRequested ? TrainingStatus.Cancelled : TrainingStatus.Paused;
                 return new TrainingResult(status, Step, lastTrainLoss, lastEvalLoss, _bestEvalLoss, lastCheckpoint, null);
             }
@@ -159,17 +163,20 @@ public sealed class Trainer : IDisposable
                     lossSum.zero_();
                     var seconds = intervalClock.Elapsed.TotalSeconds;
                     var tokensPerSecond = tokensPerStep * intervalSteps / Math.Max(seconds, 1e-9);
+                    if (_device.type == DeviceType.CUDA && CudaMemory.DeviceBytesInUse() is { } inUse)
+                        peakDeviceMemory = Math.Max(peakDeviceMemory ?? 0, inUse);
                     var stepsDone = Step - firstStep;
                     var remaining = stepsDone > 0 ? clock.Elapsed / stepsDone * (Config.Steps - Step) : (TimeSpan?)null;
                     observer.OnStep(new StepReport(Step, Config.Steps, lastTrainLoss.Value, LearningRateSchedule.At(Config, step),
                         gradientNorm.item<float>(), tokensPerSecond,
                         peakTflops is { } peak ? flopsPerToken * tokensPerSecond / (peak * 1e12) : null,
-                        clock.Elapsed, remaining, ReadDiagnostics(diagnostics), null));
+                        clock.Elapsed, remaining, ReadDiagnostics(diagnostics), peakDeviceMemory));
                     intervalClock.Restart();
                     intervalSteps = 0;
                 }
             }
 
+            if (!evaluateAndCheckpoint) continue;
             if (Step % Config.EvalInterval == 0 || Step == Config.Steps)
             {
                 lastEvalLoss = Evaluate();

@@ -29,7 +29,10 @@ public static class TrainingDevice
     public static Precision ResolvePrecision(Precision precision, Device device) =>
         precision == Precision.Auto ? (device.type == DeviceType.CUDA ? Precision.Bf16 : Precision.Fp32) : precision;
 
+    /// <summary>H100 SXM dense bf16 peak, the MFU reference for CUDA devices unless a run sets its own.</summary>
+    public const double CudaPeakTflops = 989.0;
+
     /// <summary>Known peak dense bf16 TFLOP/s for the MFU estimate (none for CPUs).</summary>
     public static double? PeakTflops(TrainingConfig config, Device device) =>
-        config.PeakTflops ?? (device.type == DeviceType.CUDA ? 989.0 : null);
+        config.PeakTflops ?? (device.type == DeviceType.CUDA ? CudaPeakTflops : null);
 }

@@ -14,7 +14,8 @@ public enum TrainingStatus
 /// <summary>Routing statistics of one MoT/MoE block, read at a log step.</summary>
 public sealed record LayerDiagnostics(int Block, float[] ExpertLoad, float Entropy, float DroppedFraction);
 
-/// <summary>Progress at a log step.</summary>
+/// <summary>Progress at a log step. <paramref name="DeviceMemoryBytes"/>: on CUDA, the most GPU memory
+/// seen in use so far in this run (driver figure: allocator reserve + context); null on CPU.</summary>
 public sealed record StepReport(
     int Step, int TotalSteps, double TrainLoss, double LearningRate, double GradientNorm,
     double TokensPerSecond, double? ModelFlopsUtilization, TimeSpan Elapsed, TimeSpan? EstimatedRemaining,
