@@ -103,6 +103,12 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
         Curves.Add(MetricNames.TrainLoss, progress.Step, progress.TrainLoss);
         Curves.Add(MetricNames.LearningRate, progress.Step, progress.LearningRate);
         if (progress.EvalLoss is { } eval) Curves.Add(MetricNames.EvalLoss, progress.Step, eval);
+        foreach (var block in progress.Routing ?? [])
+        {
+            Curves.Add(MetricNames.RoutingEntropy(block.Block), progress.Step, block.Entropy);
+            Curves.Add(MetricNames.DroppedFraction(block.Block), progress.Step, block.DroppedFraction);
+            Curves.Add(MetricNames.MaxExpertLoad(block.Block), progress.Step, block.MaxExpertLoad);
+        }
         LastProgress = progress;
     }
 
