@@ -71,3 +71,37 @@ public sealed class RunColumnsTests
         Assert.Equal(0.002, RunConfigValues.ReadNumber(MoTConfig, "training.lr"));
     }
 }
+
+public sealed class CompareModelTests
+{
+    [Fact]
+    public void Tokens_per_step_come_from_the_config_or_the_preset()
+    {
+        Assert.Equal(16 * 128, CompareModel.TokensPerStep("""{"model":{"seq_len":128},"training":{"batch_size":16}}"""));
+        Assert.Equal(4 * 64 * 2, CompareModel.TokensPerStep("""{"model":{"seq_len":64},"training":{"batch_size":4,"grad_accumulation":2}}"""));
+        var preset = MoT.Dashboard.Sweeps.PresetCatalog.Find("MoT-Tiny/8E")!;
+        Assert.Equal((long)preset.BatchSize * preset.SeqLen, CompareModel.TokensPerStep("""{"model":{"preset":"MoT-Tiny/8E"}}"""));
+        Assert.Null(CompareModel.TokensPerStep("{}"));
+        Assert.Null(CompareModel.TokensPerStep(null));
+    }
+
+    [Fact]
+    public void The_tokens_axis_scales_each_run_by_its_own_tokens_per_step_and_skips_runs_without()
+    {
+        var model = new CompareModel();
+        MetricSeries Eval(params (long, double)[] points) => new(MoT.Silo.Training.MetricNames.EvalLoss, points);
+        model.Add(new ComparedRun(Guid.NewGuid(), [Eval((10, 3.0), (20, 2.5))], 1000));
+        model.Add(new ComparedRun(Guid.NewGuid(), [Eval((10, 3.1), (20, 2.6))], 4000));
+        model.Add(new ComparedRun(Guid.NewGuid(), [Eval((10, 3.2))], null));
+
+        var steps = model.Lines(MoT.Silo.Training.MetricNames.EvalLoss, 0, CompareAxis.Step);
+        var tokens = model.Lines(MoT.Silo.Training.MetricNames.EvalLoss, 0, CompareAxis.Tokens);
+
+        Assert.Equal(3, steps.Count);
+        Assert.Equal([10.0, 20.0], steps[1].Points.Select(p => p.X));
+        Assert.Equal(2, tokens.Count);
+        Assert.Equal([10_000.0, 20_000.0], tokens[0].Points.Select(p => p.X));
+        Assert.Equal([40_000.0, 80_000.0], tokens[1].Points.Select(p => p.X));
+        Assert.Single(model.WithoutTokens);
+    }
+}
