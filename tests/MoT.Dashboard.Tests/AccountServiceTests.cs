@@ -60,6 +60,25 @@ public sealed class AccountServiceTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Service(new()).SetAccountAsync("x", "y", "superuser", TestContext.Current.CancellationToken));
         Assert.Contains("'superuser'", error.Message);
     }
+
+    [Fact]
+    public async Task A_first_single_sign_on_creates_a_viewer_and_later_ones_keep_the_role_an_admin_gave()
+    {
+        var service = Service(new AccountSeedOptions());
+        var token = TestContext.Current.CancellationToken;
+
+        var first = await service.EnsureExternalAsync("sso-user", "S. User", token);
+        Assert.Equal(Roles.Viewer, first.Role);
+        Assert.Null(await service.ValidateAsync("sso-user", "anything", token)); // no password: cookie sign-in stays closed
+
+        await using (var db = await _services.GetRequiredService<IDbContextFactory<MotDbContext>>().CreateDbContextAsync(token))
+        {
+            (await db.Users.SingleAsync(u => u.Id == "sso-user", token)).Role = Roles.Researcher;
+            await db.SaveChangesAsync(token);
+        }
+
+        Assert.Equal(Roles.Researcher, (await service.EnsureExternalAsync("sso-user", null, token)).Role);
+    }
 }
 
 /// <summary>Pinning from the dashboard against a real (temporary) SQLite store.</summary>

@@ -59,7 +59,8 @@ public static class DashboardHostingExtensions
                 o.AccessDeniedPath = "/denied";
                 o.Cookie.Name = "mot.auth";
                 o.SlidingExpiration = true;
-            });
+            })
+            .AddOidcIfConfigured(builder.Configuration);
         services.AddAuthorization();
         services.AddCascadingAuthenticationState();
         services.Configure<AccountSeedOptions>(builder.Configuration.GetSection(DashboardOptions.Section));
@@ -89,6 +90,7 @@ public static class DashboardHostingExtensions
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapAccountEndpoints();
+        app.MapOidcSignIn();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
