@@ -46,6 +46,7 @@ public static class MotDataServiceCollectionExtensions
         services.TryAddSingleton<MotDatabase>();
         services.TryAddSingleton<RunQueryService>();
         services.TryAddSingleton<LeaderboardQuery>();
+        services.TryAddSingleton<Checkpoints.CheckpointStore>();
         return services;
     }
 }

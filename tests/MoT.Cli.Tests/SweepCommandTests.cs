@@ -43,7 +43,7 @@ public sealed partial class SweepCommandTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("nothing was queued", result.Error);
-        foreach (var path in new[] { "preset", "steps", "maxConcurrentRuns", "parameters[0]" })
+        foreach (var path in new[] { "preset", "steps", "maxConcurrentRuns", "maxRuns", "parameters[0].high" })
             Assert.Contains($"  {path}", result.Error);
         Assert.DoesNotContain("cannot reach", result.Error);
         Assert.DoesNotContain("   at ", result.Error);

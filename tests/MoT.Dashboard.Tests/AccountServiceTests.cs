@@ -60,4 +60,66 @@ public sealed class AccountServiceTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Service(new()).SetAccountAsync("x", "y", "superuser", TestContext.Current.CancellationToken));
         Assert.Contains("'superuser'", error.Message);
     }
+
+    [Fact]
+    public async Task A_first_single_sign_on_creates_a_viewer_and_later_ones_keep_the_role_an_admin_gave()
+    {
+        var service = Service(new AccountSeedOptions());
+        var token = TestContext.Current.CancellationToken;
+
+        var first = await service.EnsureExternalAsync("sso-user", "S. User", token);
+        Assert.Equal(Roles.Viewer, first.Role);
+        Assert.Null(await service.ValidateAsync("sso-user", "anything", token)); // no password: cookie sign-in stays closed
+
+        await using (var db = await _services.GetRequiredService<IDbContextFactory<MotDbContext>>().CreateDbContextAsync(token))
+        {
+            (await db.Users.SingleAsync(u => u.Id == "sso-user", token)).Role = Roles.Researcher;
+            await db.SaveChangesAsync(token);
+        }
+
+        Assert.Equal(Roles.Researcher, (await service.EnsureExternalAsync("sso-user", null, token)).Role);
+    }
+}
+
+/// <summary>Pinning from the dashboard against a real (temporary) SQLite store.</summary>
+public sealed class CheckpointPinTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "mot-pins-" + Guid.NewGuid().ToString("N")[..8]);
+    private ServiceProvider _services = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _services = new ServiceCollection().AddMotData(MotDataOptions.DefaultSqlite(_directory)).BuildServiceProvider();
+        await MotDatabase.MigrateAsync(_services, TestContext.Current.CancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_researcher_pins_and_unpins_a_recorded_checkpoint()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var checkpointId = Guid.NewGuid();
+        await using (var db = await _services.GetRequiredService<IDbContextFactory<MotDbContext>>().CreateDbContextAsync(token))
+        {
+            var runId = Guid.NewGuid();
+            db.Users.Add(new MoT.Data.Entities.User { Id = "rita", CreatedAt = DateTime.UtcNow });
+            db.Runs.Add(new MoT.Data.Entities.Run { Id = runId, OwnerId = "rita", ConfigJson = "{}", ModelFamily = "MoT", EvalSetId = "e", TokenizerId = "t", CreatedAt = DateTime.UtcNow });
+            db.Checkpoints.Add(new MoT.Data.Entities.Checkpoint { Id = checkpointId, RunId = runId, Step = 25, Path = "step-25.ckpt", Sha256 = new string('c', 64), CreatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync(token);
+        }
+
+        var commands = new MoT.Dashboard.Platform.PlatformCommands(null!, new CurrentUser(new FakeAuthentication("rita", Roles.Researcher)), new MoT.Dashboard.Runs.RunCatalog(),
+            _services.GetRequiredService<MoT.Data.Checkpoints.CheckpointStore>(), NullLogger<MoT.Dashboard.Platform.PlatformCommands>.Instance);
+
+        Assert.True((await commands.SetCheckpointPinnedAsync(checkpointId, true)).Pinned);
+        Assert.False((await commands.SetCheckpointPinnedAsync(checkpointId, false)).Pinned);
+        var missing = await Assert.ThrowsAsync<KeyNotFoundException>(() => commands.SetCheckpointPinnedAsync(Guid.NewGuid(), true));
+        Assert.Contains("does not exist", missing.Message);
+    }
 }

@@ -74,4 +74,26 @@ public sealed class ComponentTests : IAsyncDisposable
         cut.WaitForAssertion(() => Assert.Contains("at column", cut.Markup), TimeSpan.FromSeconds(5));
         cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public void The_column_chooser_shows_a_config_column_with_each_runs_value()
+    {
+        var row = RunsGridModelTests.Row(1) with { ConfigJson = """{"model":{"preset":"MoT-Tiny/8E"},"training":{"lr":0.0042}}""", LastTrainLoss = 2.5 };
+        _context.Services.AddSingleton<IRunHistory>(new RunsGridModelTests.ListRunHistory([row]));
+        var auth = _context.AddAuthorization();
+        auth.SetAuthorized("rita");
+        auth.SetRoles("viewer");
+
+        var popovers = _context.Render<MudPopoverProvider>();
+        var cut = _context.Render<RunsPage>();
+        cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain("0.0042", cut.Markup);
+        Assert.DoesNotContain("Learning rate", cut.Markup);
+
+        cut.Find("[data-testid=column-chooser] button").Click();
+        popovers.WaitForElement("[data-testid='column-training.lr']", TimeSpan.FromSeconds(5)).Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("0.0042", cut.Find("[data-testid='cell-training.lr']").TextContent), TimeSpan.FromSeconds(5));
+        Assert.Contains("Learning rate", cut.Markup);
+    }
 }

@@ -23,7 +23,8 @@ public sealed class FakeAuthentication(string? name, string? role) : Authenticat
 public sealed class PermissionTests
 {
     private static PlatformCommands CommandsFor(string? name, string? role) =>
-        new(grains: null!, new CurrentUser(new FakeAuthentication(name, role)), new RunCatalog());
+        new(grains: null!, new CurrentUser(new FakeAuthentication(name, role)), new RunCatalog(), checkpoints: null!,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<PlatformCommands>.Instance);
 
     [Fact]
     public async Task A_viewer_cannot_launch_cancel_or_resume()
@@ -33,6 +34,8 @@ public sealed class PermissionTests
         Assert.Contains("vera is a viewer", launch.Message);
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => commands.CancelRunAsync(Guid.NewGuid()));
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => commands.ResumeAsync(Guid.NewGuid()));
+        var pin = await Assert.ThrowsAsync<UnauthorizedAccessException>(() => commands.SetCheckpointPinnedAsync(Guid.NewGuid(), true));
+        Assert.Contains("cannot pin checkpoints", pin.Message);
     }
 
     [Fact]

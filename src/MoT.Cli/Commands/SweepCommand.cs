@@ -101,7 +101,7 @@ internal static class SweepCommand
             return (null, [new SpecError(file.Name, error.Message)]);
         }
 
-        var errors = form.Validate();
+        var errors = form.Validate().Select(e => e with { Path = SweepYaml.PathInYaml(e.Path) }).ToList();
         return errors.Count > 0 ? (null, errors) : (form.ToSpec(owner), []);
     }
 

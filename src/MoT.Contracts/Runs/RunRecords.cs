@@ -66,6 +66,7 @@ public sealed record RunSpec(
     [property: Id(6)] string? SourceCheckpoint = null);
 
 /// <summary>One progress report of a training run.</summary>
+/// <param name="Routing">Per-block routing diagnostics of MoT/MoE layers at this step; null for dense models and eval reports.</param>
 [GenerateSerializer, Immutable]
 public sealed record RunProgress(
     [property: Id(0)] long Step,
@@ -73,7 +74,20 @@ public sealed record RunProgress(
     [property: Id(2)] double? EvalLoss,
     [property: Id(3)] double LearningRate,
     [property: Id(4)] double TokensPerSecond,
-    [property: Id(5)] TimeSpan WallTime);
+    [property: Id(5)] TimeSpan WallTime,
+    [property: Id(6)] IReadOnlyList<BlockRouting>? Routing = null);
+
+/// <summary>Routing diagnostics of one MoT/MoE block at one step.</summary>
+/// <param name="Block">0-based block index.</param>
+/// <param name="Entropy">Mean entropy of the routing weights.</param>
+/// <param name="DroppedFraction">Fraction of tokens no expert processed (0 for MoT, which drops none).</param>
+/// <param name="MaxExpertLoad">Share of the work taken by the busiest expert.</param>
+[GenerateSerializer, Immutable]
+public sealed record BlockRouting(
+    [property: Id(0)] int Block,
+    [property: Id(1)] double Entropy,
+    [property: Id(2)] double DroppedFraction,
+    [property: Id(3)] double MaxExpertLoad);
 
 /// <summary>A checkpoint written by a training attempt.</summary>
 [GenerateSerializer, Immutable]

@@ -22,7 +22,8 @@ public sealed class SimulatedTrainingOptions
 /// checkpoint files (JSON with the step) that a resumed attempt continues from.
 /// Reads training.steps (100), training.lr (1e-3), training.eval_interval (10), training.checkpoint_interval (25),
 /// training.seed (0), and for failure drills simulate.fail_at_step + simulate.failure_class, simulate.diverge_at_step,
-/// simulate.loss_offset, simulate.step_delay_ms.
+/// simulate.loss_offset, simulate.step_delay_ms. MoT and MoE families (model.family, or the preset's prefix) also report
+/// per-block routing diagnostics for the second half of model.layers (4) with model.experts (from the preset, 8) experts.
 /// </summary>
 public sealed class SimulatedTrainingExecutor(IOptions<SimulatedTrainingOptions> options) : ITrainingExecutor
 {
@@ -40,6 +41,7 @@ public sealed class SimulatedTrainingExecutor(IOptions<SimulatedTrainingOptions>
         var offset = JsonConfig.GetDouble(config, "simulate.loss_offset") ?? 0;
         var delay = JsonConfig.GetDouble(config, "simulate.step_delay_ms") is { } ms ? TimeSpan.FromMilliseconds(ms) : options.Value.StepDelay;
 
+        var routing = RoutingShape.Of(config);
         var start = request.ResumeFromCheckpointPath is { } resume ? await ReadCheckpointStepAsync(resume, cancel) : 0;
         Directory.CreateDirectory(request.OutputDirectory);
         var clock = Stopwatch.StartNew();
@@ -74,7 +76,7 @@ public sealed class SimulatedTrainingExecutor(IOptions<SimulatedTrainingOptions>
             }
 
             var tokensPerSecond = step * 1024 / Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
-            observer.OnProgress(new RunProgress(step, loss, eval, lr, tokensPerSecond, clock.Elapsed));
+            observer.OnProgress(new RunProgress(step, loss, eval, lr, tokensPerSecond, clock.Elapsed, routing?.At(step, steps, seed)));
             if (step % checkpointEvery == 0 || step == steps)
             {
                 observer.OnCheckpoint(await WriteCheckpointAsync(request, step, cancel));
@@ -90,6 +92,37 @@ public sealed class SimulatedTrainingExecutor(IOptions<SimulatedTrainingOptions>
         var floor = 2.0 + (0.3 * Math.Pow(Math.Log10(lr / 1e-3), 2)) + offset;
         var tau = Math.Max(5.0, steps / 5.0);
         return floor + (3.0 * Math.Exp(-step / tau)) + (0.005 * Math.Sin((step * 0.7) + seed));
+    }
+
+    /// <summary>Which blocks route and how: the simulated counterpart of the trainer's per-layer diagnostics.</summary>
+    internal sealed record RoutingShape(string Family, int Experts, IReadOnlyList<int> Blocks)
+    {
+        public static RoutingShape? Of(System.Text.Json.Nodes.JsonObject config)
+        {
+            var preset = JsonConfig.GetString(config, "model.preset") ?? "";
+            var family = JsonConfig.GetString(config, "model.family") ?? preset.Split('-')[0];
+            if (family is not ("MoT" or "TokenChoice" or "ExpertChoice")) return null;
+            var presetExperts = System.Text.RegularExpressions.Regex.Match(preset, @"/(\d+)E");
+            var experts = (int)(JsonConfig.GetLong(config, "model.experts") ?? (presetExperts.Success ? long.Parse(presetExperts.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 8));
+            var layers = (int)Math.Max(1, JsonConfig.GetLong(config, "model.layers") ?? 4);
+            return new RoutingShape(family, Math.Max(2, experts), [.. Enumerable.Range(layers / 2, layers - (layers / 2))]);
+        }
+
+        /// <summary>Deterministic diagnostics at <paramref name="step"/>: routing sharpens (entropy falls, the busiest
+        /// expert's share grows) as training goes on; Token/Expert Choice drop fewer tokens over time, MoT drops none.</summary>
+        public IReadOnlyList<BlockRouting> At(long step, long steps, long seed)
+        {
+            var progress = 1 - Math.Exp(-step / Math.Max(5.0, steps / 4.0));
+            var uniform = Math.Log(Experts);
+            return [.. Blocks.Select((block, i) =>
+            {
+                var wobble = 0.01 * Math.Sin((step * 0.3) + seed + block);
+                var entropy = uniform * (1 - ((0.25 + (0.1 * i)) * progress)) + wobble;
+                var maxLoad = (1.0 / Experts) * (1 + ((0.6 + (0.2 * i)) * progress)) + (wobble / 10);
+                var dropped = Family == "MoT" ? 0 : Math.Max(0, (0.12 * (1 - progress)) + 0.02 + (0.01 * i) + (wobble / 2));
+                return new BlockRouting(block, entropy, dropped, maxLoad);
+            })];
+        }
     }
 
     private static async Task<CheckpointInfo> WriteCheckpointAsync(TrainingRequest request, long step, CancellationToken cancel)

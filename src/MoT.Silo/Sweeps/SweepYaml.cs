@@ -86,6 +86,10 @@ public static class SweepYaml
         return form;
     }
 
+    /// <summary>The YAML key of a form field path, for errors about a file (the form calls the preset <c>basePreset</c>).</summary>
+    public static string PathInYaml(string formPath) =>
+        formPath == "basePreset" ? "preset" : formPath;
+
     private static string KindName(ParameterKind kind) => kind switch
     {
         ParameterKind.LogUniform => "log-uniform",

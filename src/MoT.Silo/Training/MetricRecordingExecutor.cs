@@ -32,6 +32,12 @@ public sealed class MetricRecordingExecutor(ITrainingExecutor inner, IMetricSink
                 points.Add(new MetricPointRecord(runId, MetricNames.LearningRate, progress.Step, progress.LearningRate, now));
                 points.Add(new MetricPointRecord(runId, MetricNames.TokensPerSecond, progress.Step, progress.TokensPerSecond, now));
             }
+            foreach (var block in progress.Routing ?? [])
+            {
+                points.Add(new MetricPointRecord(runId, MetricNames.RoutingEntropy(block.Block), progress.Step, block.Entropy, now));
+                points.Add(new MetricPointRecord(runId, MetricNames.DroppedFraction(block.Block), progress.Step, block.DroppedFraction, now));
+                points.Add(new MetricPointRecord(runId, MetricNames.MaxExpertLoad(block.Block), progress.Step, block.MaxExpertLoad, now));
+            }
             MetricWrites.Buffer(metrics, points, runId, logger);
         }
 
@@ -46,6 +52,15 @@ public static class MetricNames
     public const string EvalLoss = "eval_loss";
     public const string LearningRate = "learning_rate";
     public const string TokensPerSecond = "tokens_per_second";
+
+    /// <summary>Mean routing entropy of MoT/MoE block <paramref name="block"/> (0-based).</summary>
+    public static string RoutingEntropy(int block) => $"block{block}.routing_entropy";
+
+    /// <summary>Fraction of tokens block <paramref name="block"/>'s experts dropped (capacity overflow).</summary>
+    public static string DroppedFraction(int block) => $"block{block}.dropped_fraction";
+
+    /// <summary>Share of block <paramref name="block"/>'s work taken by its busiest expert.</summary>
+    public static string MaxExpertLoad(int block) => $"block{block}.max_expert_load";
 }
 
 internal static class MetricWrites

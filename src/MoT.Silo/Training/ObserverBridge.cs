@@ -7,8 +7,8 @@ using ContractObserver = MoT.Contracts.Training.ITrainingObserver;
 namespace MoT.Silo.Training;
 
 /// <summary>Forwards the trainer's reports to the slot (which throttles them to the run grain) and queues
-/// what only the TorchSharp trainer knows (gradient norm, MFU, GPU memory, routing diagnostics) as metric points;
-/// losses, learning rate and throughput are recorded for every executor by <see cref="MetricRecordingExecutor"/>.</summary>
+/// what only the TorchSharp trainer knows (gradient norm, MFU, GPU memory) as metric points; losses, learning rate,
+/// throughput and routing diagnostics are recorded for every executor by <see cref="MetricRecordingExecutor"/>.</summary>
 internal sealed class ObserverBridge(Guid runId, ContractObserver slot, IMetricSink? metrics, ILogger logger) : MoT.Training.Training.ITrainingObserver
 {
     private readonly List<MetricPointRecord> _pending = [];
@@ -17,16 +17,14 @@ internal sealed class ObserverBridge(Guid runId, ContractObserver slot, IMetricS
     public void OnStep(StepReport r)
     {
         _last = r;
-        slot.OnProgress(new RunProgress(r.Step, r.TrainLoss, null, r.LearningRate, r.TokensPerSecond, r.Elapsed));
+        // Routing diagnostics travel with the progress report: MetricRecordingExecutor stores them and the
+        // run grain pushes them to watchers (the dashboard's live MoE panel).
+        IReadOnlyList<BlockRouting>? routing = r.Diagnostics.Count == 0 ? null
+            : [.. r.Diagnostics.Select(layer => new BlockRouting(layer.Block, layer.Entropy, layer.DroppedFraction, layer.ExpertLoad.DefaultIfEmpty().Max()))];
+        slot.OnProgress(new RunProgress(r.Step, r.TrainLoss, null, r.LearningRate, r.TokensPerSecond, r.Elapsed, routing));
         Queue(r.Step, "grad_norm", r.GradientNorm);
         if (r.ModelFlopsUtilization is { } mfu) Queue(r.Step, "mfu", mfu);
         if (r.DeviceMemoryBytes is { } memory) Queue(r.Step, "gpu_memory_gib", memory / (double)(1L << 30));
-        foreach (var layer in r.Diagnostics)
-        {
-            Queue(r.Step, $"block{layer.Block}.routing_entropy", layer.Entropy);
-            Queue(r.Step, $"block{layer.Block}.dropped_fraction", layer.DroppedFraction);
-            Queue(r.Step, $"block{layer.Block}.max_expert_load", layer.ExpertLoad.DefaultIfEmpty().Max());
-        }
         Flush();
     }
 

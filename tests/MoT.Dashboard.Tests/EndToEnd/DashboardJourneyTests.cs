@@ -71,10 +71,25 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             var first = await PointsAsync(chart);
             await WaitUntilAsync(async () => await PointsAsync(chart) > first + 5, "the loss curve to grow while the run trains");
             await page.ShotAsync("04-run-live");
+            // A MoT trial shows its routing per MoE block, growing by push too.
+            await Assertions.Expect(page.Locator("[data-testid=moe-panel]")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("[data-testid=moe-row]")).ToHaveCountAsync(2);
+            var moeChart = page.Locator("[data-testid=moe-chart]");
+            var moeFirst = await PointsAsync(moeChart);
+            await WaitUntilAsync(async () => await PointsAsync(moeChart) > moeFirst, "the MoE diagnostics to grow while the run trains");
+            await page.ShotAsync("04b-run-moe-diagnostics");
 
             // Finished: resume from its checkpoint.
             await Assertions.Expect(page.Locator("[data-testid=status-chip]").First).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
             var parentUrl = page.Url;
+            // Pin a recorded checkpoint; the pin survives a reload.
+            await Assertions.Expect(page.Locator("[data-testid=checkpoint-row]").First).ToBeVisibleAsync();
+            await page.Locator("[data-testid=pin]").First.ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=checkpoint-row]").First).ToHaveAttributeAsync("data-pinned", "true");
+            await page.ReloadAsync();
+            await page.WaitInteractiveAsync();
+            await Assertions.Expect(page.Locator("[data-testid=checkpoint-row]").First).ToHaveAttributeAsync("data-pinned", "true");
+            await page.ShotAsync("04c-run-checkpoint-pinned");
             await page.ClickAsync("[data-testid=fork]");
             await Assertions.Expect(page.Locator("[data-testid=config-diff]")).ToBeVisibleAsync();
             await page.ShotAsync("05-fork-dialog");
@@ -92,7 +107,11 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await page.GetByText("Trial of sweep").Locator("a").ClickAsync();
             await page.WaitInteractiveAsync();
             await Assertions.Expect(page.Locator("[data-testid=sweep-status]")).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
+            // Parallel coordinates: one line per finished trial.
+            var finished = await page.Locator("[data-testid=trials] tbody tr").CountAsync();
+            await Assertions.Expect(page.Locator("[data-testid=pc-line]")).ToHaveCountAsync(finished);
             await page.ShotAsync("07-sweep-detail");
+            await page.ShotAsync("07b-sweep-parallel-coordinates");
 
             // The leaderboard changed.
             await page.GotoAsync($"{server.BaseUrl}/leaderboard");
@@ -105,6 +124,17 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await page.WaitInteractiveAsync();
             await WaitUntilAsync(async () => await page.Locator("[data-testid=run-link]").CountAsync() >= 4, "4 runs in the grid");
             await page.ShotAsync("09-runs");
+            // The column chooser adds a config column (learning rate) and a metric summary; the choice survives a reload.
+            await page.ClickAsync("[data-testid=column-chooser] button");
+            await page.ClickAsync("[data-testid='column-training.lr']");
+            await page.ClickAsync("[data-testid=column-last_train_loss]");
+            await page.Keyboard.PressAsync("Escape");
+            await Assertions.Expect(page.Locator("[data-testid='cell-training.lr']").First).Not.ToBeEmptyAsync();
+            await Assertions.Expect(page.Locator("th", new() { HasText = "Last train loss" })).ToBeVisibleAsync();
+            await page.ReloadAsync();
+            await page.WaitInteractiveAsync();
+            await Assertions.Expect(page.Locator("th", new() { HasText = "Learning rate" })).ToBeVisibleAsync();
+            await page.ShotAsync("09b-runs-columns");
             await page.Input("run-filter").FillAsync("status = Completed and (owner = admin");
             await Assertions.Expect(page.GetByText(new System.Text.RegularExpressions.Regex("at column \\d+"))).ToBeVisibleAsync();
             await page.ShotAsync("10-runs-filter-error");
@@ -120,6 +150,10 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await page.WaitInteractiveAsync();
             await Assertions.Expect(page.Locator("[data-testid=compare-chart] polyline")).ToHaveCountAsync(2);
             await page.ShotAsync("11-compare");
+            await page.Locator("[data-testid=x-axis]").GetByText("tokens").ClickAsync();
+            await Assertions.Expect(page.Locator("[data-testid=compare-chart]")).ToContainTextAsync("vs tokens");
+            await Assertions.Expect(page.Locator("[data-testid=compare-chart] polyline")).ToHaveCountAsync(2);
+            await page.ShotAsync("11b-compare-tokens");
             await page.GotoAsync($"{server.BaseUrl}/cluster");
             await page.WaitInteractiveAsync();
             await Assertions.Expect(page.Locator("[data-testid=slots] tbody tr")).ToHaveCountAsync(2);

@@ -57,6 +57,27 @@ public sealed class AccountService(IDbContextFactory<MotDbContext> contexts, IOp
         return new Account(user.Id, user.DisplayName, canonicalRole);
     }
 
+    /// <summary>
+    /// The account of a user signed in by the identity provider: their users row, created as a viewer (no password,
+    /// so cookie sign-in stays closed to it) on the first sign-in. An existing row keeps its role.
+    /// </summary>
+    public async Task<Account> EnsureExternalAsync(string userName, string? displayName, CancellationToken cancellationToken = default)
+    {
+        var name = userName.Trim();
+        if (name.Length is 0 or > 64) throw new ArgumentException("User name must be 1 to 64 characters.", nameof(userName));
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == name, cancellationToken);
+        if (user is null)
+        {
+            user = new User { Id = name, DisplayName = displayName, Role = Roles.Viewer, CreatedAt = clock.GetUtcNow().UtcDateTime };
+            db.Users.Add(user);
+            await db.SaveChangesAsync(cancellationToken);
+            logger.LogInformation("Created viewer account '{UserName}' on its first single sign-on", name);
+        }
+
+        return new Account(user.Id, user.DisplayName, Roles.Normalize(user.Role) ?? Roles.Viewer);
+    }
+
     /// <summary>Creates the configured seed accounts that do not exist yet; logs the admin credentials it created.</summary>
     public async Task SeedAsync(CancellationToken cancellationToken = default)
     {

@@ -60,7 +60,8 @@ public static class DashboardHostingExtensions
                 o.AccessDeniedPath = "/denied";
                 o.Cookie.Name = "mot.auth";
                 o.SlidingExpiration = true;
-            });
+            })
+            .AddOidcIfConfigured(builder.Configuration);
         services.AddAuthorization();
         services.AddHealthChecks();
         services.AddCascadingAuthenticationState();
@@ -96,6 +97,7 @@ public static class DashboardHostingExtensions
         app.MapAccountEndpoints();
         // Liveness for container healthchecks and probes: anonymous, no page render, no database round trip.
         app.MapHealthChecks(HealthPath);
+        app.MapOidcSignIn();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

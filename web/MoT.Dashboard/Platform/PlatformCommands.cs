@@ -2,6 +2,7 @@ using MoT.Contracts.Runs;
 using MoT.Contracts.Sweeps;
 using MoT.Dashboard.Accounts;
 using MoT.Dashboard.Runs;
+using MoT.Data.Checkpoints;
 
 namespace MoT.Dashboard.Platform;
 
@@ -9,7 +10,7 @@ namespace MoT.Dashboard.Platform;
 /// Every change the dashboard makes to the platform, each checked server-side against the signed-in user's role and
 /// recorded with that user as owner. Pages hide the buttons too; this is the check that counts.
 /// </summary>
-public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, RunCatalog catalog)
+public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, RunCatalog catalog, CheckpointStore checkpoints, ILogger<PlatformCommands> logger)
 {
     /// <summary>Queues a single run.</summary>
     public async Task<Guid> LaunchRunAsync(string configJson, int priority = 0)
@@ -64,6 +65,17 @@ public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, Run
     {
         var owner = await user.RequireMutatorAsync("transition-tune runs");
         return Track(await grains.GetGrain<IRunGrain>(runId).TransitionTuneAsync(owner, targetConfigJson));
+    }
+
+    /// <summary>Pins (keeps through retention clean-up) or unpins a recorded checkpoint.</summary>
+    public async Task<CheckpointSummary> SetCheckpointPinnedAsync(Guid checkpointId, bool pinned)
+    {
+        var name = await user.RequireMutatorAsync(pinned ? "pin checkpoints" : "unpin checkpoints");
+        var checkpoint = await checkpoints.SetPinnedAsync(checkpointId, pinned);
+        // The checkpoints table has no column for it: the log is the record of who pinned what.
+        logger.LogInformation("{User} {Action} checkpoint {CheckpointId} of run {RunId} at step {Step}",
+            name, pinned ? "pinned" : "unpinned", checkpoint.Id, checkpoint.RunId, checkpoint.Step);
+        return checkpoint;
     }
 
     private Guid Track(Guid runId)

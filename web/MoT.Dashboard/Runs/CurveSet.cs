@@ -21,6 +21,24 @@ public sealed class CurveSet
         foreach (var (step, value) in series.Points) Add(series.Name, step, value);
     }
 
+    /// <summary>Names of the curves that have points.</summary>
+    public IReadOnlyList<string> Names
+    {
+        get
+        {
+            lock (_gate) return [.. _series.Keys];
+        }
+    }
+
+    /// <summary>The last point of one curve, or null when it has none.</summary>
+    public (long Step, double Value)? Last(string name)
+    {
+        lock (_gate)
+        {
+            return _series.TryGetValue(name, out var points) && points.Count > 0 ? (points.Keys[^1], points.Values[^1]) : null;
+        }
+    }
+
     public int Count(string name)
     {
         lock (_gate) return _series.TryGetValue(name, out var points) ? points.Count : 0;

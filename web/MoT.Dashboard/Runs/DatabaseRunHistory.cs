@@ -12,8 +12,10 @@ public sealed class DatabaseRunHistory(RunQueryService runs, IDbContextFactory<M
     public async Task<RunHistoryPage> QueryAsync(string? filter, string? sort, int pageSize, string? cursor, CancellationToken cancellationToken = default)
     {
         var page = await runs.QueryAsync(filter, sort, pageSize, cursor, cancellationToken);
-        var throughput = await LatestThroughputAsync(page.Items.Select(r => r.Id), cancellationToken);
-        return new RunHistoryPage([.. page.Items.Select(r => ToRow(r, throughput.GetValueOrDefault(r.Id)))], page.NextCursor);
+        var ids = page.Items.Select(r => r.Id).ToList();
+        var summaries = await LatestMetricsAsync(ids, cancellationToken);
+        var configs = await ConfigsAsync(ids, cancellationToken);
+        return new RunHistoryPage([.. page.Items.Select(r => ToRow(r, summaries.GetValueOrDefault(r.Id), configs.GetValueOrDefault(r.Id)))], page.NextCursor);
     }
 
     public async Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default)
@@ -27,26 +29,39 @@ public sealed class DatabaseRunHistory(RunQueryService runs, IDbContextFactory<M
         return [.. points.GroupBy(p => p.Name).Select(g => new MetricSeries(g.Key, [.. g.Select(p => (p.Step, p.Value))]))];
     }
 
-    /// <summary>Each run's last recorded tokens/s: one indexed top-1 lookup per run of the page.</summary>
-    private async Task<Dictionary<Guid, double?>> LatestThroughputAsync(IEnumerable<Guid> runIds, CancellationToken cancellationToken)
+    /// <summary>Each run's last recorded tokens/s and train loss: indexed top-1 lookups per run of the page.</summary>
+    private async Task<Dictionary<Guid, (double? TokensPerSecond, double? TrainLoss)>> LatestMetricsAsync(IEnumerable<Guid> runIds, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var latest = new Dictionary<Guid, double?>();
+        var latest = new Dictionary<Guid, (double?, double?)>();
         foreach (var runId in runIds)
         {
-            latest[runId] = await db.MetricPoints.AsNoTracking()
-                .Where(p => p.RunId == runId && p.Name == MetricNames.TokensPerSecond)
-                .OrderByDescending(p => p.Step)
-                .Select(p => p.Value)
-                .FirstOrDefaultAsync(cancellationToken);
+            latest[runId] = (await LastAsync(db, runId, MetricNames.TokensPerSecond, cancellationToken),
+                await LastAsync(db, runId, MetricNames.TrainLoss, cancellationToken));
         }
         return latest;
     }
 
-    private static RunRow ToRow(RunSummary r, double? tokensPerSecond) => new(
+    private static Task<double?> LastAsync(MotDbContext db, Guid runId, string name, CancellationToken cancellationToken) =>
+        db.MetricPoints.AsNoTracking()
+            .Where(p => p.RunId == runId && p.Name == name)
+            .OrderByDescending(p => p.Step)
+            .Select(p => p.Value)
+            .FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>The page's config JSON (for the grid's config columns), one query.</summary>
+    private async Task<Dictionary<Guid, string>> ConfigsAsync(List<Guid> runIds, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Runs.AsNoTracking().Where(r => runIds.Contains(r.Id)).Select(r => new { r.Id, r.ConfigJson })
+            .ToDictionaryAsync(r => r.Id, r => r.ConfigJson, cancellationToken);
+    }
+
+    private static RunRow ToRow(RunSummary r, (double? TokensPerSecond, double? TrainLoss) latest, string? configJson) => new(
         r.Id, r.Name, r.Owner, Enum.Parse<RunStatus>(r.Status.ToString()), r.SweepId, r.ModelFamily, r.BestEvalLoss,
-        tokensPerSecond,
+        latest.TokensPerSecond,
         r.StartedAt is { } started ? (r.FinishedAt ?? DateTime.UtcNow) - started : null,
         new DateTimeOffset(r.CreatedAt, TimeSpan.Zero), r.ParentRunId,
-        r.ParentRelation is { } relation ? Enum.Parse<RunRelation>(relation.ToString()) : null, r.Attempt);
+        r.ParentRelation is { } relation ? Enum.Parse<RunRelation>(relation.ToString()) : null, r.Attempt,
+        configJson, latest.TrainLoss);
 }

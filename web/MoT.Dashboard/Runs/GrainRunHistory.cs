@@ -134,6 +134,7 @@ public sealed class GrainRunHistory(IGrainFactory grains, RunCatalog catalog) : 
         var facts = RunConfigFacts.From(s.Spec.ConfigJson);
         TimeSpan? duration = s.Attempts.Count == 0 ? null : (s.FinishedAt ?? DateTimeOffset.UtcNow) - s.Attempts[0].StartedAt;
         return new RunRow(s.RunId, facts.Preset, s.Spec.Owner, s.Status, s.Spec.SweepId, facts.Family, s.BestEvalLoss,
-            s.LastProgress?.TokensPerSecond, duration, s.CreatedAt, s.Spec.ParentRunId, s.Spec.Relation, s.Attempts.Count);
+            s.LastProgress?.TokensPerSecond, duration, s.CreatedAt, s.Spec.ParentRunId, s.Spec.Relation, s.Attempts.Count,
+            s.Spec.ConfigJson, s.LastProgress?.TrainLoss);
     }
 }

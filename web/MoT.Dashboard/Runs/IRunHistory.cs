@@ -3,6 +3,8 @@ using MoT.Contracts.Runs;
 namespace MoT.Dashboard.Runs;
 
 /// <summary>One row of the runs list.</summary>
+/// <param name="ConfigJson">The run's config (the grid's config columns read it).</param>
+/// <param name="LastTrainLoss">The last recorded training loss.</param>
 public sealed record RunRow(
     Guid Id,
     string? Name,
@@ -16,7 +18,9 @@ public sealed record RunRow(
     DateTimeOffset CreatedAt,
     Guid? ParentRunId,
     RunRelation? Relation,
-    int Attempt);
+    int Attempt,
+    string? ConfigJson = null,
+    double? LastTrainLoss = null);
 
 /// <summary>A page of runs; pass <see cref="NextCursor"/> back for the next one (null: last page).</summary>
 public sealed record RunHistoryPage(IReadOnlyList<RunRow> Items, string? NextCursor);

@@ -1,5 +1,6 @@
 using MoT.Silo.Training;
 using MoT.Contracts.Runs;
+using MoT.Data.Checkpoints;
 
 namespace MoT.Dashboard.Runs;
 
@@ -8,7 +9,7 @@ namespace MoT.Dashboard.Runs;
 /// <see cref="IRunGrain.WatchProgressAsync"/> that appends points as they are pushed (no polling). The page passes a
 /// callback that marshals onto its renderer (<c>InvokeAsync(StateHasChanged)</c>).
 /// </summary>
-public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history, ILogger<RunDetailViewModel> logger) : IAsyncDisposable
+public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history, CheckpointStore checkpoints, ILogger<RunDetailViewModel> logger) : IAsyncDisposable
 {
     private CancellationTokenSource? _watch;
     private Task? _watchTask;
@@ -16,6 +17,8 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
     public Guid RunId { get; private set; }
     public RunSnapshot? Snapshot { get; private set; }
     public CurveSet Curves { get; private set; } = new();
+    /// <summary>The run's checkpoints recorded in the run store (with their pins), in step order.</summary>
+    public IReadOnlyList<CheckpointSummary> Checkpoints { get; private set; } = [];
     public string? Error { get; private set; }
     public bool Watching { get; private set; }
     /// <summary>Progress reports received over the live subscription.</summary>
@@ -32,10 +35,12 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
         LastProgress = null;
         LiveUpdates = 0;
         Curves = new CurveSet();
+        Checkpoints = [];
         try
         {
             Snapshot = await grains.GetGrain<IRunGrain>(runId).GetSnapshotAsync();
             foreach (var series in await history.GetMetricsAsync(runId)) Curves.AddRange(series);
+            Checkpoints = await checkpoints.ListAsync(runId);
         }
         catch (Exception e)
         {
@@ -55,7 +60,12 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
     public async Task RefreshAsync()
     {
         Snapshot = await grains.GetGrain<IRunGrain>(RunId).GetSnapshotAsync();
+        Checkpoints = await checkpoints.ListAsync(RunId);
     }
+
+    /// <summary>Replaces one listed checkpoint by its stored state (after a pin or unpin).</summary>
+    public void Update(CheckpointSummary checkpoint) =>
+        Checkpoints = [.. Checkpoints.Select(c => c.Id == checkpoint.Id ? checkpoint : c)];
 
     private async Task WatchAsync(Guid runId, Func<Task> changed, CancellationToken cancel)
     {
@@ -103,6 +113,12 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
         Curves.Add(MetricNames.TrainLoss, progress.Step, progress.TrainLoss);
         Curves.Add(MetricNames.LearningRate, progress.Step, progress.LearningRate);
         if (progress.EvalLoss is { } eval) Curves.Add(MetricNames.EvalLoss, progress.Step, eval);
+        foreach (var block in progress.Routing ?? [])
+        {
+            Curves.Add(MetricNames.RoutingEntropy(block.Block), progress.Step, block.Entropy);
+            Curves.Add(MetricNames.DroppedFraction(block.Block), progress.Step, block.DroppedFraction);
+            Curves.Add(MetricNames.MaxExpertLoad(block.Block), progress.Step, block.MaxExpertLoad);
+        }
         LastProgress = progress;
     }
 

@@ -1,0 +1,53 @@
+using MoT.Dashboard.Components;
+using MoT.Dashboard.Components.Widgets;
+using MoT.Silo.Sweeps;
+
+namespace MoT.Dashboard.Runs;
+
+/// <summary>What the compare chart's x-axis counts.</summary>
+public enum CompareAxis
+{
+    Step,
+    /// <summary>Training tokens seen: step x batch size x sequence length (x gradient accumulation) of each run.</summary>
+    Tokens,
+}
+
+/// <summary>One run on the compare page: its recorded metrics and how many tokens one step trains on.</summary>
+public sealed record ComparedRun(Guid RunId, IReadOnlyList<MetricSeries> Metrics, long? TokensPerStep);
+
+/// <summary>The compare page: runs' curves of one metric, smoothed, against steps or tokens.</summary>
+public sealed class CompareModel
+{
+    private readonly List<ComparedRun> _runs = [];
+
+    public IReadOnlyList<ComparedRun> Runs => _runs;
+
+    public void Add(ComparedRun run) => _runs.Add(run);
+
+    public void Clear() => _runs.Clear();
+
+    /// <summary>Runs whose config does not say their tokens per step (left out of a tokens axis).</summary>
+    public IReadOnlyList<Guid> WithoutTokens => [.. _runs.Where(r => r.TokensPerStep is null).Select(r => r.RunId)];
+
+    /// <summary>Tokens per optimizer step from a run config: batch_size x seq_len x grad accumulation, the preset's
+    /// batch size and context length when the config leaves them out; null when neither says.</summary>
+    public static long? TokensPerStep(string? configJson)
+    {
+        var preset = PresetCatalog.Find(RunConfigValues.Read(configJson, "model.preset"));
+        var batch = RunConfigValues.ReadNumber(configJson, "training.batch_size") ?? preset?.BatchSize;
+        var context = RunConfigValues.ReadNumber(configJson, "model.seq_len") ?? preset?.SeqLen;
+        var accumulation = RunConfigValues.ReadNumber(configJson, "training.grad_accumulation") ?? 1;
+        return batch is { } b && context is { } c && b > 0 && c > 0 ? (long)(b * c * Math.Max(1, accumulation)) : null;
+    }
+
+    /// <summary>One line per run (runs without tokens per step are skipped on a tokens axis), downsampled then smoothed.</summary>
+    public IReadOnlyList<ChartLine> Lines(string metric, double smoothing, CompareAxis axis) => [.. _runs
+        .Select((run, i) => (run, color: LineChart.Palette[i % LineChart.Palette.Length]))
+        .Where(x => axis == CompareAxis.Step || x.run.TokensPerStep is not null)
+        .Select(x =>
+        {
+            var scale = axis == CompareAxis.Tokens ? x.run.TokensPerStep!.Value : 1;
+            var points = (x.run.Metrics.FirstOrDefault(s => s.Name == metric)?.Points ?? []).Select(p => ((double)p.Step * scale, p.Value)).ToList();
+            return new ChartLine(Formats.Short(x.run.RunId), x.color, CurveSet.Smooth(CurveSet.Downsample(points, 500), smoothing));
+        })];
+}
