@@ -40,6 +40,17 @@ public sealed class TorchTrainingExecutorTests : IDisposable
         Assert.Equal("Transformer-Tiny", RunConfigTranslator.Translate("""{ "model": { "family": "Dense" }, "training": { "steps": 3 } }""").Preset);
     }
 
+    [Theory]
+    [InlineData("""{ "model": { "preset": "MoT-Tiny/8E", "experts": "4" } }""", "MoT-Tiny/4E")]
+    [InlineData("""{ "model": { "preset": "MoT-Tiny/8E/2", "experts": 16 } }""", "MoT-Tiny/16E/2")]
+    [InlineData("""{ "model": { "preset": "TokenChoice-Tiny/8E", "granularity": 4 } }""", "TokenChoice-Tiny/8E/4")]
+    [InlineData("""{ "model": { "preset": "Transformer-Tiny", "experts": 4 } }""", "Transformer-Tiny")]
+    public void Searched_experts_and_granularity_apply_on_top_of_a_named_preset(string config, string preset)
+    {
+        var withTraining = config.Replace("} }", """}, "training": { "steps": 3 } }""");
+        Assert.Equal(preset, RunConfigTranslator.Translate(withTraining).Preset);
+    }
+
     [Fact]
     public async Task A_run_trains_reports_progress_and_checkpoints_then_resumes_from_its_checkpoint()
     {

@@ -81,7 +81,13 @@ public sealed class TransformerLM : nn.Module<Tensor, Tensor>
         foreach (var (name, parameter) in named_parameters())
         {
             if (parameter.dim() < 2)
-                continue;   // LayerNorm gains/biases and temperatures keep their constructor values
+            {
+                // Linear biases start at zero (GPT-2); their constructor draws from the process-wide RNG, which
+                // other threads share, so keeping them would make "same seed, same model" a race.
+                // LayerNorm gains and temperatures keep their (constant) constructor values.
+                if (name.EndsWith("bias", StringComparison.Ordinal)) parameter.zero_();
+                continue;
+            }
             if (name.Contains("expert_") || name.Contains("controller") || name.Contains("router"))
                 ExpertWeights.InitialiseTruncatedNormal(parameter, parameter.shape[^2], generator);
             else

@@ -30,10 +30,13 @@ public sealed class CheckpointTests
     {
         using var run = new TrainingRun();
         var path = TrainAndCheckpoint(run, TrainingRun.Config(steps: 10));
-        using (var stream = File.OpenWrite(path))
+        using (var stream = File.Open(path, FileMode.Open, FileAccess.ReadWrite))
         {
+            // Flip the byte's bits: writing a constant is no corruption when the byte already had that value.
             stream.Position = 100;
-            stream.WriteByte(0x5A);
+            var original = stream.ReadByte();
+            stream.Position = 100;
+            stream.WriteByte((byte)~original);
         }
 
         var error = Assert.Throws<CheckpointException>(() => CheckpointFile.ReadState(path));

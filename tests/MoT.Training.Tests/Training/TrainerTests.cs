@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace MoT.Training.Tests.Training;
 
+[Collection(BitExactCollection.Name)]
 public sealed class TrainerTests
 {
     [Theory]
