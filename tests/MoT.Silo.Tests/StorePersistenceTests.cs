@@ -63,7 +63,7 @@ public sealed class StorePersistenceTests : IAsyncLifetime
     {
         var sink = new EfRunRecordSink(_services.GetRequiredService<IDbContextFactory<MotDbContext>>());
         var runId = Guid.NewGuid();
-        var spec = new RunSpec("""{ "model": { "family": "MoT", "size": "Tiny", "experts": 8 }, "training": { "steps": 100, "batch_size": 16 } }""", "alice");
+        var spec = new RunSpec("""{ "model": { "preset": "MoT-Tiny/8E" }, "training": { "steps": 100, "batch_size": 16 }, "data": { "eval_set": "demo-eval", "tokenizer": "bytes" } }""", "alice");
         var created = DateTimeOffset.UtcNow;
         await sink.RecordAsync(new RunRecord(runId, spec, RunStatus.Queued, 0, null, null, created, null, null, null), TestContext.Current.CancellationToken);
         await sink.RecordAsync(new RunRecord(runId, spec, RunStatus.Completed, 1, 2.25, new CheckpointInfo(100, "/ckpt/step-100.ckpt", 10, "ab"),
@@ -76,6 +76,13 @@ public sealed class StorePersistenceTests : IAsyncLifetime
         Assert.True(run.ComputeBudgetFlops > 0);
         await using var db = await _services.GetRequiredService<IDbContextFactory<MotDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
         Assert.Equal(100, (await db.Checkpoints.SingleAsync(c => c.RunId == runId, TestContext.Current.CancellationToken)).Step);
+        // The store's board is the one the leaderboard grains key the run under: same family, eval set and tokenizer.
+        var facts = MoT.Grains.Runs.RunFacts.FromConfig(spec.ConfigJson);
+        var board = Assert.Single(await _services.GetRequiredService<MoT.Data.Queries.LeaderboardQuery>()
+            .GetAsync(facts.EvalSetId, facts.TokenizerId, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(("demo-eval", "bytes"), (board.EvalSetId, board.TokenizerId));
+        Assert.Equal(runId, Assert.Single(board.Entries).RunId);
+        Assert.Equal(facts.Family, run.ModelFamily);
     }
 
     public async ValueTask DisposeAsync()

@@ -4,7 +4,7 @@ using MoT.Grains.Configs;
 namespace MoT.Grains.Runs;
 
 /// <summary>Facts about a run read from its config: what it is and what its loss can be compared with.</summary>
-/// <param name="Family">model.family (default Dense).</param>
+/// <param name="Family">model.family, else the family a model.preset names ("MoT-Tiny/8E": MoT); Dense by default and for "Transformer".</param>
 /// <param name="EvalSetId">data.eval_set: the identity of the eval set.</param>
 /// <param name="TokenizerId">data.tokenizer: the identity of the tokenizer.</param>
 /// <param name="TrainingTokens">training.steps * training.batch_size * model.seq_len.</param>
@@ -21,9 +21,15 @@ public sealed record RunFacts(string Family, string EvalSetId, string TokenizerI
         var batch = JsonConfig.GetLong(config, "training.batch_size") ?? 1;
         var seqLen = JsonConfig.GetLong(config, "model.seq_len") ?? JsonConfig.GetLong(config, "training.seq_len") ?? 1;
         return new RunFacts(
-            JsonConfig.GetString(config, "model.family") ?? "Dense",
+            FamilyOf(JsonConfig.GetString(config, "model.family") ?? JsonConfig.GetString(config, "model.preset")),
             JsonConfig.GetString(config, "data.eval_set") ?? "default",
             JsonConfig.GetString(config, "data.tokenizer") ?? "default",
             steps * batch * seqLen);
+    }
+
+    private static string FamilyOf(string? familyOrPreset)
+    {
+        var family = familyOrPreset?.Split('-')[0].Trim();
+        return string.IsNullOrEmpty(family) || family.Equals("Transformer", StringComparison.OrdinalIgnoreCase) ? "Dense" : family;
     }
 }

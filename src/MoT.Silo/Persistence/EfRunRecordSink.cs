@@ -26,7 +26,7 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         }
 
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == record.RunId, cancellationToken);
-        var facts = RunFacts.Of(record.Spec.ConfigJson);
+        var facts = StoredFacts.Of(record.Spec.ConfigJson);
         if (run is null)
         {
             run = new Entities.Run
@@ -82,28 +82,37 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         }
     }
 
-    /// <summary>What the history store indexes about a run, read from its config.</summary>
-    private sealed record RunFacts(string Family, double ComputeFlops, string EvalSet, string Tokenizer)
+    /// <summary>
+    /// What the history store indexes about a run. Family, eval set and tokenizer are the grains' <see cref="RunFacts"/>,
+    /// so the store's leaderboard and the leaderboard grains put a run on the same board; the compute budget is the
+    /// trainer's FLOPs for the whole run.
+    /// </summary>
+    private sealed record StoredFacts(string Family, double ComputeFlops, string EvalSet, string Tokenizer)
     {
-        public static RunFacts Of(string configJson)
+        public static StoredFacts Of(string configJson)
+        {
+            try
+            {
+                var facts = RunFacts.FromConfig(configJson);
+                return new StoredFacts(facts.Family, TrainingFlops(configJson), facts.EvalSetId, facts.TokenizerId);
+            }
+            catch (FormatException)
+            {
+                return new StoredFacts("Unknown", 0, "unknown", "unknown"); // an invalid config still gets its (failed) run row
+            }
+        }
+
+        private static double TrainingFlops(string configJson)
         {
             try
             {
                 var config = RunConfigTranslator.Translate(configJson);
-                var family = config.Model.FeedForward switch
-                {
-                    FeedForwardKind.MixtureOfTokens => "MoT",
-                    FeedForwardKind.TokenChoice => "TokenChoice",
-                    FeedForwardKind.ExpertChoice => "ExpertChoice",
-                    _ => "Dense",
-                };
                 var tokens = (double)config.Steps * config.BatchSize * config.GradientAccumulation * config.Model.ContextLength;
-                return new RunFacts(family, ModelCost.TrainingFlopsPerToken(config.Model) * tokens,
-                    $"{config.Data.Source}/eval{config.Data.EvalFraction}/ctx{config.Model.ContextLength}", config.Data.Tokenizer);
+                return ModelCost.TrainingFlopsPerToken(config.Model) * tokens;
             }
             catch (ModelConfigException)
             {
-                return new RunFacts("Unknown", 0, "unknown", "unknown"); // an invalid config still gets its (failed) run row
+                return 0;
             }
         }
     }
