@@ -8,26 +8,10 @@ using MoT.Data;
 namespace MoT.Dashboard.Tests;
 
 /// <summary>Accounts in a real (temporary) SQLite store with the platform's migrations.</summary>
-public sealed class AccountServiceTests : IAsyncLifetime
+public sealed class AccountServiceTests() : TemporaryStoreTests("mot-accounts-")
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "mot-accounts-" + Guid.NewGuid().ToString("N")[..8]);
-    private ServiceProvider _services = default!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _services = new ServiceCollection().AddMotData(MotDataOptions.DefaultSqlite(_directory)).BuildServiceProvider();
-        await MotDatabase.MigrateAsync(_services, TestContext.Current.CancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
-
     private AccountService Service(AccountSeedOptions seed) =>
-        new(_services.GetRequiredService<IDbContextFactory<MotDbContext>>(), Options.Create(seed), TimeProvider.System, NullLogger<AccountService>.Instance);
+        new(Services.GetRequiredService<IDbContextFactory<MotDbContext>>(), Options.Create(seed), TimeProvider.System, NullLogger<AccountService>.Instance);
 
     [Fact]
     public async Task Seeding_creates_the_configured_accounts_once_and_sign_in_checks_passwords()
@@ -71,7 +55,7 @@ public sealed class AccountServiceTests : IAsyncLifetime
         Assert.Equal(Roles.Viewer, first.Role);
         Assert.Null(await service.ValidateAsync("sso-user", "anything", token)); // no password: cookie sign-in stays closed
 
-        await using (var db = await _services.GetRequiredService<IDbContextFactory<MotDbContext>>().CreateDbContextAsync(token))
+        await using (var db = await Services.GetRequiredService<IDbContextFactory<MotDbContext>>().CreateDbContextAsync(token))
         {
             (await db.Users.SingleAsync(u => u.Id == "sso-user", token)).Role = Roles.Researcher;
             await db.SaveChangesAsync(token);
@@ -82,30 +66,14 @@ public sealed class AccountServiceTests : IAsyncLifetime
 }
 
 /// <summary>Pinning from the dashboard against a real (temporary) SQLite store.</summary>
-public sealed class CheckpointPinTests : IAsyncLifetime
+public sealed class CheckpointPinTests() : TemporaryStoreTests("mot-pins-")
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "mot-pins-" + Guid.NewGuid().ToString("N")[..8]);
-    private ServiceProvider _services = default!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _services = new ServiceCollection().AddMotData(MotDataOptions.DefaultSqlite(_directory)).BuildServiceProvider();
-        await MotDatabase.MigrateAsync(_services, TestContext.Current.CancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _services.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
-
     [Fact]
     public async Task A_researcher_pins_and_unpins_a_recorded_checkpoint()
     {
         var token = TestContext.Current.CancellationToken;
         var checkpointId = Guid.NewGuid();
-        await using (var db = await _services.GetRequiredService<IDbContextFactory<MotDbContext>>().CreateDbContextAsync(token))
+        await using (var db = await Services.GetRequiredService<IDbContextFactory<MotDbContext>>().CreateDbContextAsync(token))
         {
             var runId = Guid.NewGuid();
             db.Users.Add(new MoT.Data.Entities.User { Id = "rita", CreatedAt = DateTime.UtcNow });
@@ -115,7 +83,7 @@ public sealed class CheckpointPinTests : IAsyncLifetime
         }
 
         var commands = new MoT.Dashboard.Platform.PlatformCommands(null!, new CurrentUser(new FakeAuthentication("rita", Roles.Researcher)), new MoT.Dashboard.Runs.RunCatalog(),
-            _services.GetRequiredService<MoT.Data.Checkpoints.CheckpointStore>(), NullLogger<MoT.Dashboard.Platform.PlatformCommands>.Instance);
+            Services.GetRequiredService<MoT.Data.Checkpoints.CheckpointStore>(), NullLogger<MoT.Dashboard.Platform.PlatformCommands>.Instance);
 
         Assert.True((await commands.SetCheckpointPinnedAsync(checkpointId, true)).Pinned);
         Assert.False((await commands.SetCheckpointPinnedAsync(checkpointId, false)).Pinned);

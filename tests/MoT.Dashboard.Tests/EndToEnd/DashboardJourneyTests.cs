@@ -117,6 +117,8 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await page.GotoAsync($"{server.BaseUrl}/leaderboard");
             await page.WaitInteractiveAsync();
             await WaitUntilAsync(async () => await page.Locator("[data-testid=leaderboard-row]").CountAsync() > rowsBefore, "a leaderboard row");
+            // The store's board files runs under the same eval set and tokenizer as the grains' board.
+            await WaitUntilAsync(async () => await page.Locator("[data-testid=store-leaderboard-row]").CountAsync() > 0, "a row on the run store's board");
             await page.ShotAsync("08-leaderboard");
 
             // Runs list: owner, statuses; a malformed filter shows the parser's error in place.
