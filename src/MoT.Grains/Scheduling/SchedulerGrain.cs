@@ -25,6 +25,9 @@ public sealed class SchedulerGrain(
     private IGrainTimer? _dispatchTimer;
     private bool _dispatchRequested;
 
+    /// <summary>Runs told to stop for a higher-priority one and not yet released (soft state: a stop is harmless to repeat).</summary>
+    private readonly HashSet<Guid> _preempting = [];
+
     private SchedulerState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -276,5 +279,51 @@ public sealed class SchedulerGrain(
                 await state.WriteStateAsync();
             }
         }
+
+        await PreemptForHigherPriorityAsync();
     }
+
+    /// <summary>
+    /// Once the free slots are used, each waiting run (in dispatch order) that outranks a running one takes the slot
+    /// of the lowest-priority, most recently queued of them. The victim's slot stops it with a checkpoint; its run
+    /// queues itself again (a preemption, not a failure) and the freed slot goes to the waiting run through dispatch.
+    /// </summary>
+    private async Task PreemptForHigherPriorityAsync()
+    {
+        _preempting.IntersectWith(S.Running.Keys);
+        if (!options.Value.PreemptLowerPriority || S.Queue.Count == 0) return;
+
+        // Slots about to come free (a stop under way, or an attempt that re-queued its run and has not released its
+        // slot yet) each serve one waiting run already.
+        var inFlight = _preempting.Count + S.Slots.Values.Count(s => !s.Lost && s.Info.BusyRunId is { } busy && !S.Running.ContainsKey(busy));
+        var waiting = S.Queue.ToList();
+        var victims = S.Running.Values.Where(r => !_preempting.Contains(r.RunId)).ToList();
+        while (SchedulingPolicy.PickNext(waiting, S.Running.Values, S.SweepLimits, S.LastServed) is { } next)
+        {
+            waiting.Remove(next);
+            if (inFlight-- > 0) continue;
+            var victim = victims
+                .Where(r => Priority(r) < next.Priority)
+                .OrderBy(Priority).ThenByDescending(r => r.Queued?.Sequence ?? long.MaxValue)
+                .FirstOrDefault();
+            if (victim is null) return; // dispatch order is by priority: no later waiting run outranks anyone either
+
+            victims.Remove(victim);
+            _preempting.Add(victim.RunId);
+            logger.LogInformation("Run {RunId} (priority {Priority}) preempts run {Victim} (priority {VictimPriority}) on slot {Slot}",
+                next.RunId, next.Priority, victim.RunId, Priority(victim), victim.SlotKey);
+            try
+            {
+                var result = await GrainFactory.GetGrain<IGpuSlotGrain>(victim.SlotKey).StopAsync(victim.RunId, StopKind.Preempt);
+                if (!result.Changed) _preempting.Remove(victim.RunId);
+            }
+            catch (Exception ex)
+            {
+                _preempting.Remove(victim.RunId);
+                logger.LogWarning(ex, "Could not preempt run {RunId} on slot {Slot}", victim.RunId, victim.SlotKey);
+            }
+        }
+    }
+
+    private static int Priority(RunningEntry running) => running.Queued?.Priority ?? 0;
 }

@@ -35,4 +35,8 @@ public sealed class SchedulerOptions
 
     /// <summary>How many dispatches the snapshot remembers.</summary>
     public int DispatchLogLength { get; set; } = 1000;
+
+    /// <summary>A queued run that outranks running ones (higher priority, no free slot) preempts the lowest-priority of them:
+    /// it checkpoints, stops within a step and queues again to resume.</summary>
+    public bool PreemptLowerPriority { get; set; } = true;
 }

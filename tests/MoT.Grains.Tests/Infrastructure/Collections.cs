@@ -86,3 +86,19 @@ public sealed class RestartClusterCollection : ICollectionFixture<RestartCluster
 {
     public const string Name = "Restart cluster";
 }
+
+/// <summary>Control silo plus one gpu silo with a single slot that steps every 10 ms: runs must share it.</summary>
+public sealed class PreemptionClusterFixture : MotClusterFixture
+{
+    protected override short InitialSilos => 2;
+
+    protected override int CpuSlotsPerGpuSilo => 1;
+
+    protected override TimeSpan StepDelay(string siloName) => TimeSpan.FromMilliseconds(10);
+}
+
+[CollectionDefinition(Name)]
+public sealed class PreemptionClusterCollection : ICollectionFixture<PreemptionClusterFixture>
+{
+    public const string Name = "Preemption cluster";
+}
