@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using MoT.Grains.Configs;
 using MoT.Training.Models;
 using MoT.Training.Training;
@@ -20,7 +18,7 @@ namespace MoT.Silo.Training;
 /// </code>
 /// Family Dense (or Transformer), MoT, TokenChoice, ExpertChoice; sizes as the presets.
 /// </summary>
-public static partial class RunConfigTranslator
+public static class RunConfigTranslator
 {
     public static TrainingConfig Translate(string configJson)
     {
@@ -44,23 +42,14 @@ public static partial class RunConfigTranslator
         var family = JsonConfig.GetString(root, "model.family") ?? "Dense";
         if (family.Equals("Dense", StringComparison.OrdinalIgnoreCase)) family = "Transformer";
         var size = JsonConfig.GetString(root, "model.size") ?? "Tiny";
-        var preset = JsonConfig.GetString(root, "model.preset") ?? JsonConfig.GetString(root, "preset");
         var experts = Integer(root, "model.experts");
         var granularity = Integer(root, "model.granularity");
-        if (preset is null)
-        {
-            preset = family.Equals("Transformer", StringComparison.OrdinalIgnoreCase)
-                ? $"{family}-{size}"
-                : $"{family}-{size}/{experts ?? DefaultExperts(size)}E" + (granularity > 1 ? $"/{granularity}" : "");
-        }
-        else if ((experts is not null || granularity is not null) && ExpertPreset().Match(preset) is { Success: true } named)
-        {
-            // A sweep over experts or granularity on top of a named preset (the dashboard's forms name one) must change
-            // the model, not be dropped: rebuild the name with the searched values.
-            var e = experts ?? long.Parse(named.Groups["experts"].Value, CultureInfo.InvariantCulture);
-            var g = granularity ?? (named.Groups["granularity"].Success ? long.Parse(named.Groups["granularity"].Value, CultureInfo.InvariantCulture) : 1);
-            preset = $"{named.Groups["base"].Value}/{e}E" + (g > 1 ? $"/{g}" : "");
-        }
+        // A search over experts or granularity on top of a named preset (what the dashboard's forms send) must change
+        // the model, not be dropped.
+        var preset = (JsonConfig.GetString(root, "model.preset") ?? JsonConfig.GetString(root, "preset")) is { } named
+            ? ModelPresets.WithExperts(named, experts, granularity)
+            : ModelPresets.NameOf(family, size,
+                family.Equals("Transformer", StringComparison.OrdinalIgnoreCase) ? null : experts ?? DefaultExperts(size), granularity ?? 1);
 
         var document = new JsonObject { ["preset"] = preset };
         foreach (var (section, mappings) in Mappings)
@@ -72,9 +61,6 @@ public static partial class RunConfigTranslator
         }
         return TrainingConfigDocument.Read(document);
     }
-
-    [GeneratedRegex(@"^(?<base>[A-Za-z]+-[A-Za-z]+)/(?<experts>\d+)E(/(?<granularity>\d+))?$")]
-    private static partial Regex ExpertPreset();
 
     /// <summary>A whole number, also when a sweep's choice wrote it as a string ("8").</summary>
     private static long? Integer(JsonObject root, string path) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace MoT.Training.Models;
@@ -41,6 +42,24 @@ public static partial class ModelPresets
 
     [GeneratedRegex(@"^(?<family>[A-Za-z]+)-(?<size>[A-Za-z]+)(/(?<group>\d+)E(/(?<split>\d+))?)?$")]
     private static partial Regex NamePattern();
+
+    /// <summary>The paper-style name of a family and size; <paramref name="experts"/> null for the dense Transformer.</summary>
+    /// <param name="split">The <c>/k</c> suffix (experts split into k narrower ones); 1 writes none.</param>
+    public static string NameOf(string family, string size, long? experts, long split = 1) =>
+        experts is null ? $"{family}-{size}" : $"{family}-{size}/{experts}E" + (split > 1 ? $"/{split}" : "");
+
+    /// <summary>
+    /// <paramref name="name"/> with its expert count and/or split replaced (what a search over experts does to a named
+    /// preset); a name without an expert suffix, or one that is not a preset name, comes back as it is.
+    /// </summary>
+    public static string WithExperts(string name, long? experts, long? split)
+    {
+        var match = NamePattern().Match(name.Trim());
+        if (!match.Success || !match.Groups["group"].Success || (experts is null && split is null)) return name;
+        return NameOf(match.Groups["family"].Value, match.Groups["size"].Value,
+            experts ?? long.Parse(match.Groups["group"].Value, CultureInfo.InvariantCulture),
+            split ?? (match.Groups["split"].Success ? long.Parse(match.Groups["split"].Value, CultureInfo.InvariantCulture) : 1));
+    }
 
     /// <summary>Resolves a preset name; throws <see cref="ModelConfigException"/> naming what is wrong.</summary>
     public static ModelPreset Get(string name)
