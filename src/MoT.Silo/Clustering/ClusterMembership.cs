@@ -70,13 +70,12 @@ public static class ClusterMembership
     public static string ConnectionString(string invariant, string connectionString)
     {
         if (invariant != "Npgsql") return connectionString;
-        DbProviderFactories.RegisterFactory("Npgsql", NpgsqlFactory.Instance);
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (string.IsNullOrWhiteSpace(builder.SearchPath)) builder.SearchPath = $"{MotDbContext.PostgresSchema},public";
         return builder.ConnectionString;
     }
 
-    /// <summary>False for localhost clustering; true for a complete ADO.NET setting; a clear error otherwise.</summary>
+    /// <summary>False for localhost clustering; true for a complete ADO.NET setting (its driver registered); a clear error otherwise.</summary>
     private static bool RequireValid(ClusteringOptions clustering)
     {
         if (string.IsNullOrWhiteSpace(clustering.ProviderType)) return false;
@@ -84,6 +83,8 @@ public static class ClusterMembership
             throw new InvalidOperationException($"Orleans:Clustering:ProviderType '{clustering.ProviderType}' is not supported; use AdoNet or leave it unset for localhost.");
         if (string.IsNullOrWhiteSpace(clustering.ConnectionString))
             throw new InvalidOperationException("Orleans:Clustering:ConnectionString is required when Orleans:Clustering:ProviderType is AdoNet.");
+        // The ADO.NET provider finds its driver by invariant name; register ours rather than rely on assembly probing.
+        if (clustering.Invariant == "Npgsql") DbProviderFactories.RegisterFactory("Npgsql", NpgsqlFactory.Instance);
         return true;
     }
 }
