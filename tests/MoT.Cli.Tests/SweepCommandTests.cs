@@ -1,7 +1,5 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using MoT.Grains.Tests.Processes;
 
 namespace MoT.Cli.Tests;
 
@@ -39,7 +37,7 @@ public sealed partial class SweepCommandTests
             """, TestContext.Current.CancellationToken);
 
         // No silo listens on this port: the spec must be refused before any connection is tried.
-        var result = await MotProcess.RunAsync(scratch.Path, "sweep", "submit", spec, "--gateway-port", FreePort().ToString());
+        var result = await MotProcess.RunAsync(scratch.Path, "sweep", "submit", spec, "--gateway-port", SiloProcess.FreePort().ToString());
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("nothing was queued", result.Error);
@@ -53,7 +51,7 @@ public sealed partial class SweepCommandTests
     public async Task Status_without_a_running_platform_says_how_to_start_it()
     {
         using var scratch = new ScratchFolder();
-        var port = FreePort();
+        var port = SiloProcess.FreePort();
         var result = await MotProcess.RunAsync(scratch.Path, "sweep", "status", Guid.NewGuid().ToString(), "--gateway-port", port.ToString());
 
         Assert.Equal(1, result.ExitCode);
@@ -68,9 +66,18 @@ public sealed partial class SweepCommandTests
         using var scratch = new ScratchFolder();
         var spec = Path.Combine(scratch.Path, "sweep.yaml");
         await File.WriteAllTextAsync(spec, TwoRunSweep, TestContext.Current.CancellationToken);
-        var (siloPort, gatewayPort) = (FreePort(), FreePort());
-        using var silo = StartSilo(scratch.Path, siloPort, gatewayPort);
-        await WaitForPortAsync(gatewayPort, silo);
+        var (siloPort, gatewayPort) = (SiloProcess.FreePort(), SiloProcess.FreePort());
+        using var silo = SiloProcess.Start("all", [
+            "--role", "all", "--simulate",
+            "--Silo:SiloPort", siloPort.ToString(), "--Silo:PrimarySiloPort", siloPort.ToString(), "--Silo:GatewayPort", gatewayPort.ToString(),
+            "--GpuSlots:CpuSlots", "2", "--SimulatedTraining:StepDelay", "00:00:00.010",
+            "--GpuSlots:OutputRoot", Path.Combine(scratch.Path, "runs"), "--Logging:LogLevel:Default", "Warning",
+        ], scratch.Path);
+        // Ready when its gateway takes clients.
+        using (await SiloProcess.ConnectClientAsync(silo, client => client.UseLocalhostClustering(gatewayPort, "mot-platform", "mot")))
+        {
+        }
+
         var gateway = new[] { "--gateway-port", gatewayPort.ToString() };
 
         var submitted = await MotProcess.RunAsync(scratch.Path, ["sweep", "submit", spec, "--wait", .. gateway]);
@@ -91,72 +98,4 @@ public sealed partial class SweepCommandTests
 
     [GeneratedRegex(@"sweep ([0-9a-f-]{36}) queued")]
     private static partial Regex SweepId();
-
-    private static RunningSilo StartSilo(string workingDirectory, int siloPort, int gatewayPort)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[]
-                 {
-                     SiloAssembly, "--role", "all", "--simulate",
-                     "--Silo:SiloPort", siloPort.ToString(), "--Silo:PrimarySiloPort", siloPort.ToString(), "--Silo:GatewayPort", gatewayPort.ToString(),
-                     "--Silo:ClusterId", "mot", "--GpuSlots:CpuSlots", "2", "--SimulatedTraining:StepDelay", "00:00:00.010",
-                     "--GpuSlots:OutputRoot", Path.Combine(workingDirectory, "runs"), "--Logging:LogLevel:Default", "Warning",
-                 })
-            start.ArgumentList.Add(arg);
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new RunningSilo(process);
-    }
-
-    /// <summary>MoT.Silo.dll of the same configuration (built as a dependency of mot).</summary>
-    private static string SiloAssembly
-    {
-        get
-        {
-            var testBin = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar); // tests/MoT.Cli.Tests/bin/{Configuration}/net10.0
-            var configuration = new DirectoryInfo(testBin).Parent!.Name;
-            return Path.GetFullPath(Path.Combine(testBin, "..", "..", "..", "..", "..", "src", "MoT.Silo", "bin", configuration, "net10.0", "MoT.Silo.dll"));
-        }
-    }
-
-    private static async Task WaitForPortAsync(int port, RunningSilo silo)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            Assert.False(silo.Process.HasExited, "the silo process exited");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(250, TestContext.Current.CancellationToken);
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Kills the silo's whole process tree when the test ends, passed or not.</summary>
-    private sealed class RunningSilo(Process process) : IDisposable
-    {
-        public Process Process { get; } = process;
-
-        public void Dispose()
-        {
-            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
-            Process.Dispose();
-        }
-    }
 }

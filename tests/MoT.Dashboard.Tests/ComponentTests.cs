@@ -6,28 +6,16 @@ using MoT.Dashboard.Components.Widgets;
 using MoT.Dashboard.Runs;
 using MoT.Silo.Sweeps;
 using MudBlazor;
-using MudBlazor.Services;
 
 namespace MoT.Dashboard.Tests;
 
-public sealed class ComponentTests : IAsyncDisposable
+public sealed class ComponentTests : MudComponentTests
 {
-    private readonly BunitContext _context = new();
-
-    public ComponentTests()
-    {
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
-        _context.Services.AddMudServices();
-    }
-
-    // MudBlazor's services are only asynchronously disposable.
-    public ValueTask DisposeAsync() => _context.DisposeAsync();
-
     /// <summary>Renders <typeparamref name="T"/> after the popover provider its selects need (services must be registered before).</summary>
     private IRenderedComponent<T> Render<T>(Action<ComponentParameterCollectionBuilder<T>>? parameters = null) where T : Microsoft.AspNetCore.Components.IComponent
     {
-        _context.Render<MudPopoverProvider>();
-        return parameters is null ? _context.Render<T>() : _context.Render(parameters);
+        Context.Render<MudPopoverProvider>();
+        return parameters is null ? Context.Render<T>() : Context.Render(parameters);
     }
 
     [Fact]
@@ -63,8 +51,8 @@ public sealed class ComponentTests : IAsyncDisposable
     [Fact]
     public void The_runs_page_shows_the_filter_parser_error_in_place()
     {
-        _context.Services.AddSingleton<IRunHistory>(new RunsGridModelTests.ListRunHistory([RunsGridModelTests.Row(1)]));
-        var auth = _context.AddAuthorization();
+        Context.Services.AddSingleton<IRunHistory>(new RunsGridModelTests.ListRunHistory([RunsGridModelTests.Row(1)]));
+        var auth = Context.AddAuthorization();
         auth.SetAuthorized("rita");
         auth.SetRoles("researcher");
 
@@ -79,13 +67,13 @@ public sealed class ComponentTests : IAsyncDisposable
     public void The_column_chooser_shows_a_config_column_with_each_runs_value()
     {
         var row = RunsGridModelTests.Row(1) with { ConfigJson = """{"model":{"preset":"MoT-Tiny/8E"},"training":{"lr":0.0042}}""", LastTrainLoss = 2.5 };
-        _context.Services.AddSingleton<IRunHistory>(new RunsGridModelTests.ListRunHistory([row]));
-        var auth = _context.AddAuthorization();
+        Context.Services.AddSingleton<IRunHistory>(new RunsGridModelTests.ListRunHistory([row]));
+        var auth = Context.AddAuthorization();
         auth.SetAuthorized("rita");
         auth.SetRoles("viewer");
 
-        var popovers = _context.Render<MudPopoverProvider>();
-        var cut = _context.Render<RunsPage>();
+        var popovers = Context.Render<MudPopoverProvider>();
+        var cut = Context.Render<RunsPage>();
         cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
         Assert.DoesNotContain("0.0042", cut.Markup);
         Assert.DoesNotContain("Learning rate", cut.Markup);

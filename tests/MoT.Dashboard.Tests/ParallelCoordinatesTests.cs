@@ -2,11 +2,10 @@ using Bunit;
 using MoT.Contracts.Sweeps;
 using MoT.Dashboard.Components.Widgets;
 using MoT.Dashboard.Sweeps;
-using MudBlazor.Services;
 
 namespace MoT.Dashboard.Tests;
 
-public sealed class ParallelCoordinatesTests : IAsyncDisposable
+public sealed class ParallelCoordinatesTests : MudComponentTests
 {
     private static readonly SearchParameter Lr = new("training.lr", ParameterKind.LogUniform, Low: 1e-4, High: 1e-2);
     private static readonly SearchParameter Family = new("model.family", ParameterKind.Choice, Values: ["\"MoT\"", "TokenChoice", "Dense"]);
@@ -14,16 +13,6 @@ public sealed class ParallelCoordinatesTests : IAsyncDisposable
 
     private static TrialSnapshot Trial(int index, string parameters, double? loss, TrialStatus status = TrialStatus.Completed, long? stoppedAt = null) =>
         new(index, Guid.NewGuid(), parameters, status, loss, stoppedAt);
-
-    private readonly BunitContext _context = new();
-
-    public ParallelCoordinatesTests()
-    {
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
-        _context.Services.AddMudServices();
-    }
-
-    public ValueTask DisposeAsync() => _context.DisposeAsync();
 
     [Fact]
     public void One_line_per_finished_trial_with_an_axis_per_dimension_and_loss_last()
@@ -88,7 +77,7 @@ public sealed class ParallelCoordinatesTests : IAsyncDisposable
             Trial(1, """{"training.lr":0.01}""", 3.0, TrialStatus.EarlyStopped, 50),
         ]);
 
-        var cut = _context.Render<ParallelCoordinatesChart>(p => p.Add(x => x.Model, plot));
+        var cut = Context.Render<ParallelCoordinatesChart>(p => p.Add(x => x.Model, plot));
 
         var lines = cut.FindAll("[data-testid=pc-line]");
         Assert.Equal(2, lines.Count);

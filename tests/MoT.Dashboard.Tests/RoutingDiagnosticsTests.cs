@@ -6,22 +6,11 @@ using MoT.Dashboard.Components.Widgets;
 using MoT.Dashboard.Runs;
 using MoT.Grains.Training;
 using MoT.Silo.Training;
-using MudBlazor.Services;
 
 namespace MoT.Dashboard.Tests;
 
-public sealed class RoutingDiagnosticsTests : IAsyncDisposable
+public sealed class RoutingDiagnosticsTests : MudComponentTests
 {
-    private readonly BunitContext _context = new();
-
-    public RoutingDiagnosticsTests()
-    {
-        _context.JSInterop.Mode = JSRuntimeMode.Loose;
-        _context.Services.AddMudServices();
-    }
-
-    public ValueTask DisposeAsync() => _context.DisposeAsync();
-
     private static RunProgress Progress(long step, params BlockRouting[] routing) =>
         new(step, 3.0, null, 1e-3, 1000, TimeSpan.Zero, routing.Length == 0 ? null : routing);
 
@@ -61,13 +50,13 @@ public sealed class RoutingDiagnosticsTests : IAsyncDisposable
             moe.Add(MetricNames.DroppedFraction(block), 10, 0.0);
         }
 
-        var panel = _context.Render<RoutingPanel>(p => p.Add(x => x.Curves, moe));
+        var panel = Context.Render<RoutingPanel>(p => p.Add(x => x.Curves, moe));
         Assert.Equal(2, panel.FindAll("[data-testid=moe-row]").Count);
         Assert.Contains("25.0%", panel.Markup);
 
         var dense = new CurveSet();
         dense.Add(MetricNames.TrainLoss, 1, 3.0);
-        var empty = _context.Render<RoutingPanel>(p => p.Add(x => x.Curves, dense));
+        var empty = Context.Render<RoutingPanel>(p => p.Add(x => x.Curves, dense));
         Assert.Empty(empty.FindAll("[data-testid=moe-panel]"));
     }
 

@@ -23,16 +23,23 @@ public sealed class SchedulingClusterCollection : ICollectionFixture<SchedulingC
     public const string Name = "Scheduling cluster";
 }
 
-/// <summary>Control silo plus a slow gpu silo (Silo_1) that the test kills; a fast one joins later.</summary>
-public sealed class FailoverClusterFixture : MotClusterFixture
+/// <summary>Control silo (Silo_0) plus one gpu silo (Silo_1) with a single slot; gpu silos a test adds get one slot too.</summary>
+public abstract class SingleSlotClusterFixture : MotClusterFixture
 {
     protected override short InitialSilos => 2;
 
     protected override int CpuSlotsPerGpuSilo => 1;
+}
 
+/// <summary>The single-slot cluster whose first gpu silo (Silo_1) steps slowly (100 ms) and every later one fast (1 ms).</summary>
+public abstract class SlowFirstGpuSiloFixture : SingleSlotClusterFixture
+{
     protected override TimeSpan StepDelay(string siloName) =>
         siloName == "Silo_1" ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(1);
 }
+
+/// <summary>The test kills the slow gpu silo; a fast one joins later.</summary>
+public sealed class FailoverClusterFixture : SlowFirstGpuSiloFixture;
 
 [CollectionDefinition(Name)]
 public sealed class FailoverClusterCollection : ICollectionFixture<FailoverClusterFixture>
@@ -41,15 +48,7 @@ public sealed class FailoverClusterCollection : ICollectionFixture<FailoverClust
 }
 
 /// <summary>Same shape as the failover cluster; its slow gpu silo is shut down gracefully.</summary>
-public sealed class DrainClusterFixture : MotClusterFixture
-{
-    protected override short InitialSilos => 2;
-
-    protected override int CpuSlotsPerGpuSilo => 1;
-
-    protected override TimeSpan StepDelay(string siloName) =>
-        siloName == "Silo_1" ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromMilliseconds(1);
-}
+public sealed class DrainClusterFixture : SlowFirstGpuSiloFixture;
 
 [CollectionDefinition(Name)]
 public sealed class DrainClusterCollection : ICollectionFixture<DrainClusterFixture>
@@ -72,12 +71,8 @@ public sealed class ControlOnlyClusterCollection : ICollectionFixture<ControlOnl
 }
 
 /// <summary>Control silo plus a slow gpu silo (Silo_1) that the test kills and starts again under the same name.</summary>
-public sealed class RestartClusterFixture : MotClusterFixture
+public sealed class RestartClusterFixture : SingleSlotClusterFixture
 {
-    protected override short InitialSilos => 2;
-
-    protected override int CpuSlotsPerGpuSilo => 1;
-
     protected override TimeSpan StepDelay(string siloName) => TimeSpan.FromMilliseconds(20);
 }
 
@@ -88,12 +83,8 @@ public sealed class RestartClusterCollection : ICollectionFixture<RestartCluster
 }
 
 /// <summary>Control silo plus one gpu silo with a single slot that steps every 10 ms: runs must share it.</summary>
-public sealed class PreemptionClusterFixture : MotClusterFixture
+public sealed class PreemptionClusterFixture : SingleSlotClusterFixture
 {
-    protected override short InitialSilos => 2;
-
-    protected override int CpuSlotsPerGpuSilo => 1;
-
     protected override TimeSpan StepDelay(string siloName) => TimeSpan.FromMilliseconds(10);
 }
 

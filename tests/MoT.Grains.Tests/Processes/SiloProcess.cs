@@ -7,16 +7,17 @@ using Microsoft.Extensions.Logging;
 
 namespace MoT.Grains.Tests.Processes;
 
-/// <summary>A MoT.Silo started as a separate OS process, with its output kept for diagnostics.</summary>
+/// <summary>A MoT.Silo started as a separate OS process, with its output kept for diagnostics (shared by the Grains and Cli tests).</summary>
 public sealed class SiloProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private SiloProcess(string name, IEnumerable<string> args)
+    private SiloProcess(string name, IEnumerable<string> args, string? workingDirectory)
     {
         Name = name;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory; // where a silo's default ./data store goes
         start.ArgumentList.Add(SiloAssembly);
         foreach (var arg in args)
         {
@@ -40,14 +41,14 @@ public sealed class SiloProcess : IDisposable
     {
         get
         {
-            var testBin = AppContext.BaseDirectory; // tests/MoT.Grains.Tests/bin/{Configuration}/net10.0/
+            var testBin = AppContext.BaseDirectory; // tests/{test project}/bin/{Configuration}/net10.0/
             var configuration = new DirectoryInfo(testBin.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
             var root = Path.GetFullPath(Path.Combine(testBin, "..", "..", "..", "..", ".."));
             return Path.Combine(root, "src", "MoT.Silo", "bin", configuration, "net10.0", "MoT.Silo.dll");
         }
     }
 
-    public static SiloProcess Start(string name, IEnumerable<string> args) => new(name, args);
+    public static SiloProcess Start(string name, IEnumerable<string> args, string? workingDirectory = null) => new(name, args, workingDirectory);
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public void Kill()

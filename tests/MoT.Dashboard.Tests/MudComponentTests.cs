@@ -1,0 +1,19 @@
+using Bunit;
+using MudBlazor.Services;
+
+namespace MoT.Dashboard.Tests;
+
+/// <summary>bUnit with MudBlazor's services and loose JS interop (MudBlazor's components call JS we do not script).</summary>
+public abstract class MudComponentTests : IAsyncDisposable
+{
+    protected MudComponentTests()
+    {
+        Context.JSInterop.Mode = JSRuntimeMode.Loose;
+        Context.Services.AddMudServices();
+    }
+
+    protected BunitContext Context { get; } = new();
+
+    // MudBlazor's services are only asynchronously disposable.
+    public ValueTask DisposeAsync() => Context.DisposeAsync();
+}
