@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Self-contained linux-x64 publish of `mot` for GPU hosts: managed TorchSharp and its native bridge
+# Self-contained linux-x64 publish of `mot` and `MoT.Silo` for GPU hosts: managed TorchSharp and its native bridge
 # (libLibTorchSharp.so) but no libtorch, which comes at run time from MOT_LIBTORCH_DIR, e.g. a
 # PyTorch install's torch/lib (CUDA included). Writes artifacts/mot-gpu-linux-x64.tar.xz, checked to
 # stay under 64 MiB so it can be carried to a machine with no network.
@@ -12,8 +12,11 @@ publish="$out/mot-gpu"
 archive="$out/mot-gpu-linux-x64.tar.xz"
 
 rm -rf "$publish" "$archive"
-dotnet publish "$root/src/MoT.Cli" -c Release -r linux-x64 --self-contained \
-  -p:MotTorchNative=none -o "$publish/mot" -nologo -v quiet
+# `mot` and the silo host share one folder (and one copy of the runtime): a gpu silo runs from the same archive.
+for project in src/MoT.Cli src/MoT.Silo; do
+  dotnet publish "$root/$project" -c Release -r linux-x64 --self-contained \
+    -p:MotTorchNative=none -o "$publish/mot" -nologo -v quiet
+done
 
 # The point of this build: no libtorch inside (a second copy would clash with the host's).
 if compgen -G "$publish/mot/libtorch*.so" >/dev/null || [ ! -f "$publish/mot/libLibTorchSharp.so" ]; then
