@@ -50,6 +50,9 @@ public static class DashboardHostingExtensions
     public static WebApplicationBuilder AddMotDashboard(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // `dotnet run` in Production (what ./build.sh run does, so no developer error pages reach anyone) serves
+        // MudBlazor's and Blazor's files from the build's static-asset manifest; a publish has them in wwwroot.
+        builder.WebHost.UseStaticWebAssets();
         services.AddRazorComponents().AddInteractiveServerComponents();
         // Snackbars bottom-right, clear of the action buttons at the top of each page.
         services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
