@@ -14,6 +14,9 @@ public sealed class DashboardServer : IAsyncLifetime
     private readonly StringBuilder _log = new();
     private Process? _process;
 
+    /// <summary>An account only the sign-in lockout test uses, so locking it disturbs no other test.</summary>
+    public const string LockoutProbeUser = "lockout-probe", LockoutProbePassword = "probe-secret";
+
     public string BaseUrl { get; private set; } = "";
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "mot-dashboard-e2e-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -57,12 +60,13 @@ public sealed class DashboardServer : IAsyncLifetime
             "--SimulatedTraining:StepDelay=00:00:00.030",
             "--Training:Executor=simulated",
             "--Dashboard:SeedUsers:0:UserName=viewer", "--Dashboard:SeedUsers:0:Password=viewer", "--Dashboard:SeedUsers:0:Role=viewer",
+            $"--Dashboard:SeedUsers:1:UserName={LockoutProbeUser}", $"--Dashboard:SeedUsers:1:Password={LockoutProbePassword}", "--Dashboard:SeedUsers:1:Role=viewer",
         })
         {
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production"; // as ./build.sh run: no developer error pages
         _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the dashboard.");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);

@@ -71,6 +71,8 @@ public static class DashboardHostingExtensions
         services.Configure<AccountSeedOptions>(builder.Configuration.GetSection(DashboardOptions.Section));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AccountService>();
+        services.Configure<SignInThrottleOptions>(builder.Configuration.GetSection(SignInThrottleOptions.Section));
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton<RunCatalog>();
         services.AddScoped<CurrentUser>();
         services.AddScoped<PlatformCommands>();
