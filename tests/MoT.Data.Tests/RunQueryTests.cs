@@ -115,7 +115,15 @@ public abstract class RunQueryTests(DatabaseTarget target) : DataTestBase(target
     [InlineData("and owner = x", "unexpected 'and' at column 1")]
     [InlineData("owner = x y", "unexpected 'y' at column 11")]
     [InlineData("owner = x and or", "unexpected 'or' at column 15")]
-    [InlineData("sweep = not-a-guid", "invalid guid 'not-a-guid' for 'sweep' at column 9")]
+    [InlineData("sweep = not-a-guid", "invalid id 'not-a-guid' for 'sweep' at column 9")]
+    [InlineData("sweep = b2c", "invalid id 'b2c' for 'sweep' at column 9")]
+    [InlineData("best_eval_loss < NaN", "invalid number 'NaN' for 'best_eval_loss' at column 18")]
+    [InlineData("best_eval_loss < Infinity", "invalid number 'Infinity' for 'best_eval_loss' at column 18")]
+    [InlineData("best_eval_loss > -Infinity", "invalid number '-Infinity' for 'best_eval_loss' at column 18")]
+    [InlineData("best_eval_loss < 1e999", "invalid number '1e999' for 'best_eval_loss' at column 18")]
+    [InlineData("best_eval_loss < inf", "invalid number 'inf' for 'best_eval_loss' at column 18")]
+    [InlineData("config.model.d_model < 1e999", "number '1e999' at column 24")]
+    [InlineData("config.model.d_model in (1, 1e-999)", "number '1e-999' at column 29")]
     [InlineData("priority = 1 & owner = x", "unexpected '&' at column 14")]
     public async Task Malformed_queries_raise_QuerySyntaxException_naming_the_column(string filter, string expected)
     {
@@ -200,11 +208,14 @@ public abstract class RunQueryTests(DatabaseTarget target) : DataTestBase(target
         var first = await Queries.QueryAsync("", "created desc", 2, null, Token);
         Assert.NotNull(first.NextCursor);
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(
+        var error = await Assert.ThrowsAsync<RunQueryException>(
             () => Queries.QueryAsync("", "priority asc", 2, first.NextCursor, Token));
         Assert.Contains("issued for sort 'created desc'", error.Message);
-        await Assert.ThrowsAsync<ArgumentException>(() => Queries.QueryAsync("", "created desc", 2, "garbage!", Token));
-        await Assert.ThrowsAsync<ArgumentException>(() => Queries.QueryAsync("", "colour", 2, null, Token));
+        await Assert.ThrowsAsync<RunQueryException>(() => Queries.QueryAsync("", "created desc", 2, "garbage!", Token));
+        var sort = await Assert.ThrowsAsync<RunQueryException>(() => Queries.QueryAsync("", "x;y", 2, null, Token));
+        Assert.StartsWith("cannot sort by 'x;y'; sortable fields: created", sort.Message);
+        var size = await Assert.ThrowsAsync<RunQueryException>(() => Queries.QueryAsync("", null, 0, null, Token));
+        Assert.Equal("page size 0 is outside 1..1000", size.Message);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace MoT.Dashboard.Runs;
 /// The runs grid's server side: the filter text with its parse error, the sort, and page-number paging on top of
 /// the history's keyset cursors (cursors of visited pages are remembered; a new filter or sort forgets them).
 /// </summary>
-public sealed class RunsGridModel(IRunHistory history)
+public sealed class RunsGridModel(IRunHistory history, FilterLimits? limits = null)
 {
     private readonly Dictionary<int, string?> _cursors = new() { [0] = null };
     private (string? Filter, string Sort, int PageSize) _key = (null, "", 0);
@@ -24,7 +24,7 @@ public sealed class RunsGridModel(IRunHistory history)
     public bool SetFilter(string? text)
     {
         FilterText = text ?? "";
-        FilterError = RunFilter.Validate(FilterText);
+        FilterError = RunFilter.Validate(FilterText, limits);
         if (FilterError is not null) return false;
         var normalized = string.IsNullOrWhiteSpace(FilterText) ? null : FilterText.Trim();
         if (normalized == ActiveFilter) return false;
