@@ -15,6 +15,10 @@ public sealed record FilterLimits
     /// <summary>Largest nesting a deployment may configure: deeper would let the parser's own recursion grow unbounded.</summary>
     public const int NestingCeiling = 256;
 
+    /// <summary>Most conditions a deployment may configure. EF Core writes an and/or chain without parentheses, SQLite
+    /// parses it one level per term and refuses expressions deeper than 1000.</summary>
+    public const int TermsCeiling = 900;
+
     /// <summary>The defaults: generous for hand-written filters, tiny next to a stack.</summary>
     public static FilterLimits Default { get; } = new();
 
@@ -44,7 +48,7 @@ public sealed record FilterLimits
     {
         Check(nameof(MaxLength), MaxLength, 1, 1 << 20);
         Check(nameof(MaxNesting), MaxNesting, 1, NestingCeiling);
-        Check(nameof(MaxTerms), MaxTerms, 1, 100_000);
+        Check(nameof(MaxTerms), MaxTerms, 1, TermsCeiling);
         return this;
     }
 
