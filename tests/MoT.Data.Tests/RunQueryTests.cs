@@ -103,7 +103,7 @@ public abstract class RunQueryTests(DatabaseTarget target) : DataTestBase(target
     }
 
     [Theory]
-    [InlineData("status in (Completed, Running))", "unexpected ')' at column 31")]
+    [InlineData("status in (Completed, Running))", "misplaced ')' at column 31")]
     [InlineData("(status = Running", "expected ')' but found end of query at column 18")]
     [InlineData("best_eval_loss < ", "expected a value after '<' at column 18")]
     [InlineData("colour = red", "unknown field 'colour' at column 1")]
@@ -112,9 +112,9 @@ public abstract class RunQueryTests(DatabaseTarget target) : DataTestBase(target
     [InlineData("owner > \"alice\"", "operator '>' is not supported for 'owner' at column 1")]
     [InlineData("owner = \"alice", "unterminated string starting at column 9")]
     [InlineData("status in Completed", "expected '(' but found 'Completed' at column 11")]
-    [InlineData("and owner = x", "unexpected 'and' at column 1")]
-    [InlineData("owner = x y", "unexpected 'y' at column 11")]
-    [InlineData("owner = x and or", "unexpected 'or' at column 15")]
+    [InlineData("and owner = x", "misplaced 'and' at column 1")]
+    [InlineData("owner = x y", "misplaced 'y' at column 11")]
+    [InlineData("owner = x and or", "misplaced 'or' at column 15")]
     [InlineData("sweep = not-a-guid", "invalid id 'not-a-guid' for 'sweep' at column 9")]
     [InlineData("sweep = b2c", "invalid id 'b2c' for 'sweep' at column 9")]
     [InlineData("best_eval_loss < NaN", "invalid number 'NaN' for 'best_eval_loss' at column 18")]
@@ -124,7 +124,7 @@ public abstract class RunQueryTests(DatabaseTarget target) : DataTestBase(target
     [InlineData("best_eval_loss < inf", "invalid number 'inf' for 'best_eval_loss' at column 18")]
     [InlineData("config.model.d_model < 1e999", "number '1e999' at column 24")]
     [InlineData("config.model.d_model in (1, 1e-999)", "number '1e-999' at column 29")]
-    [InlineData("priority = 1 & owner = x", "unexpected '&' at column 14")]
+    [InlineData("priority = 1 & owner = x", "invalid character '&' at column 14")]
     public async Task Malformed_queries_raise_QuerySyntaxException_naming_the_column(string filter, string expected)
     {
         await SeedAsync();

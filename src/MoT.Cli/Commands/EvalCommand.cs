@@ -16,7 +16,7 @@ internal static class EvalCommand
         {
             var path = parse.GetValue(checkpoint)!;
             var state = CheckpointFile.ReadState(path);
-            var config = state.Config with { EvalBatches = parse.GetValue(batches) ?? state.Config.EvalBatches };
+            var config = (state.Config with { EvalBatches = parse.GetValue(batches) ?? state.Config.EvalBatches }).Validate();
             var data = TrainingData.Open(config, state.TokenizerSpec);
             using var trainer = Trainer.Resume(path, data.Train, data.Eval, Path.GetTempPath(), config.Steps);
             var loss = trainer.Evaluate();

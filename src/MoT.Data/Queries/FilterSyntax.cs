@@ -67,7 +67,7 @@ internal sealed class FilterParser
 
     private static QuerySyntaxException Unexpected(Token token, string? expected = null) =>
         new(expected is null
-            ? $"unexpected {token.Describe()} at column {token.Column}"
+            ? $"misplaced {token.Describe()} at column {token.Column}"
             : $"expected {expected} but found {token.Describe()} at column {token.Column}", token.Column);
 
     private FilterNode ParseOr()
@@ -214,7 +214,7 @@ internal sealed class FilterParser
         throw new QuerySyntaxException(
             token.Kind == TokenKind.End
                 ? $"expected a value after '{after}' at column {token.Column}"
-                : $"unexpected {token.Describe()} at column {token.Column}", token.Column);
+                : $"misplaced {token.Describe()} at column {token.Column}", token.Column);
     }
 
     private static bool IsReserved(Token token) =>
