@@ -23,6 +23,7 @@ public sealed record CorpusDocument(string Source, string Text);
 public static class CorpusReader
 {
     private static readonly string[] s_textSuffixes = [".txt", ".text", ".md", ".txt.gz"];
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly string[] s_jsonlSuffixes = [".jsonl", ".json", ".jsonl.gz", ".json.gz", ".ndjson"];
 
     /// <summary>The corpus files under <paramref name="path"/> in reading order (the file itself for a file).</summary>
@@ -35,20 +36,35 @@ public static class CorpusReader
         if (!Directory.Exists(full))
             throw new CorpusException(full, "corpus path not found (expected a .txt/.jsonl[.gz] file or a folder of them)");
         var files = new List<string>();
-        Collect(full, files);
+        var others = new List<string>();
+        try
+        {
+            Collect(full, files, others);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CorpusException(full, $"folder cannot be read: {e.Message}", inner: e);
+        }
         files.Sort((a, b) => string.CompareOrdinal(Path.GetRelativePath(full, a), Path.GetRelativePath(full, b)));
         if (files.Count == 0)
-            throw new CorpusException(full, "folder holds no corpus files (.txt, .md, .jsonl, .json, optionally .gz)");
+        {
+            var found = others.Count == 0
+                ? "it is empty"
+                : $"it holds {others.Count} other file(s), e.g. {string.Join(", ", others.Order(StringComparer.Ordinal).Take(3).Select(f => Path.GetRelativePath(full, f)))}";
+            throw new CorpusException(full, $"folder holds no corpus files (.txt, .text, .md, .jsonl, .json, .ndjson, optionally .gz); {found}");
+        }
         return files;
 
-        static void Collect(string directory, List<string> files)
+        static void Collect(string directory, List<string> files, List<string> others)
         {
             foreach (var file in Directory.EnumerateFiles(directory))
-                if (!Path.GetFileName(file).StartsWith('.') && (IsJsonl(file) || IsText(file)))
-                    files.Add(file);
+            {
+                if (Path.GetFileName(file).StartsWith('.')) continue;
+                (IsJsonl(file) || IsText(file) ? files : others).Add(file);
+            }
             foreach (var sub in Directory.EnumerateDirectories(directory))
                 if (!Path.GetFileName(sub).StartsWith('.'))
-                    Collect(sub, files);
+                    Collect(sub, files, others);
         }
     }
 
@@ -80,7 +96,8 @@ public static class CorpusReader
         }
     }
 
-    /// <summary>The whole file as one document (skipped when empty).</summary>
+    /// <summary>The whole file as one document (skipped when empty). It must be UTF-8 text: invalid UTF-8 or NUL
+    /// bytes (a binary file) are a <see cref="CorpusException"/>, never silently replaced characters.</summary>
     public static IEnumerable<CorpusDocument> ReadText(string file)
     {
         string text;
@@ -90,14 +107,25 @@ public static class CorpusReader
             {
                 text = reader.ReadToEnd();
             }
-            catch (Exception e) when (e is IOException or InvalidDataException)
+            catch (DecoderFallbackException e)
+            {
+                throw NotUtf8(file, e, line: null);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
             {
                 throw new CorpusException(file, $"cannot be read: {e.Message}", inner: e);
             }
         }
+        if (text.Contains('\0'))
+            throw new CorpusException(file, "looks like a binary file (it contains NUL bytes); a corpus file must be UTF-8 text");
         if (text.Length > 0)
             yield return new CorpusDocument(file, text);
     }
+
+    private static CorpusException NotUtf8(string file, DecoderFallbackException e, long? line) =>
+        new(file, $"is not UTF-8 text (byte{(e.BytesUnknown?.Length > 1 ? "s" : "")} " +
+                  $"{string.Join(" ", (e.BytesUnknown ?? []).Select(b => $"0x{b:X2}"))} cannot be decoded); " +
+                  "convert it to UTF-8 (a binary file cannot be a corpus)", line, e);
 
     /// <summary>A short hash of the corpus files' names, sizes and modification times: a cache
     /// built from the corpus is stale when this changes.</summary>
@@ -140,7 +168,11 @@ public static class CorpusReader
         {
             return reader.ReadLine();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
+        catch (DecoderFallbackException e)
+        {
+            throw NotUtf8(file, e, lineNumber);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             throw new CorpusException(file, $"cannot be read: {e.Message}", lineNumber, e);
         }
@@ -159,7 +191,8 @@ public static class CorpusReader
         }
         if (file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
             stream = new GZipStream(stream, CompressionMode.Decompress);
-        return new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        // Strict UTF-8: invalid bytes throw (and become one clear error) instead of turning into U+FFFD.
+        return new StreamReader(stream, s_strictUtf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
     }
 
     private static bool IsJsonl(string file) => HasSuffix(file, s_jsonlSuffixes);
