@@ -170,7 +170,7 @@ public static class CorpusReader
         }
         catch (DecoderFallbackException e)
         {
-            throw NotUtf8(file, e, lineNumber);
+            throw NotUtf8(file, e, FirstLineNotUtf8(file) ?? lineNumber);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -178,7 +178,37 @@ public static class CorpusReader
         }
     }
 
-    private static StreamReader OpenText(string file)
+    private static StreamReader OpenText(string file) =>
+        // Strict UTF-8: invalid bytes throw (and become one clear error) instead of turning into U+FFFD.
+        new(OpenRaw(file), s_strictUtf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+
+    /// <summary>The 1-based line holding the first bytes that are not UTF-8 (null when all are): the decoder works a
+    /// buffer ahead of the line being read, so only a second pass over the bytes can say which line it was.</summary>
+    private static long? FirstLineNotUtf8(string file)
+    {
+        using var stream = OpenRaw(file);
+        var line = new List<byte>();
+        var buffer = new byte[1 << 16];
+        long number = 1;
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            var span = buffer.AsSpan(0, read);
+            for (var newline = span.IndexOf((byte)'\n'); newline >= 0; newline = span.IndexOf((byte)'\n'))
+            {
+                line.AddRange(span[..newline]);
+                if (!System.Text.Unicode.Utf8.IsValid(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(line)))
+                    return number;
+                line.Clear();
+                number++;
+                span = span[(newline + 1)..];
+            }
+            line.AddRange(span);
+        }
+        return System.Text.Unicode.Utf8.IsValid(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(line)) ? null : number;
+    }
+
+    private static Stream OpenRaw(string file)
     {
         Stream stream;
         try
@@ -189,10 +219,7 @@ public static class CorpusReader
         {
             throw new CorpusException(file, e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot be opened: {e.Message}", inner: e);
         }
-        if (file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
-            stream = new GZipStream(stream, CompressionMode.Decompress);
-        // Strict UTF-8: invalid bytes throw (and become one clear error) instead of turning into U+FFFD.
-        return new StreamReader(stream, s_strictUtf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        return file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
     }
 
     private static bool IsJsonl(string file) => HasSuffix(file, s_jsonlSuffixes);

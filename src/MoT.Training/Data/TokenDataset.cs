@@ -164,7 +164,7 @@ public sealed class TokenDataset
                 $"the corpus is one document of {length} tokens, too short to split into train and eval samples of sequence length + 1 = {sample} tokens each (need {2 * sample}; add text or lower the context length)");
         var eval = (int)Math.Clamp(Math.Round(length * options.EvalFraction), sample, length - sample);
         var note = string.Create(CultureInfo.InvariantCulture,
-            $"the corpus is one document: its last {eval} of {length} tokens ({eval / (double)length:P1}) are held out for eval");
+            $"the corpus is one document: its last {eval} of {length} tokens ({100.0 * eval / length:F1}%) are held out for eval");
         var segment = split == DataSplit.Eval ? new Segment(document, length - eval, eval) : new Segment(document, 0, length - eval);
         return ([segment], note);
     }
