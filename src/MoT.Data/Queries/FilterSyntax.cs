@@ -29,7 +29,7 @@ internal sealed record TagNode(string Tag, int Column) : FilterNode;
 /// and     := unary ("and" unary)*
 /// unary   := "not" unary | "(" or ")" | predicate
 /// predicate := "tag:" word | field op value | field ["not"] "in" "(" value ("," value)* ")"
-///            | field "between" value "and" value
+///            | field "between" value "and" value | field "is" ["not"] "null"
 /// </code>
 /// </summary>
 internal sealed class FilterParser
@@ -168,6 +168,16 @@ internal sealed class FilterParser
                 _ => throw Unexpected(op),
             };
             return new ComparisonNode(name, field.Column, compare, value);
+        }
+        if (op.IsKeyword("is"))
+        {
+            // "field is [not] null": the SQL spelling of "field = null" / "field != null".
+            var negated = Peek.IsKeyword("not");
+            if (negated) Next();
+            var value = Next();
+            if (value.Kind != TokenKind.Word || !value.Text.Equals("null", StringComparison.OrdinalIgnoreCase))
+                throw Unexpected(value, "'null'");
+            return new ComparisonNode(name, field.Column, negated ? CompareOp.Ne : CompareOp.Eq, new Literal(value.Text, false, value.Column));
         }
         if (op.IsKeyword("not"))
         {
