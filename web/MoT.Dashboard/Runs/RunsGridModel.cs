@@ -56,7 +56,16 @@ public sealed class RunsGridModel(IRunHistory history, FilterLimits? limits = nu
         RunHistoryPage result;
         while (true)
         {
-            result = await history.QueryAsync(ActiveFilter, sort, pageSize, _cursors[known], cancellationToken);
+            try
+            {
+                result = await history.QueryAsync(ActiveFilter, sort, pageSize, _cursors[known], cancellationToken);
+            }
+            catch (RunQueryException e)
+            {
+                // What only the store can tell (an id prefix that starts two ids): shown like a parse error, grid empty.
+                FilterError = e.Message;
+                return ([], 0);
+            }
             _cursors[known + 1] = result.NextCursor;
             if (known == page || result.NextCursor is null) break;
             known++;
