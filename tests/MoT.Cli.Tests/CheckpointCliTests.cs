@@ -91,6 +91,20 @@ public sealed class CheckpointCliTests
     }
 
     [Fact]
+    public async Task A_new_run_is_not_started_in_a_folder_that_holds_a_run()
+    {
+        using var scratch = new ScratchFolder();
+        var checkpoint = await TrainAsync(scratch.Path, "run");
+        var before = await File.ReadAllBytesAsync(checkpoint, TestContext.Current.CancellationToken);
+
+        var again = await MotProcess.RunAsync(scratch.Path, ["train", "--preset", "MoT-Tiny/8E", "--batch-size", "8", "--steps", "4",
+            "--checkpoint-interval", "4", "--out", "run", .. s_tiny]);
+
+        AssertOneClearLine(again, $"run folder {Path.Combine(scratch.Path, "run")} already holds a run (1 checkpoint(s), e.g. step-0000004.ckpt)");
+        Assert.Equal(before, await File.ReadAllBytesAsync(checkpoint, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task A_checkpoint_damaged_behind_a_recomputed_manifest_is_one_line_naming_the_mismatched_weights()
     {
         using var scratch = new ScratchFolder();

@@ -31,4 +31,17 @@ public static class RunFolder
             $"but run folder {runDirectory} holds a {folderConfig.Model.FeedForward} run ({CheckpointFile.Describe(folderConfig.Model)}); " +
             "resume it into its own run folder (--out)");
     }
+
+    /// <summary>Refuses to start a new run in <paramref name="runDirectory"/> when it already holds checkpoints: the new
+    /// run's step files would overwrite the old run's, and its metrics would be appended to them.</summary>
+    public static void EnsureNoRunYet(string runDirectory)
+    {
+        var checkpoints = Path.Combine(runDirectory, "checkpoints");
+        if (!Directory.Exists(checkpoints)) return;
+        var existing = Directory.GetFiles(checkpoints, "*" + CheckpointFile.Extension);
+        if (existing.Length == 0) return;
+        throw new CheckpointException(
+            $"run folder {Path.GetFullPath(runDirectory)} already holds a run ({existing.Length} checkpoint(s), e.g. {Path.GetFileName(existing.Order(StringComparer.Ordinal).Last())}); " +
+            "start the new run in another folder (--out), or continue that one with mot resume");
+    }
 }

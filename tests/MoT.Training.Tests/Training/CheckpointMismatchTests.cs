@@ -167,4 +167,15 @@ public sealed class CheckpointMismatchTests
         Assert.Contains($"run folder {mot.Directory} holds a MixtureOfTokens run", error.Message);
         Assert.Equal([Path.Combine(mot.Directory, RunFolder.ConfigFileName)], Directory.GetFiles(mot.Directory, "*", SearchOption.AllDirectories));
     }
+
+    [Fact]
+    public void A_folder_holding_checkpoints_is_refused_for_a_new_run_and_an_empty_one_is_not()
+    {
+        using var run = new TrainingRun();
+        var checkpoint = Train(run, TrainingRun.Config(steps: 10));
+
+        var error = Assert.Throws<CheckpointException>(() => RunFolder.EnsureNoRunYet(run.Directory));
+        Assert.Contains($"already holds a run (1 checkpoint(s), e.g. {Path.GetFileName(checkpoint)})", error.Message);
+        RunFolder.EnsureNoRunYet(Path.Combine(run.Directory, "elsewhere"));
+    }
 }
