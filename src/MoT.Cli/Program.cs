@@ -1,13 +1,10 @@
 using System.CommandLine;
 using MoT.Cli.Commands;
-using MoT.Training.Checkpoints;
-using MoT.Data.Queries;
-using MoT.Training.Data;
-using MoT.Training.Models;
+using MoT.Cli.Output;
 using MoT.Training.Native;
 
-// `mot`: every verb is one file under Commands/. User errors print one line and exit non-zero;
-// set MOT_DEBUG=1 to see the stack trace of an unexpected error.
+// `mot`: every verb is one file under Commands/. User errors (Output/UserErrors) print one line and exit 1;
+// anything else is a bug: "unexpected", exit 70, and MOT_DEBUG=1 lets it through with its stack trace.
 var root = new RootCommand("MoT.Platform: train and compare Mixture-of-Tokens language models")
 {
     TrainCommand.Create(),
@@ -28,15 +25,8 @@ try
     NativeTorch.Load();
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception error) when (error is NativeTorchException or ModelConfigException or CheckpointException or CorpusException or DemoCorpusException
-                                  or QuerySyntaxException or InvalidOperationException or Npgsql.NpgsqlException or FileNotFoundException
-                                  or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or IOException)
+catch (Exception error) when (UserErrors.IsUserError(error) || Environment.GetEnvironmentVariable("MOT_DEBUG") != "1")
 {
-    Console.Error.WriteLine($"error: {error.Message}");
-    return 1;
-}
-catch (Exception error) when (Environment.GetEnvironmentVariable("MOT_DEBUG") != "1")
-{
-    Console.Error.WriteLine($"error: unexpected {error.GetType().Name}: {error.Message} (MOT_DEBUG=1 shows details)");
-    return 70;
+    Console.Error.WriteLine(UserErrors.Describe(error));
+    return UserErrors.IsUserError(error) ? UserErrors.ExitCode : UserErrors.UnexpectedExitCode;
 }

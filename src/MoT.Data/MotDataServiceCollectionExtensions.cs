@@ -31,6 +31,7 @@ public static class MotDataServiceCollectionExtensions
                 : dataDirectory);
         }
         else options = new MotDataOptions(provider, connectionString);
+        services.TryAddSingleton(FilterLimits.Read(configuration));
         return services.AddMotData(options);
     }
 
@@ -44,6 +45,7 @@ public static class MotDataServiceCollectionExtensions
         services.TryAddSingleton<MetricIngestor>();
         services.TryAddSingleton<IMetricSink>(sp => sp.GetRequiredService<MetricIngestor>());
         services.TryAddSingleton<MotDatabase>();
+        services.TryAddSingleton(FilterLimits.Default);
         services.TryAddSingleton<RunQueryService>();
         services.TryAddSingleton<LeaderboardQuery>();
         services.TryAddSingleton<Checkpoints.CheckpointStore>();

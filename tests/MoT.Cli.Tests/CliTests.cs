@@ -18,7 +18,7 @@ public sealed class CliTests
     [InlineData("invalid config: Steps", "train", "--preset", "Transformer-Tiny", "--steps", "0", "--data", "synthetic")]
     [InlineData("does not exist", "resume", "no-such.ckpt")]
     [InlineData("config file missing.yaml does not exist", "train", "--config", "missing.yaml")]
-    [InlineData("unexpected '(' at column 10", "runs", "query", "status = (", "--connection", "Data Source=history.db")]
+    [InlineData("misplaced '(' at column 10", "runs", "query", "status = (", "--connection", "Data Source=history.db")]
     public async Task Bad_input_gives_one_clear_error_line_and_a_non_zero_exit(string expected, params string[] args)
     {
         using var scratch = new ScratchFolder();

@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 
 namespace MoT.Dashboard.Tests;
@@ -10,6 +11,8 @@ public abstract class MudComponentTests : IAsyncDisposable
     {
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         Context.Services.AddMudServices();
+        // Pages that take a filter read its limits from the container, as the host registers them.
+        Context.Services.AddSingleton(MoT.Data.Queries.FilterLimits.Default);
     }
 
     protected BunitContext Context { get; } = new();

@@ -108,6 +108,29 @@ public sealed class RunsGridModelTests
         Assert.Equal(7, lastTotal);
     }
 
+    [Fact]
+    public async Task An_error_only_the_store_can_find_is_shown_as_the_filter_error_with_an_empty_grid()
+    {
+        var model = new RunsGridModel(new FailingRunHistory("id 'abcd' at column 6 is ambiguous: it starts abcd0000-0000…, abcd1234-5678…; type more of the id"));
+        Assert.True(model.SetFilter("id = abcd"));
+        Assert.Null(model.FilterError);
+
+        var (items, total) = await model.LoadPageAsync(0, 15, null, true, TestContext.Current.CancellationToken);
+
+        Assert.Empty(items);
+        Assert.Equal(0, total);
+        Assert.StartsWith("id 'abcd' at column 6 is ambiguous", model.FilterError);
+    }
+
+    private sealed class FailingRunHistory(string message) : IRunHistory
+    {
+        public Task<RunHistoryPage> QueryAsync(string? filter, string? sort, int pageSize, string? cursor, CancellationToken cancellationToken = default) =>
+            throw new MoT.Data.Queries.QuerySyntaxException(message, 6);
+
+        public Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<MetricSeries>>([]);
+    }
+
     internal static RunRow Row(int i) => new(Guid.NewGuid(), $"run{i}", "alice", RunStatus.Completed, null, "MoT", 2.0 + i, 1000, TimeSpan.FromSeconds(i),
         DateTimeOffset.UnixEpoch.AddMinutes(i), null, null, 1);
 

@@ -68,6 +68,9 @@ public abstract class RunQueryTests(DatabaseTarget target) : DataTestBase(target
     [InlineData("created >= 2026-01-07 and created < 2026-01-09", new[] { "r4", "r5" })]
     [InlineData("created >= 2026-01-06T12:00:00Z and created <= 2026-01-06T12:00:00Z", new[] { "r2" })]
     [InlineData("best_eval_loss = null", new[] { "r2" })]
+    [InlineData("best_eval_loss is null", new[] { "r2" })]
+    [InlineData("best_eval_loss IS NOT NULL and sweep is not null", new[] { "r5", "r6" })]
+    [InlineData("sweep is null and not parent is not null", new[] { "r1", "r2", "r3", "r4" })]
     [InlineData("best_eval_loss between 3.0 and 3.4", new[] { "r1", "r3", "r5" })]
     [InlineData("tag in (ablation, baseline) and priority >= 1", new[] { "r1", "r3" })]
     [InlineData("not (tag:baseline or tag:ablation)", new[] { "r2", "r4" })]
@@ -103,7 +106,7 @@ public abstract class RunQueryTests(DatabaseTarget target) : DataTestBase(target
     }
 
     [Theory]
-    [InlineData("status in (Completed, Running))", "unexpected ')' at column 31")]
+    [InlineData("status in (Completed, Running))", "misplaced ')' at column 31")]
     [InlineData("(status = Running", "expected ')' but found end of query at column 18")]
     [InlineData("best_eval_loss < ", "expected a value after '<' at column 18")]
     [InlineData("colour = red", "unknown field 'colour' at column 1")]
@@ -112,11 +115,20 @@ public abstract class RunQueryTests(DatabaseTarget target) : DataTestBase(target
     [InlineData("owner > \"alice\"", "operator '>' is not supported for 'owner' at column 1")]
     [InlineData("owner = \"alice", "unterminated string starting at column 9")]
     [InlineData("status in Completed", "expected '(' but found 'Completed' at column 11")]
-    [InlineData("and owner = x", "unexpected 'and' at column 1")]
-    [InlineData("owner = x y", "unexpected 'y' at column 11")]
-    [InlineData("owner = x and or", "unexpected 'or' at column 15")]
-    [InlineData("sweep = not-a-guid", "invalid guid 'not-a-guid' for 'sweep' at column 9")]
-    [InlineData("priority = 1 & owner = x", "unexpected '&' at column 14")]
+    [InlineData("and owner = x", "misplaced 'and' at column 1")]
+    [InlineData("owner = x y", "misplaced 'y' at column 11")]
+    [InlineData("owner = x and or", "misplaced 'or' at column 15")]
+    [InlineData("parent is not 3", "expected 'null' but found '3' at column 15")]
+    [InlineData("sweep = not-a-guid", "invalid id 'not-a-guid' for 'sweep' at column 9")]
+    [InlineData("sweep = b2c", "invalid id 'b2c' for 'sweep' at column 9")]
+    [InlineData("best_eval_loss < NaN", "invalid number 'NaN' for 'best_eval_loss' at column 18")]
+    [InlineData("best_eval_loss < Infinity", "invalid number 'Infinity' for 'best_eval_loss' at column 18")]
+    [InlineData("best_eval_loss > -Infinity", "invalid number '-Infinity' for 'best_eval_loss' at column 18")]
+    [InlineData("best_eval_loss < 1e999", "invalid number '1e999' for 'best_eval_loss' at column 18")]
+    [InlineData("best_eval_loss < inf", "invalid number 'inf' for 'best_eval_loss' at column 18")]
+    [InlineData("config.model.d_model < 1e999", "number '1e999' at column 24")]
+    [InlineData("config.model.d_model in (1, 1e-999)", "number '1e-999' at column 29")]
+    [InlineData("priority = 1 & owner = x", "invalid character '&' at column 14")]
     public async Task Malformed_queries_raise_QuerySyntaxException_naming_the_column(string filter, string expected)
     {
         await SeedAsync();
@@ -200,11 +212,14 @@ public abstract class RunQueryTests(DatabaseTarget target) : DataTestBase(target
         var first = await Queries.QueryAsync("", "created desc", 2, null, Token);
         Assert.NotNull(first.NextCursor);
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(
+        var error = await Assert.ThrowsAsync<RunQueryException>(
             () => Queries.QueryAsync("", "priority asc", 2, first.NextCursor, Token));
         Assert.Contains("issued for sort 'created desc'", error.Message);
-        await Assert.ThrowsAsync<ArgumentException>(() => Queries.QueryAsync("", "created desc", 2, "garbage!", Token));
-        await Assert.ThrowsAsync<ArgumentException>(() => Queries.QueryAsync("", "colour", 2, null, Token));
+        await Assert.ThrowsAsync<RunQueryException>(() => Queries.QueryAsync("", "created desc", 2, "garbage!", Token));
+        var sort = await Assert.ThrowsAsync<RunQueryException>(() => Queries.QueryAsync("", "x;y", 2, null, Token));
+        Assert.StartsWith("cannot sort by 'x;y'; sortable fields: created", sort.Message);
+        var size = await Assert.ThrowsAsync<RunQueryException>(() => Queries.QueryAsync("", null, 0, null, Token));
+        Assert.Equal("page size 0 is outside 1..1000", size.Message);
     }
 
     [Fact]

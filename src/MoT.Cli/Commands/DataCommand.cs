@@ -39,7 +39,7 @@ internal static class DataCommand
                 BatchSize = 1,
             };
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var data = TrainingData.Open(config);
+            var data = CorpusLoader.Open(config);
             Console.WriteLine($"tokenizer vocabulary {data.VocabSize}; train stream {data.Train.Identity}; eval stream {data.Eval.Identity}; opened in {clock.Elapsed.TotalSeconds:F1}s");
             return 0;
         });

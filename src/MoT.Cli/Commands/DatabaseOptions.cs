@@ -27,6 +27,26 @@ internal sealed class DatabaseOptions
             .AddEnvironmentVariables("MOT_")
             .AddInMemoryCollection(settings)
             .Build();
+        CheckConnectionString(configuration);
         return new ServiceCollection().AddMotData(configuration).BuildServiceProvider();
+    }
+
+    /// <summary>A malformed connection string is the user's to fix: say so here rather than let the driver's
+    /// ArgumentException surface later as an unexpected error.</summary>
+    private static void CheckConnectionString(IConfiguration configuration)
+    {
+        var connection = configuration["Database:ConnectionString"];
+        if (string.IsNullOrWhiteSpace(connection)) return;
+        try
+        {
+            _ = MotDataOptions.ParseProvider(configuration["Database:Provider"]) == DatabaseProvider.PostgreSQL
+                ? new Npgsql.NpgsqlConnectionStringBuilder(connection).ConnectionString
+                : new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection).ConnectionString;
+        }
+        catch (ArgumentException error)
+        {
+            // The string itself is not echoed: it may hold a password.
+            throw new InvalidOperationException($"the connection string (--connection or MOT_Database__ConnectionString) is not valid: {error.Message}");
+        }
     }
 }

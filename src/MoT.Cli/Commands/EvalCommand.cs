@@ -16,8 +16,8 @@ internal static class EvalCommand
         {
             var path = parse.GetValue(checkpoint)!;
             var state = CheckpointFile.ReadState(path);
-            var config = state.Config with { EvalBatches = parse.GetValue(batches) ?? state.Config.EvalBatches };
-            var data = TrainingData.Open(config, state.TokenizerSpec);
+            var config = (state.Config with { EvalBatches = parse.GetValue(batches) ?? state.Config.EvalBatches }).Validate();
+            var data = CorpusLoader.Open(config, state.TokenizerSpec);
             using var trainer = Trainer.Resume(path, data.Train, data.Eval, Path.GetTempPath(), config.Steps);
             var loss = trainer.Evaluate();
             Console.WriteLine($"{path}: step {state.Step}, eval loss {loss:F4} (perplexity {Math.Exp(loss):F2}) over {config.EvalBatches} batches of {data.Eval.Identity}");

@@ -17,7 +17,7 @@ internal static class ResumeCommand
         {
             var path = parse.GetValue(checkpoint)!;
             var state = CheckpointFile.ReadState(path);
-            var data = TrainingData.Open(state.Config, state.TokenizerSpec);
+            var data = CorpusLoader.Open(state.Config, state.TokenizerSpec);
             var outputDirectory = parse.GetValue(output) ?? TrainingSession.RunDirectoryOf(path);
             using var trainer = Trainer.Resume(path, data.Train, data.Eval, outputDirectory, parse.GetValue(steps));
             return TrainingSession.Run(trainer, outputDirectory, $"resume {state.Config.Preset ?? "run"} @ {state.Step}", cancel);

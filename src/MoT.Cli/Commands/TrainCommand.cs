@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MoT.Cli.Configuration;
+using MoT.Training.Checkpoints;
 using MoT.Training.Training;
 
 namespace MoT.Cli.Commands;
@@ -52,9 +53,10 @@ internal static class TrainCommand
                     Tokenizer = parse.GetValue(tokenizer) ?? config.Data.Tokenizer,
                 },
             };
-            var trainingData = TrainingData.Open(config.Validate());
+            var trainingData = CorpusLoader.Open(config.Validate());
             config = trainingData.Fit(config);
             var outputDirectory = parse.GetValue(output) ?? TrainingSession.DefaultOutput(config.Preset ?? "custom");
+            RunFolder.EnsureNoRunYet(outputDirectory);
             using var trainer = Trainer.Create(config, trainingData.Train, trainingData.Eval, outputDirectory, trainingData.TokenizerSpec);
             return TrainingSession.Run(trainer, outputDirectory, config.Preset ?? "train", cancel);
         }, CancellationToken.None));

@@ -40,8 +40,9 @@ internal static class TransitionCommand
             };
             using var mot = CheckpointFile.LoadModel(path, CPU);
             using var converted = TransitionTuning.Convert(mot, tokenChoice);
-            var data = TrainingData.Open(config, state.TokenizerSpec);
+            var data = CorpusLoader.Open(config, state.TokenizerSpec);
             var outputDirectory = parse.GetValue(output) ?? TrainingSession.DefaultOutput("transition");
+            RunFolder.EnsureNoRunYet(outputDirectory);
             using var trainer = Trainer.Create(config, data.Train, data.Eval, outputDirectory, state.TokenizerSpec, converted);
             Console.WriteLine($"eval loss right after the switch: {trainer.Evaluate():F4}");
             return TrainingSession.Run(trainer, outputDirectory, "transition-tune", cancel);

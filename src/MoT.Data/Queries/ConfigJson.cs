@@ -65,6 +65,9 @@ public static partial class ConfigJson
 
     private enum Order { Less = -1, Equal = 0, Greater = 1, Different = 2 }
 
+    /// <summary>Whether both providers read <paramref name="literal"/> (unquoted) as a number.</summary>
+    public static bool IsNumberLiteral(string literal) => NumberLiteral().IsMatch(literal);
+
     /// <summary>The literal forms both providers read as numbers (the SQL function uses the same pattern).</summary>
     [GeneratedRegex(@"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")]
     private static partial Regex NumberLiteral();

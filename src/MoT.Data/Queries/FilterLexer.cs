@@ -38,7 +38,7 @@ internal static class FilterLexer
                 case '=': tokens.Add(new(TokenKind.Operator, "=", column)); i += i + 1 < text.Length && text[i + 1] == '=' ? 2 : 1; continue;
                 case '!':
                     if (i + 1 < text.Length && text[i + 1] == '=') { tokens.Add(new(TokenKind.Operator, "!=", column)); i += 2; continue; }
-                    throw new QuerySyntaxException($"unexpected '!' at column {column}", column);
+                    throw new QuerySyntaxException($"invalid character '!' at column {column}", column);
                 case '<':
                 case '>':
                     if (i + 1 < text.Length && text[i + 1] == '=') { tokens.Add(new(TokenKind.Operator, c + "=", column)); i += 2; }
@@ -57,7 +57,7 @@ internal static class FilterLexer
                 tokens.Add(new(TokenKind.Word, text[start..i], column));
                 continue;
             }
-            throw new QuerySyntaxException($"unexpected '{c}' at column {column}", column);
+            throw new QuerySyntaxException($"invalid character '{c}' at column {column}", column);
         }
         tokens.Add(new(TokenKind.End, "", text.Length + 1));
         return tokens;

@@ -3,8 +3,11 @@ namespace MoT.Data.Queries;
 /// <summary>Parsed filter tree. Leaves keep the column of their field for error messages.</summary>
 internal abstract record FilterNode;
 
-internal sealed record AndNode(FilterNode Left, FilterNode Right) : FilterNode;
-internal sealed record OrNode(FilterNode Left, FilterNode Right) : FilterNode;
+/// <summary>All operands must hold. Chains stay flat (one node, many operands) so nothing downstream recurses per term.</summary>
+internal sealed record AndNode(IReadOnlyList<FilterNode> Operands) : FilterNode;
+
+/// <summary>Any operand may hold; flat like <see cref="AndNode"/>.</summary>
+internal sealed record OrNode(IReadOnlyList<FilterNode> Operands) : FilterNode;
 internal sealed record NotNode(FilterNode Operand) : FilterNode;
 
 /// <summary>A literal as written: quoted strings keep their quotes' meaning (never a keyword).</summary>
@@ -17,27 +20,41 @@ internal sealed record InNode(string Field, int Column, IReadOnlyList<Literal> V
 internal sealed record TagNode(string Tag, int Column) : FilterNode;
 
 /// <summary>
-/// Recursive-descent parser. Grammar (keywords case-insensitive, AND binds tighter than OR):
+/// Recursive-descent parser within <see cref="FilterLimits"/>: the text length is checked before lexing, recursion
+/// happens only per level of parentheses or <c>not</c> (capped by <see cref="FilterLimits.MaxNesting"/>), and/or
+/// chains are loops producing flat nodes, and conditions are counted against <see cref="FilterLimits.MaxTerms"/>.
+/// Grammar (keywords case-insensitive, AND binds tighter than OR):
 /// <code>
 /// or      := and ("or" and)*
 /// and     := unary ("and" unary)*
 /// unary   := "not" unary | "(" or ")" | predicate
 /// predicate := "tag:" word | field op value | field ["not"] "in" "(" value ("," value)* ")"
-///            | field "between" value "and" value
+///            | field "between" value "and" value | field "is" ["not"] "null"
 /// </code>
 /// </summary>
 internal sealed class FilterParser
 {
     private readonly List<Token> _tokens;
+    private readonly FilterLimits _limits;
     private int _position;
+    private int _depth;
+    private int _terms;
 
-    private FilterParser(string text) => _tokens = FilterLexer.Tokenize(text);
+    private FilterParser(string text, FilterLimits limits)
+    {
+        _limits = limits;
+        if (text.Length > limits.MaxLength)
+            throw new QuerySyntaxException(
+                $"the filter is {text.Length} characters long; the limit is {limits.MaxLength} ({FilterLimits.KeyOf(nameof(FilterLimits.MaxLength))})",
+                limits.MaxLength + 1);
+        _tokens = FilterLexer.Tokenize(text);
+    }
 
     /// <summary>Parses a filter; null for an empty one (every run).</summary>
-    public static FilterNode? Parse(string? text)
+    public static FilterNode? Parse(string? text, FilterLimits? limits = null)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        var parser = new FilterParser(text);
+        var parser = new FilterParser(text, limits ?? FilterLimits.Default);
         var node = parser.ParseOr();
         var next = parser.Peek;
         if (next.Kind != TokenKind.End)
@@ -50,49 +67,72 @@ internal sealed class FilterParser
 
     private static QuerySyntaxException Unexpected(Token token, string? expected = null) =>
         new(expected is null
-            ? $"unexpected {token.Describe()} at column {token.Column}"
+            ? $"misplaced {token.Describe()} at column {token.Column}"
             : $"expected {expected} but found {token.Describe()} at column {token.Column}", token.Column);
 
     private FilterNode ParseOr()
     {
-        var left = ParseAnd();
+        var operands = new List<FilterNode> { ParseAnd() };
         while (Peek.IsKeyword("or"))
         {
             Next();
-            left = new OrNode(left, ParseAnd());
+            operands.Add(ParseAnd());
         }
-        return left;
+        return operands.Count == 1 ? operands[0] : new OrNode(operands);
     }
 
     private FilterNode ParseAnd()
     {
-        var left = ParseUnary();
+        var operands = new List<FilterNode> { ParseUnary() };
         while (Peek.IsKeyword("and"))
         {
             Next();
-            left = new AndNode(left, ParseUnary());
+            operands.Add(ParseUnary());
         }
-        return left;
+        return operands.Count == 1 ? operands[0] : new AndNode(operands);
     }
 
     private FilterNode ParseUnary()
     {
         var token = Peek;
+        if (!token.IsKeyword("not") && token.Kind != TokenKind.LParen)
+            return ParsePredicate();
+
+        Enter(token);
+        Next();
+        FilterNode result;
         if (token.IsKeyword("not"))
         {
-            Next();
-            return new NotNode(ParseUnary());
+            result = new NotNode(ParseUnary());
         }
-        if (token.Kind == TokenKind.LParen)
+        else
         {
-            Next();
-            var inner = ParseOr();
+            result = ParseOr();
             var close = Next();
             if (close.Kind != TokenKind.RParen)
                 throw Unexpected(close, "')'");
-            return inner;
         }
-        return ParsePredicate();
+        _depth--;
+        return result;
+    }
+
+    /// <summary>One more level of parentheses or <c>not</c>; the parser recurses once per level, so this bounds its stack.</summary>
+    private void Enter(Token token)
+    {
+        if (++_depth > _limits.MaxNesting)
+            throw new QuerySyntaxException(
+                $"the filter nests parentheses and 'not' more than {_limits.MaxNesting} levels deep at column {token.Column} " +
+                $"({FilterLimits.KeyOf(nameof(FilterLimits.MaxNesting))})", token.Column);
+    }
+
+    /// <summary>Counts <paramref name="count"/> more conditions against the limit.</summary>
+    private void Count(int count, int column)
+    {
+        _terms += count;
+        if (_terms > _limits.MaxTerms)
+            throw new QuerySyntaxException(
+                $"the filter has more than {_limits.MaxTerms} conditions at column {column} " +
+                $"({FilterLimits.KeyOf(nameof(FilterLimits.MaxTerms))}; each value of an 'in' list counts)", column);
     }
 
     private FilterNode ParsePredicate()
@@ -100,6 +140,7 @@ internal sealed class FilterParser
         var field = Next();
         if (field.Kind != TokenKind.Word || IsReserved(field))
             throw Unexpected(field, field.Kind == TokenKind.End ? "a condition" : null);
+        Count(1, field.Column);
 
         if (field.Text.StartsWith("tag:", StringComparison.OrdinalIgnoreCase))
         {
@@ -128,6 +169,16 @@ internal sealed class FilterParser
             };
             return new ComparisonNode(name, field.Column, compare, value);
         }
+        if (op.IsKeyword("is"))
+        {
+            // "field is [not] null": the SQL spelling of "field = null" / "field != null".
+            var negated = Peek.IsKeyword("not");
+            if (negated) Next();
+            var value = Next();
+            if (value.Kind != TokenKind.Word || !value.Text.Equals("null", StringComparison.OrdinalIgnoreCase))
+                throw Unexpected(value, "'null'");
+            return new ComparisonNode(name, field.Column, negated ? CompareOp.Ne : CompareOp.Eq, new Literal(value.Text, false, value.Column));
+        }
         if (op.IsKeyword("not"))
         {
             var inKeyword = Next();
@@ -138,12 +189,13 @@ internal sealed class FilterParser
             return ParseInList(name, field.Column);
         if (op.IsKeyword("between"))
         {
+            Count(1, field.Column);
             var low = ReadLiteral("between");
             var and = Next();
             if (!and.IsKeyword("and")) throw Unexpected(and, "'and'");
             var high = ReadLiteral("and");
-            return new AndNode(new ComparisonNode(name, field.Column, CompareOp.Ge, low),
-                new ComparisonNode(name, field.Column, CompareOp.Le, high));
+            return new AndNode([new ComparisonNode(name, field.Column, CompareOp.Ge, low),
+                new ComparisonNode(name, field.Column, CompareOp.Le, high)]);
         }
         throw Unexpected(op, $"an operator after '{field.Text}'");
     }
@@ -158,11 +210,12 @@ internal sealed class FilterParser
             var separator = Next();
             if (separator.Kind == TokenKind.RParen) break;
             if (separator.Kind != TokenKind.Comma) throw Unexpected(separator, "',' or ')'");
-            values.Add(ReadLiteral(","));
+            var value = ReadLiteral(",");
+            Count(1, value.Column);   // the field itself counted the first value
+            values.Add(value);
         }
         return new InNode(field, column, values);
     }
-
     private Literal ReadLiteral(string after)
     {
         var token = Next();
@@ -171,7 +224,7 @@ internal sealed class FilterParser
         throw new QuerySyntaxException(
             token.Kind == TokenKind.End
                 ? $"expected a value after '{after}' at column {token.Column}"
-                : $"unexpected {token.Describe()} at column {token.Column}", token.Column);
+                : $"misplaced {token.Describe()} at column {token.Column}", token.Column);
     }
 
     private static bool IsReserved(Token token) =>

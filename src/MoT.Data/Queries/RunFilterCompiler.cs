@@ -42,21 +42,45 @@ internal static class RunFilterCompiler
     public static IEnumerable<string> FieldNames => Fields.Keys;
 
     /// <summary>The filter as one predicate the database evaluates (config paths included); null for "every run".</summary>
-    public static Expression<Func<Run, bool>>? Compile(string? filter)
+    public static Expression<Func<Run, bool>>? Compile(string? filter, FilterLimits? limits = null) =>
+        CompileWithPrefixes(filter, limits)?.Predicate;
+
+    /// <summary>As <see cref="Compile"/>, plus the id prefixes the filter uses (the caller checks each is unambiguous).</summary>
+    public static CompiledFilter? CompileWithPrefixes(string? filter, FilterLimits? limits = null)
     {
-        var tree = FilterParser.Parse(filter);
+        var tree = FilterParser.Parse(filter, limits);
         if (tree is null) return null;
         var run = Expression.Parameter(typeof(Run), "r");
-        return Expression.Lambda<Func<Run, bool>>(ToExpression(tree, run), run);
+        var prefixes = new List<IdPrefix>();
+        var body = ToExpression(tree, run, prefixes);
+        return new CompiledFilter(Expression.Lambda<Func<Run, bool>>(body, run), prefixes);
     }
 
-    private static Expression ToExpression(FilterNode node, ParameterExpression run) => node switch
+    // Recursion here follows only 'not' and parentheses (bounded by FilterLimits.MaxNesting); and/or chains become
+    // balanced trees, so the expression EF Core and the LINQ compiler walk is O(log terms) deep per level.
+    private static Expression ToExpression(FilterNode node, ParameterExpression run, List<IdPrefix> prefixes) => node switch
     {
-        NotNode not => Expression.Not(ToExpression(not.Operand, run)),
-        AndNode and => Expression.AndAlso(ToExpression(and.Left, run), ToExpression(and.Right, run)),
-        OrNode or => Expression.OrElse(ToExpression(or.Left, run), ToExpression(or.Right, run)),
-        _ => Leaf(node, run),
+        NotNode not => Expression.Not(ToExpression(not.Operand, run, prefixes)),
+        AndNode and => Balanced([.. and.Operands.Select(o => ToExpression(o, run, prefixes))], Expression.AndAlso),
+        OrNode or => Balanced([.. or.Operands.Select(o => ToExpression(o, run, prefixes))], Expression.OrElse),
+        _ => Leaf(node, run, prefixes),
     };
+
+    /// <summary>Combines operands pairwise into a tree of depth ceil(log2 n), keeping their order (and so
+    /// short-circuit order) left to right.</summary>
+    private static Expression Balanced(IReadOnlyList<Expression> operands, Func<Expression, Expression, Expression> combine)
+    {
+        var level = operands.ToList();
+        while (level.Count > 1)
+        {
+            var next = new List<Expression>((level.Count + 1) / 2);
+            for (var i = 0; i + 1 < level.Count; i += 2)
+                next.Add(combine(level[i], level[i + 1]));
+            if (level.Count % 2 == 1) next.Add(level[^1]);
+            level = next;
+        }
+        return level[0];
+    }
 
     private static bool IsConfigPath(string field, out string[] path)
     {
@@ -73,7 +97,7 @@ internal static class RunFilterCompiler
             Boxed(string.Join('.', path), typeof(string)), Boxed(op, typeof(string)),
             Boxed(literal.Text, typeof(string)), Boxed(literal.Quoted, typeof(bool)));
 
-    private static Expression Leaf(FilterNode node, ParameterExpression run)
+    private static Expression Leaf(FilterNode node, ParameterExpression run, List<IdPrefix> prefixes)
     {
         switch (node)
         {
@@ -85,19 +109,26 @@ internal static class RunFilterCompiler
                 var has = HasTag(run, c.Value.Text);
                 return c.Op == CompareOp.Eq ? has : Expression.Not(has);
             case InNode i when i.Field == "tag":
-                return i.Values.Select(v => HasTag(run, v.Text)).Aggregate(Expression.OrElse);
+                return Balanced([.. i.Values.Select(v => HasTag(run, v.Text))], Expression.OrElse);
             case ComparisonNode c when IsConfigPath(c.Field, out var path):
                 CheckPath(path, c.Column);
+                CheckConfigNumber(c.Value);
                 return ConfigLeaf(run, path, Symbol(c.Op).Trim('\''), c.Value);
             case InNode i when IsConfigPath(i.Field, out var path):
                 CheckPath(path, i.Column);
-                return i.Values.Select(v => ConfigLeaf(run, path, "=", v)).Aggregate(Expression.OrElse);
+                foreach (var v in i.Values) CheckConfigNumber(v);
+                return Balanced([.. i.Values.Select(v => ConfigLeaf(run, path, "=", v))], Expression.OrElse);
             case ComparisonNode c:
             {
                 var field = Lookup(c.Field, c.Column);
                 if (c.Op is not (CompareOp.Eq or CompareOp.Ne) && field.Kind is not (FieldKind.Number or FieldKind.Date))
                     throw OperatorNotSupported(c.Op, c.Field, c.Column);
                 var member = field.Access(run);
+                if (field.Kind == FieldKind.Guid && IdPrefix.TryParse(c.Value, out var low, out var high))
+                {
+                    var inRange = prefixes.Add(c.Field, c.Value, member, low, high, run);
+                    return c.Op == CompareOp.Eq ? inRange : Expression.Not(inRange);
+                }
                 var value = Value(field, c.Field, c.Value);
                 return c.Op switch
                 {
@@ -112,17 +143,43 @@ internal static class RunFilterCompiler
             case InNode i:
             {
                 var field = Lookup(i.Field, i.Column);
-                var array = Array.CreateInstance(field.Type, i.Values.Count);
-                for (var k = 0; k < i.Values.Count; k++)
-                    array.SetValue(Convert(field, i.Field, i.Values[k]), k);
-                var contains = typeof(Enumerable).GetMethods(BindingFlags.Public | BindingFlags.Static)
-                    .Single(m => m.Name == nameof(Enumerable.Contains) && m.GetParameters().Length == 2)
-                    .MakeGenericMethod(field.Type);
-                return Expression.Call(contains, Boxed(array, array.GetType()), field.Access(run));
+                var alternatives = new List<Expression>();
+                var exact = new List<Literal>();
+                foreach (var literal in i.Values)
+                {
+                    if (field.Kind == FieldKind.Guid && IdPrefix.TryParse(literal, out var low, out var high))
+                        alternatives.Add(prefixes.Add(i.Field, literal, field.Access(run), low, high, run));
+                    else
+                        exact.Add(literal);
+                }
+                if (exact.Count > 0)
+                {
+                    var array = Array.CreateInstance(field.Type, exact.Count);
+                    for (var k = 0; k < exact.Count; k++)
+                        array.SetValue(Convert(field, i.Field, exact[k]), k);
+                    var contains = typeof(Enumerable).GetMethods(BindingFlags.Public | BindingFlags.Static)
+                        .Single(m => m.Name == nameof(Enumerable.Contains) && m.GetParameters().Length == 2)
+                        .MakeGenericMethod(field.Type);
+                    alternatives.Insert(0, Expression.Call(contains, Boxed(array, array.GetType()), field.Access(run)));
+                }
+                return Balanced(alternatives, Expression.OrElse);
             }
             default:
                 throw new InvalidOperationException($"unexpected filter node {node}");
         }
+    }
+
+    /// <summary>An unquoted number the database cannot hold as a double (1e999, 1e-999) is refused here, where the
+    /// message can name it, instead of failing inside PostgreSQL's cast.</summary>
+    private static void CheckConfigNumber(Literal literal)
+    {
+        if (literal.Quoted || !ConfigJson.IsNumberLiteral(literal.Text)) return;
+        var value = double.Parse(literal.Text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        var mantissa = literal.Text.Split('e', 'E')[0];
+        if (!double.IsFinite(value) || (value == 0 && mantissa.Any(c => c is >= '1' and <= '9')))
+            throw new QuerySyntaxException(
+                $"number '{literal.Text}' at column {literal.Column} is out of range; config values compare as double-precision numbers",
+                literal.Column);
     }
 
     private static void CheckPath(string[] path, int column)
@@ -195,6 +252,10 @@ internal static class RunFilterCompiler
             case FieldKind.Guid:
                 ok = Guid.TryParse(text, out var guid);
                 value = guid;
+                if (!ok)
+                    throw new QuerySyntaxException(
+                        $"invalid id '{text}' for '{name}' at column {literal.Column}; expected a full id or its first " +
+                        $"{IdPrefix.MinimumDigits} or more hex digits (e.g. the 8 the dashboard shows)", literal.Column);
                 break;
             case FieldKind.Number when type == typeof(int):
                 ok = int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var integer);
@@ -203,6 +264,9 @@ internal static class RunFilterCompiler
             case FieldKind.Number:
                 ok = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number);
                 value = number;
+                if (ok && !double.IsFinite(number))
+                    throw new QuerySyntaxException(
+                        $"invalid number '{text}' for '{name}' at column {literal.Column}; expected a finite number", literal.Column);
                 break;
             case FieldKind.Date:
                 ok = DateTime.TryParse(text, CultureInfo.InvariantCulture,

@@ -7,27 +7,38 @@ namespace MoT.Data.Queries;
 /// Run history: a textual filter (see <see cref="FilterParser"/>), a sort and keyset paging, all evaluated by the
 /// database (config paths through <see cref="ConfigJson.Matches"/>).
 /// </summary>
-public sealed class RunQueryService(IDbContextFactory<MotDbContext> contexts)
+public sealed class RunQueryService(IDbContextFactory<MotDbContext> contexts, FilterLimits? limits = null)
 {
+    private readonly FilterLimits _limits = (limits ?? FilterLimits.Default).Validate();
+
     public const int MaxPageSize = 1000;
 
     /// <summary>Runs matching <paramref name="filter"/>, sorted by <paramref name="sort"/> ("created desc" default).</summary>
-    /// <exception cref="QuerySyntaxException">The filter is malformed; the message names the column.</exception>
-    /// <exception cref="ArgumentException">Unknown sort field, bad page size or a cursor from another query.</exception>
+    /// <exception cref="QuerySyntaxException">The filter is malformed, over a <see cref="FilterLimits"/> limit, or uses
+    /// an ambiguous id prefix; the message names the column.</exception>
+    /// <exception cref="RunQueryException">Unknown sort field, bad page size or a cursor from another query.</exception>
     public async Task<RunPage> QueryAsync(string? filter, string? sort = null, int pageSize = 50, string? cursor = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(pageSize, MaxPageSize);
+        if (pageSize is < 1 or > MaxPageSize)
+            throw new RunQueryException($"page size {pageSize} is outside 1..{MaxPageSize}");
         var order = RunSort.Parse(sort);
         var key = order.SortKey;
-        var predicate = RunFilterCompiler.Compile(filter);
+        var compiled = RunFilterCompiler.CompileWithPrefixes(filter, _limits);
         var position = cursor is null ? ((string? Value, Guid Id)?)null : order.DecodeCursor(cursor);
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         IQueryable<Run> runs = db.Runs.AsNoTracking();
-        if (predicate is not null)
-            runs = runs.Where(predicate);
+        if (compiled is not null)
+        {
+            foreach (var prefix in compiled.Prefixes)
+            {
+                var matches = await db.Runs.AsNoTracking().Where(prefix.Matches).Select(prefix.Value).Distinct()
+                    .Take(4).ToListAsync(cancellationToken);
+                if (matches.Count > 1) throw prefix.Ambiguous([.. matches.Select(m => m!.Value).Order()]);
+            }
+            runs = runs.Where(compiled.Predicate);
+        }
         if (position is { } after)
             runs = key.After(runs, order.Descending, after.Value, after.Id);
         var rows = await Project(key.Order(runs, order.Descending)).Take(pageSize + 1).ToListAsync(cancellationToken);

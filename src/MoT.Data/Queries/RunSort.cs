@@ -109,6 +109,7 @@ public sealed record RunSort(string Field, bool Descending)
     internal Key SortKey => Keys[Field];
 
     /// <summary>Parses "created", "-created", "best_eval_loss asc" or "finished desc"; null/empty gives created desc.</summary>
+    /// <exception cref="RunQueryException">Not a sortable field or not that shape; the message names the field.</exception>
     public static RunSort Parse(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return Default;
@@ -118,10 +119,9 @@ public sealed record RunSort(string Field, bool Descending)
         if (field.StartsWith('-')) { descending = true; field = field[1..]; }
         if (parts.Length == 2 && parts[1].Equals("desc", StringComparison.OrdinalIgnoreCase)) descending = true;
         else if (parts.Length == 2 && !parts[1].Equals("asc", StringComparison.OrdinalIgnoreCase) || parts.Length > 2)
-            throw new ArgumentException($"sort '{text}' is not '<field> [asc|desc]'", nameof(text));
+            throw new RunQueryException($"sort '{text}' is not '<field> [asc|desc]'");
         if (!Keys.TryGetValue(field, out var key))
-            throw new ArgumentException(
-                $"cannot sort by '{field}'; sortable fields: {string.Join(", ", Keys.Keys)}", nameof(text));
+            throw new RunQueryException($"cannot sort by '{field}'; sortable fields: {string.Join(", ", Keys.Keys)}");
         return new RunSort(key.Name, descending);
     }
 
@@ -143,12 +143,12 @@ public sealed record RunSort(string Field, bool Descending)
         }
         catch (FormatException)
         {
-            throw new ArgumentException("the cursor is not a token returned by a previous query", nameof(cursor));
+            throw new RunQueryException("the cursor is not a token returned by a previous query");
         }
         if (parts.Length != 4 || parts[0] != "v1" || !Guid.TryParseExact(parts[3], "N", out var id))
-            throw new ArgumentException("the cursor is not a token returned by a previous query", nameof(cursor));
+            throw new RunQueryException("the cursor is not a token returned by a previous query");
         if (parts[1] != ToString())
-            throw new ArgumentException($"the cursor was issued for sort '{parts[1]}', not '{this}'", nameof(cursor));
+            throw new RunQueryException($"the cursor was issued for sort '{parts[1]}', not '{this}'");
         return (parts[2].Length == 0 ? null : parts[2][1..], id);
     }
 }

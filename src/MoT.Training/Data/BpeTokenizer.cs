@@ -18,6 +18,9 @@ public sealed class BpeTokenizer : ITokenizer
     /// <summary>The tiktoken encoding used as the base vocabulary.</summary>
     public const string BaseEncoding = "cl100k_base";
 
+    /// <summary>Longest run of whitespace or of non-whitespace characters encoded in one piece (see <c>EncodeBounded</c>).</summary>
+    public const int MaxRunLength = 256;
+
     /// <summary>The compact id of the unknown token.</summary>
     public const int CompactUnknownId = 0;
 
@@ -282,17 +285,31 @@ public sealed class BpeTokenizer : ITokenizer
         public IReadOnlyList<int> EncodeOrdinary(string text)
         {
             if (!text.Contains(SpecialPrefix, StringComparison.Ordinal))
-                return Tokenizer.EncodeToIds(text);
+                return EncodeBounded(text);
             var ids = new List<int>(text.Length / 3);
             var start = 0;
             for (var at = text.IndexOf(SpecialPrefix, StringComparison.Ordinal); at >= 0; at = text.IndexOf(SpecialPrefix, at + 1, StringComparison.Ordinal))
             {
                 if (!_specialTexts.Any(special => text.AsSpan(at).StartsWith(special, StringComparison.Ordinal)))
                     continue;
-                ids.AddRange(Tokenizer.EncodeToIds(text[start..(at + 1)]));
+                ids.AddRange(EncodeBounded(text[start..(at + 1)]));
                 start = at + 1;
             }
-            ids.AddRange(Tokenizer.EncodeToIds(text[start..]));
+            ids.AddRange(EncodeBounded(text[start..]));
+            return ids;
+        }
+
+        /// <summary>
+        /// BPE merges within one pre-token cost about the square of its length: a 500 KB line without spaces is one
+        /// pre-token and took minutes. Text whose whitespace and non-whitespace runs are all at most
+        /// <see cref="MaxRunLength"/> characters is encoded as is (so ordinary text tokenizes exactly as cl100k does);
+        /// a longer run is cut every <see cref="MaxRunLength"/> characters and the pieces are encoded one by one.
+        /// </summary>
+        private List<int> EncodeBounded(string text)
+        {
+            var ids = new List<int>(text.Length / 3 + 1);
+            foreach (var (start, length) in PreTokenBound.Pieces(text, MaxRunLength))
+                ids.AddRange(start == 0 && length == text.Length ? Tokenizer.EncodeToIds(text) : Tokenizer.EncodeToIds(text.Substring(start, length)));
             return ids;
         }
 

@@ -28,6 +28,9 @@ public sealed class CorpusData : IDisposable
     /// <summary>The held-out split.</summary>
     public TokenDataset Eval { get; }
 
+    /// <summary>A line for the user when the split is unusual (a one-document corpus held out by position); else null.</summary>
+    public string? SplitNote => Eval.SplitNote ?? Train.SplitNote;
+
     /// <summary>
     /// Tokenises <paramref name="corpusPath"/> (cached) with the tokenizer <paramref name="tokenizer"/> names
     /// (see <see cref="ParseTokenizer"/>) and splits it per <paramref name="options"/>.

@@ -23,6 +23,7 @@ public sealed record CorpusDocument(string Source, string Text);
 public static class CorpusReader
 {
     private static readonly string[] s_textSuffixes = [".txt", ".text", ".md", ".txt.gz"];
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly string[] s_jsonlSuffixes = [".jsonl", ".json", ".jsonl.gz", ".json.gz", ".ndjson"];
 
     /// <summary>The corpus files under <paramref name="path"/> in reading order (the file itself for a file).</summary>
@@ -35,20 +36,35 @@ public static class CorpusReader
         if (!Directory.Exists(full))
             throw new CorpusException(full, "corpus path not found (expected a .txt/.jsonl[.gz] file or a folder of them)");
         var files = new List<string>();
-        Collect(full, files);
+        var others = new List<string>();
+        try
+        {
+            Collect(full, files, others);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CorpusException(full, $"folder cannot be read: {e.Message}", inner: e);
+        }
         files.Sort((a, b) => string.CompareOrdinal(Path.GetRelativePath(full, a), Path.GetRelativePath(full, b)));
         if (files.Count == 0)
-            throw new CorpusException(full, "folder holds no corpus files (.txt, .md, .jsonl, .json, optionally .gz)");
+        {
+            var found = others.Count == 0
+                ? "it is empty"
+                : $"it holds {others.Count} other file(s), e.g. {string.Join(", ", others.Order(StringComparer.Ordinal).Take(3).Select(f => Path.GetRelativePath(full, f)))}";
+            throw new CorpusException(full, $"folder holds no corpus files (.txt, .text, .md, .jsonl, .json, .ndjson, optionally .gz); {found}");
+        }
         return files;
 
-        static void Collect(string directory, List<string> files)
+        static void Collect(string directory, List<string> files, List<string> others)
         {
             foreach (var file in Directory.EnumerateFiles(directory))
-                if (!Path.GetFileName(file).StartsWith('.') && (IsJsonl(file) || IsText(file)))
-                    files.Add(file);
+            {
+                if (Path.GetFileName(file).StartsWith('.')) continue;
+                (IsJsonl(file) || IsText(file) ? files : others).Add(file);
+            }
             foreach (var sub in Directory.EnumerateDirectories(directory))
                 if (!Path.GetFileName(sub).StartsWith('.'))
-                    Collect(sub, files);
+                    Collect(sub, files, others);
         }
     }
 
@@ -80,7 +96,8 @@ public static class CorpusReader
         }
     }
 
-    /// <summary>The whole file as one document (skipped when empty).</summary>
+    /// <summary>The whole file as one document (skipped when empty). It must be UTF-8 text: invalid UTF-8 or NUL
+    /// bytes (a binary file) are a <see cref="CorpusException"/>, never silently replaced characters.</summary>
     public static IEnumerable<CorpusDocument> ReadText(string file)
     {
         string text;
@@ -90,14 +107,25 @@ public static class CorpusReader
             {
                 text = reader.ReadToEnd();
             }
-            catch (Exception e) when (e is IOException or InvalidDataException)
+            catch (DecoderFallbackException e)
+            {
+                throw NotUtf8(file, e, line: null);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
             {
                 throw new CorpusException(file, $"cannot be read: {e.Message}", inner: e);
             }
         }
+        if (text.Contains('\0'))
+            throw new CorpusException(file, "looks like a binary file (it contains NUL bytes); a corpus file must be UTF-8 text");
         if (text.Length > 0)
             yield return new CorpusDocument(file, text);
     }
+
+    private static CorpusException NotUtf8(string file, DecoderFallbackException e, long? line) =>
+        new(file, $"is not UTF-8 text (byte{(e.BytesUnknown?.Length > 1 ? "s" : "")} " +
+                  $"{string.Join(" ", (e.BytesUnknown ?? []).Select(b => $"0x{b:X2}"))} cannot be decoded); " +
+                  "convert it to UTF-8 (a binary file cannot be a corpus)", line, e);
 
     /// <summary>A short hash of the corpus files' names, sizes and modification times: a cache
     /// built from the corpus is stale when this changes.</summary>
@@ -140,13 +168,47 @@ public static class CorpusReader
         {
             return reader.ReadLine();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
+        catch (DecoderFallbackException e)
+        {
+            throw NotUtf8(file, e, FirstLineNotUtf8(file) ?? lineNumber);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             throw new CorpusException(file, $"cannot be read: {e.Message}", lineNumber, e);
         }
     }
 
-    private static StreamReader OpenText(string file)
+    private static StreamReader OpenText(string file) =>
+        // Strict UTF-8: invalid bytes throw (and become one clear error) instead of turning into U+FFFD.
+        new(OpenRaw(file), s_strictUtf8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+
+    /// <summary>The 1-based line holding the first bytes that are not UTF-8 (null when all are): the decoder works a
+    /// buffer ahead of the line being read, so only a second pass over the bytes can say which line it was.</summary>
+    private static long? FirstLineNotUtf8(string file)
+    {
+        using var stream = OpenRaw(file);
+        var line = new List<byte>();
+        var buffer = new byte[1 << 16];
+        long number = 1;
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            var span = buffer.AsSpan(0, read);
+            for (var newline = span.IndexOf((byte)'\n'); newline >= 0; newline = span.IndexOf((byte)'\n'))
+            {
+                line.AddRange(span[..newline]);
+                if (!System.Text.Unicode.Utf8.IsValid(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(line)))
+                    return number;
+                line.Clear();
+                number++;
+                span = span[(newline + 1)..];
+            }
+            line.AddRange(span);
+        }
+        return System.Text.Unicode.Utf8.IsValid(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(line)) ? null : number;
+    }
+
+    private static Stream OpenRaw(string file)
     {
         Stream stream;
         try
@@ -157,9 +219,7 @@ public static class CorpusReader
         {
             throw new CorpusException(file, e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot be opened: {e.Message}", inner: e);
         }
-        if (file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
-            stream = new GZipStream(stream, CompressionMode.Decompress);
-        return new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        return file.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
     }
 
     private static bool IsJsonl(string file) => HasSuffix(file, s_jsonlSuffixes);

@@ -25,17 +25,7 @@ public static partial class DemoCorpus
     private const string TextFolder = "text";
 
     /// <summary><c>$MOT_DATA_DIR/corpora/brown</c> when that variable is set, else <c>~/.cache/mot/corpora/brown</c>.</summary>
-    public static string DefaultDirectory
-    {
-        get
-        {
-            var dataDir = Environment.GetEnvironmentVariable("MOT_DATA_DIR");
-            var root = string.IsNullOrWhiteSpace(dataDir)
-                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "mot")
-                : dataDir;
-            return Path.Combine(root, "corpora", "brown");
-        }
-    }
+    public static string DefaultDirectory => Path.Combine(DataDirectory.Root, "corpora", "brown");
 
     /// <summary>The prepared text folder under <paramref name="targetDirectory"/>, or null when not prepared yet.</summary>
     public static string? TryGetPrepared(string targetDirectory)

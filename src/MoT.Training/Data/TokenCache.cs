@@ -1,20 +1,25 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace MoT.Training.Data;
 
 /// <summary>
-/// Tokenises a corpus once and keeps the result beside it, in a hidden <c>.mot-cache</c> folder (in the
-/// corpus folder, or beside a single corpus file). A cache is reused while the corpus files' names,
-/// sizes and times and the tokenizer identity are unchanged; otherwise it is rebuilt.
+/// Tokenises a corpus once and keeps the result under the data directory
+/// (<c>$MOT_DATA_DIR/token-cache/&lt;corpus name&gt;-&lt;hash of its full path&gt;/</c>, default <c>~/.cache/mot</c>), never
+/// beside the user's data. A cache is reused while the corpus files' names, sizes and times and the tokenizer
+/// identity are unchanged; otherwise it is rebuilt.
 /// </summary>
 public static class TokenCache
 {
-    /// <summary>Name of the cache folder.</summary>
-    public const string FolderName = ".mot-cache";
+    /// <summary>Name of the folder under the data directory that holds every corpus's cache.</summary>
+    public const string FolderName = "token-cache";
 
-    /// <summary>The cache folder of a corpus file or folder.</summary>
+    /// <summary>The cache folder of a corpus file or folder: one per corpus path, under <see cref="DataDirectory.Root"/>.</summary>
     public static string CacheDirectory(string corpusPath)
     {
         var full = Path.GetFullPath(corpusPath).TrimEnd(Path.DirectorySeparatorChar);
-        return Directory.Exists(full) ? Path.Combine(full, FolderName) : Path.Combine(Path.GetDirectoryName(full)!, FolderName);
+        var pathHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full)))[..16];
+        return Path.Combine(DataDirectory.Root, FolderName, $"{Readable(Path.GetFileName(full))}-{pathHash}");
     }
 
     /// <summary>Where the token file of <paramref name="corpusPath"/> under <paramref name="tokenizerIdentity"/> lives.</summary>
@@ -26,7 +31,14 @@ public static class TokenCache
     private static string Stem(string corpusPath)
     {
         var full = Path.GetFullPath(corpusPath).TrimEnd(Path.DirectorySeparatorChar);
-        return Directory.Exists(full) ? "corpus" : Path.GetFileName(full);
+        return Directory.Exists(full) ? "corpus" : Readable(Path.GetFileName(full));
+    }
+
+    // The corpus name as a safe, short folder name (the hash beside it keeps names unique).
+    private static string Readable(string name)
+    {
+        var safe = new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_')]).Trim('.');
+        return safe.Length == 0 ? "corpus" : safe[..Math.Min(safe.Length, 48)];
     }
 
     /// <summary>The cached token file of a corpus, built first when missing or stale.</summary>
@@ -95,8 +107,26 @@ public static class TokenCache
         return compact;
     }
 
-    /// <summary>Reads and encodes every document of a corpus, on all cores, in corpus order.</summary>
+    /// <summary>Reads and encodes every document of a corpus, on all cores, in corpus order; a corpus without any
+    /// text is a <see cref="CorpusException"/> (nothing is cached for it).</summary>
     internal static IEnumerable<TokenizedDocument> Tokenize(string corpusPath, Func<string, int[]> encode, CancellationToken cancellationToken)
+    {
+        var documents = 0;
+        foreach (var document in TokenizeAll(corpusPath, encode, cancellationToken))
+        {
+            documents++;
+            yield return document;
+        }
+        if (documents == 0)
+        {
+            var files = CorpusReader.ListFiles(corpusPath);
+            throw new CorpusException(Path.GetFullPath(corpusPath), files.Count == 1 && File.Exists(Path.GetFullPath(corpusPath))
+                ? "the file is empty: there is no text to train on"
+                : $"none of its {files.Count} corpus files holds any text");
+        }
+    }
+
+    private static IEnumerable<TokenizedDocument> TokenizeAll(string corpusPath, Func<string, int[]> encode, CancellationToken cancellationToken)
     {
         var query = CorpusReader.ReadDocuments(corpusPath, cancellationToken)
             .AsParallel().AsOrdered().WithCancellation(cancellationToken)

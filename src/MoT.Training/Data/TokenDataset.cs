@@ -42,13 +42,18 @@ public sealed record DatasetOptions(int SequenceLength, double EvalFraction = 0.
 /// A document goes to eval when the hash of its text (mixed with the seed) falls below
 /// <see cref="DatasetOptions.EvalFraction"/>: the split depends only on the text, not on file order
 /// or tokenizer, and never changes for a document already in the corpus. When the fraction is
-/// positive and the corpus has two or more documents, each split gets at least one.
+/// positive and the corpus has two or more documents, each split gets at least one. A corpus of one
+/// document (one .txt file) is split by position instead: its last part is held out for eval, and
+/// <see cref="SplitNote"/> says so.
 /// </remarks>
 public sealed class TokenDataset
 {
     private readonly TokenFile _file;
-    private readonly int[] _documents;        // file document indices, in packing order
-    private readonly long[] _streamStarts;    // stream position of each packed document; one extra for the end
+    private readonly Segment[] _segments;     // the documents (or parts of one) in packing order
+    private readonly long[] _streamStarts;    // stream position of each packed segment; one extra for the end
+
+    /// <summary>Tokens [Offset, Offset + Length) of one document of the token file.</summary>
+    private readonly record struct Segment(int Document, int Offset, int Length);
 
     public TokenDataset(TokenFile file, DataSplit split, DatasetOptions options)
     {
@@ -56,16 +61,16 @@ public sealed class TokenDataset
         Options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
         _file = file;
         Split = split;
-        _documents = SelectDocuments(file, split, options);
-        Shuffle.InPlace(_documents, TextHash.Mix(options.Seed ^ 0x5041434BUL)); // "PACK"
-        _streamStarts = new long[_documents.Length + 1];
-        for (var i = 0; i < _documents.Length; i++)
-            _streamStarts[i + 1] = _streamStarts[i] + file.DocumentLength(_documents[i]) + 1;
+        (_segments, SplitNote) = SelectSegments(file, split, options);
+        Shuffle.InPlace(_segments, TextHash.Mix(options.Seed ^ 0x5041434BUL)); // "PACK"
+        _streamStarts = new long[_segments.Length + 1];
+        for (var i = 0; i < _segments.Length; i++)
+            _streamStarts[i + 1] = _streamStarts[i] + _segments[i].Length + 1;
         StreamLength = _streamStarts[^1];
         SampleCount = StreamLength <= options.SequenceLength ? 0 : (StreamLength - 1) / options.SequenceLength;
         if (SampleCount == 0)
             throw new CorpusException(file.Path,
-                $"the {split.ToString().ToLowerInvariant()} split has {StreamLength} tokens ({_documents.Length} documents), fewer than sequence length + 1 = {options.SequenceLength + 1}");
+                $"the {split.ToString().ToLowerInvariant()} split has {StreamLength} tokens ({_segments.Length} documents), fewer than sequence length + 1 = {options.SequenceLength + 1}");
         Identity = string.Create(CultureInfo.InvariantCulture,
             $"{file.TokenizerIdentity}/{file.SourceFingerprint}/{split.ToString().ToLowerInvariant()}/eval{options.EvalFraction:R}/seed{options.Seed}/S{options.SequenceLength}");
     }
@@ -95,7 +100,10 @@ public sealed class TokenDataset
     public int EndOfText => _file.EndOfText;
 
     /// <summary>The token file's document indices in this split, in packing order.</summary>
-    public IReadOnlyList<int> Documents => _documents;
+    public IReadOnlyList<int> Documents => [.. _segments.Select(s => s.Document)];
+
+    /// <summary>A line for the user when the split is not the usual one (a one-document corpus split by position); else null.</summary>
+    public string? SplitNote { get; }
 
     /// <summary>Copies sample <paramref name="index"/> (S + 1 tokens) into <paramref name="destination"/>.</summary>
     public void ReadSample(long index, Span<int> destination)
@@ -111,13 +119,13 @@ public sealed class TokenDataset
         var written = 0;
         while (written < destination.Length)
         {
-            var document = _documents[packed];
-            var length = _file.DocumentLength(document);
+            var segment = _segments[packed];
+            var length = segment.Length;
             var offset = (int)(position + written - _streamStarts[packed]);
             if (offset < length)
             {
                 var count = Math.Min(length - offset, destination.Length - written);
-                _file.ReadDocument(document, offset, destination.Slice(written, count));
+                _file.ReadDocument(segment.Document, segment.Offset + offset, destination.Slice(written, count));
                 written += count;
             }
             if (written < destination.Length)
@@ -136,9 +144,33 @@ public sealed class TokenDataset
         return sample;
     }
 
-    private static int[] SelectDocuments(TokenFile file, DataSplit split, DatasetOptions options)
+    private static (Segment[] Segments, string? Note) SelectSegments(TokenFile file, DataSplit split, DatasetOptions options)
     {
         var all = Enumerable.Range(0, file.DocumentCount).Where(d => file.DocumentLength(d) > 0).ToArray();
+        if (all.Length == 1 && split != DataSplit.All && options.EvalFraction > 0)
+            return SplitByPosition(file, all[0], split, options);
+        return ([.. SelectDocuments(file, all, split, options).Select(d => new Segment(d, 0, file.DocumentLength(d)))], null);
+    }
+
+    /// <summary>One document: its last EvalFraction (at least one sample's worth, S + 1 tokens) is eval, the rest
+    /// train. By position, because there is nothing else to split, and the tail rather than a random stretch so no
+    /// eval token sits between two training tokens.</summary>
+    private static (Segment[] Segments, string Note) SplitByPosition(TokenFile file, int document, DataSplit split, DatasetOptions options)
+    {
+        var length = file.DocumentLength(document);
+        var sample = options.SequenceLength + 1;
+        if (length < 2 * sample)
+            throw new CorpusException(file.Path,
+                $"the corpus is one document of {length} tokens, too short to split into train and eval samples of sequence length + 1 = {sample} tokens each (need {2 * sample}; add text or lower the context length)");
+        var eval = (int)Math.Clamp(Math.Round(length * options.EvalFraction), sample, length - sample);
+        var note = string.Create(CultureInfo.InvariantCulture,
+            $"the corpus is one document: its last {eval} of {length} tokens ({100.0 * eval / length:F1}%) are held out for eval");
+        var segment = split == DataSplit.Eval ? new Segment(document, length - eval, eval) : new Segment(document, 0, length - eval);
+        return ([segment], note);
+    }
+
+    private static int[] SelectDocuments(TokenFile file, int[] all, DataSplit split, DatasetOptions options)
+    {
         if (split == DataSplit.All || all.Length == 0)
             return all;
         if (options.EvalFraction == 0)

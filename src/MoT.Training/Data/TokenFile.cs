@@ -130,7 +130,8 @@ public sealed class TokenFile : IDisposable
             var starts = new long[header.Documents + 1];
             view.ReadArray(header.TableOffset, starts, 0, starts.Length);
             var hashes = new ulong[header.Documents];
-            view.ReadArray(header.TableOffset + starts.Length * 8L, hashes, 0, hashes.Length);
+            if (hashes.Length > 0)   // an empty array at the very end of the file is past the accessor's capacity
+                view.ReadArray(header.TableOffset + starts.Length * 8L, hashes, 0, hashes.Length);
             if (!BitConverter.IsLittleEndian)
                 throw new PlatformNotSupportedException("token files are little-endian");
             if (starts[0] != 0 || starts[^1] != header.Tokens)
@@ -192,6 +193,9 @@ public sealed class TokenFile : IDisposable
                 stream.Write(prelude);
 
                 var buffer = new byte[64 * 1024];
+                // Progress by time as well as by count: a corpus of a few huge documents reports too.
+                var sinceReport = System.Diagnostics.Stopwatch.StartNew();
+                progress?.Report(new CorpusStats(0, 0, 0));
                 foreach (var document in documents)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -200,8 +204,11 @@ public sealed class TokenFile : IDisposable
                     characters += document.Characters;
                     starts.Add(tokens);
                     hashes.Add(document.TextHash);
-                    if (hashes.Count % 256 == 0)
+                    if (hashes.Count % 256 == 0 || sinceReport.ElapsedMilliseconds >= 500)
+                    {
                         progress?.Report(new CorpusStats(hashes.Count, characters, tokens));
+                        sinceReport.Restart();
+                    }
                 }
 
                 var tableOffset = stream.Position;

@@ -25,6 +25,7 @@ public sealed class Trainer : IDisposable
     private readonly Device _device;
     private readonly MixedPrecision? _mixedPrecision;
     private double? _bestEvalLoss;
+    private string? _lastCheckpoint;   // the newest checkpoint of this run: written here, or resumed from
 
     private Trainer(TrainingConfig config, TransformerLM model, IBatchSource train, IBatchSource eval,
         string checkpointDirectory, string? tokenizerSpec, Device device)
@@ -73,13 +74,20 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Continues a run from a checkpoint exactly where it stopped: weights, optimizer, step,
-    /// data position and RNG. <paramref name="totalSteps"/> may extend the run.</summary>
+    /// data position and RNG. <paramref name="totalSteps"/> may extend the run; it may not end before the checkpoint's
+    /// step (a <see cref="CheckpointException"/>); equal to it, <see cref="Run"/> has nothing to do and returns at once.
+    /// A run folder whose config.json holds another architecture is refused.</summary>
     public static Trainer Resume(string checkpointPath, IBatchSource train, IBatchSource eval, string outputDirectory,
         int? totalSteps = null)
     {
         var state = CheckpointFile.ReadState(checkpointPath);
         var config = totalSteps is { } steps ? state.Config with { Steps = steps } : state.Config;
         config.Validate();
+        if (config.Steps < state.Step)
+            throw new CheckpointException(
+                $"checkpoint {checkpointPath} is at step {state.Step}, past the requested total of {config.Steps} steps; " +
+                $"a run cannot go back: ask for more than {state.Step} steps to train further");
+        RunFolder.EnsureSameArchitecture(outputDirectory, state.Config, checkpointPath);
         var device = TrainingDevice.Resolve(config.Device);
         var model = new TransformerLM(config.Model);
         model.to(device);
@@ -88,6 +96,7 @@ public sealed class Trainer : IDisposable
         trainer._mixedPrecision?.SyncFromMaster();
         trainer.Step = state.Step;
         trainer._bestEvalLoss = state.BestEvalLoss;
+        trainer._lastCheckpoint = Path.GetFullPath(checkpointPath);
         train.RestoreCursor(state.DataCursor);
         random.set_rng_state(tensor(Convert.FromBase64String(state.RngState), dtype: ScalarType.Byte));
         return trainer;
@@ -112,7 +121,7 @@ public sealed class Trainer : IDisposable
         var intervalSteps = 0;
         var firstStep = Step;
         double? lastTrainLoss = null, lastEvalLoss = null;
-        string? lastCheckpoint = null;
+        var lastCheckpoint = _lastCheckpoint;
         long? peakDeviceMemory = null;
 
         using var lossSum = zeros(1, dtype: ScalarType.Float32, device: _device);
@@ -189,6 +198,12 @@ public sealed class Trainer : IDisposable
         return new TrainingResult(TrainingStatus.Completed, Step, lastTrainLoss, lastEvalLoss, _bestEvalLoss, lastCheckpoint, null);
     }
 
+    /// <summary>True when the run has already reached <see cref="TrainingConfig.Steps"/> (e.g. resumed from its last checkpoint).</summary>
+    public bool IsComplete => Step >= Config.Steps;
+
+    /// <summary>The newest checkpoint of this run so far (written by this trainer or resumed from); null before the first.</summary>
+    public string? LastCheckpoint => _lastCheckpoint;
+
     /// <summary>Mean loss over <see cref="TrainingConfig.EvalBatches"/> fixed held-out batches.</summary>
     public double Evaluate()
     {
@@ -220,6 +235,7 @@ public sealed class Trainer : IDisposable
             Convert.ToBase64String(random.get_rng_state().data<byte>().ToArray()),
             _bestEvalLoss, _train.Identity, _tokenizerSpec, DateTimeOffset.UtcNow);
         var report = CheckpointFile.Write(Path.Combine(_checkpointDirectory, CheckpointFile.NameFor(Step)), state, Model, _optimizer);
+        _lastCheckpoint = report.Path;
         observer.OnCheckpoint(report);
         return report.Path;
     }

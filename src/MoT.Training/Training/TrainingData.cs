@@ -7,6 +7,9 @@ namespace MoT.Training.Training;
 /// <param name="TokenizerSpec">Serialized tokenizer for checkpoints; null for synthetic data.</param>
 public sealed record TrainingData(IBatchSource Train, IBatchSource Eval, int VocabSize, string? TokenizerSpec)
 {
+    /// <summary>Something the user should know about how the data was split (show it, log it); null when usual.</summary>
+    public string? Note { get; init; }
+
     /// <summary>Opens the data a config names: <c>synthetic</c>, <c>demo</c> (the prepared demo corpus)
     /// or a path. <paramref name="tokenizerSpec"/> (from a checkpoint) rebuilds the exact tokenizer.</summary>
     public static TrainingData Open(TrainingConfig config, string? tokenizerSpec = null, IProgress<CorpusStats>? progress = null)
@@ -34,7 +37,7 @@ public sealed record TrainingData(IBatchSource Train, IBatchSource Eval, int Voc
             new CorpusBatchSource(corpus.TrainStream(config.BatchSize, (ulong)config.Seed)),
             new CorpusBatchSource(corpus.EvalStream(config.BatchSize)),
             corpus.Tokenizer.VocabSize,
-            corpus.Tokenizer.Spec.ToJson());
+            corpus.Tokenizer.Spec.ToJson()) { Note = corpus.SplitNote };
     }
 
     /// <summary>The config with its model vocabulary matched to this data's tokenizer.</summary>

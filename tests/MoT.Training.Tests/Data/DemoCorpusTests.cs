@@ -114,18 +114,11 @@ public sealed class DemoCorpusTests
     [Fact]
     public void Default_directory_follows_MOT_DATA_DIR()
     {
-        var previous = Environment.GetEnvironmentVariable("MOT_DATA_DIR");
-        try
-        {
-            Environment.SetEnvironmentVariable("MOT_DATA_DIR", "/srv/mot-data");
-            Assert.Equal("/srv/mot-data/corpora/brown", DemoCorpus.DefaultDirectory);
-            Environment.SetEnvironmentVariable("MOT_DATA_DIR", null);
-            Assert.EndsWith("/.cache/mot/corpora/brown", DemoCorpus.DefaultDirectory);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("MOT_DATA_DIR", previous);
-        }
+        // Resolved as a function of the variable, so no test changes the process environment under the others.
+        Assert.Equal("/srv/mot-data", DataDirectory.Resolve("/srv/mot-data", "/home/ada"));
+        Assert.Equal("/home/ada/.cache/mot", DataDirectory.Resolve(null, "/home/ada"));
+        Assert.Equal("/home/ada/.cache/mot", DataDirectory.Resolve(" ", "/home/ada"));
+        Assert.Equal(Path.Combine(TestDataDirectory.Path, "corpora", "brown"), DemoCorpus.DefaultDirectory);
     }
 
     private static string WriteTarball(string path, IReadOnlyDictionary<string, string> files)

@@ -14,17 +14,14 @@ namespace MoT.Dashboard.Runs;
 /// sweeps this dashboard knows and its <see cref="RunCatalog"/>; the same filter language applied in memory.
 /// The cursor is an offset into the sorted result.
 /// </summary>
-public sealed class GrainRunHistory(IGrainFactory grains, RunCatalog catalog) : IRunHistory
+public sealed class GrainRunHistory(IGrainFactory grains, RunCatalog catalog, FilterLimits limits) : IRunHistory
 {
     public async Task<RunHistoryPage> QueryAsync(string? filter, string? sort, int pageSize, string? cursor, CancellationToken cancellationToken = default)
     {
-        var predicate = RunFilter.Compile(filter);
+        RunFilter.Compile(filter, limits);   // a bad filter fails before the grains are read
         var order = RunSort.Parse(sort);
         var snapshots = await LoadSnapshotsAsync(cancellationToken);
-        var matched = snapshots
-            .Select(s => (Snapshot: s, Entity: ToEntity(s)))
-            .Where(x => predicate(x.Entity))
-            .ToList();
+        var matched = RunFilter.Apply(snapshots.Select(s => (Snapshot: s, Entity: ToEntity(s))), x => x.Entity, filter, limits);
         var sorted = Sort(matched, order);
         var offset = int.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var o) ? o : 0;
         var page = sorted.Skip(offset).Take(pageSize).Select(x => ToRow(x.Snapshot)).ToList();

@@ -36,7 +36,8 @@ public sealed record MetricSeries(string Name, IReadOnlyList<(long Step, double 
 public interface IRunHistory
 {
     /// <summary>Runs matching <paramref name="filter"/> (RunQueryService filter language) sorted by <paramref name="sort"/> (e.g. <c>-created</c>).</summary>
-    /// <exception cref="MoT.Data.Queries.QuerySyntaxException">The filter is malformed.</exception>
+    /// <exception cref="MoT.Data.Queries.QuerySyntaxException">The filter is malformed, over a limit, or an id prefix is ambiguous.</exception>
+    /// <exception cref="MoT.Data.Queries.RunQueryException">The sort or cursor is not valid.</exception>
     Task<RunHistoryPage> QueryAsync(string? filter, string? sort, int pageSize, string? cursor, CancellationToken cancellationToken = default);
 
     /// <summary>Recorded metrics of one run (what is known so far; live points come from the run grain).</summary>

@@ -6,7 +6,7 @@ namespace MoT.Dashboard.Runs;
 /// The runs grid's server side: the filter text with its parse error, the sort, and page-number paging on top of
 /// the history's keyset cursors (cursors of visited pages are remembered; a new filter or sort forgets them).
 /// </summary>
-public sealed class RunsGridModel(IRunHistory history)
+public sealed class RunsGridModel(IRunHistory history, FilterLimits? limits = null)
 {
     private readonly Dictionary<int, string?> _cursors = new() { [0] = null };
     private (string? Filter, string Sort, int PageSize) _key = (null, "", 0);
@@ -24,7 +24,7 @@ public sealed class RunsGridModel(IRunHistory history)
     public bool SetFilter(string? text)
     {
         FilterText = text ?? "";
-        FilterError = RunFilter.Validate(FilterText);
+        FilterError = RunFilter.Validate(FilterText, limits);
         if (FilterError is not null) return false;
         var normalized = string.IsNullOrWhiteSpace(FilterText) ? null : FilterText.Trim();
         if (normalized == ActiveFilter) return false;
@@ -56,7 +56,16 @@ public sealed class RunsGridModel(IRunHistory history)
         RunHistoryPage result;
         while (true)
         {
-            result = await history.QueryAsync(ActiveFilter, sort, pageSize, _cursors[known], cancellationToken);
+            try
+            {
+                result = await history.QueryAsync(ActiveFilter, sort, pageSize, _cursors[known], cancellationToken);
+            }
+            catch (RunQueryException e)
+            {
+                // What only the store can tell (an id prefix that starts two ids): shown like a parse error, grid empty.
+                FilterError = e.Message;
+                return ([], 0);
+            }
             _cursors[known + 1] = result.NextCursor;
             if (known == page || result.NextCursor is null) break;
             known++;
