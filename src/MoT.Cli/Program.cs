@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MoT.Cli.Commands;
 using MoT.Training.Checkpoints;
+using MoT.Training.Configuration;
 using MoT.Data.Queries;
 using MoT.Training.Data;
 using MoT.Training.Models;
@@ -28,7 +29,7 @@ try
     NativeTorch.Load();
     return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception error) when (error is NativeTorchException or ModelConfigException or CheckpointException or CorpusException or DemoCorpusException
+catch (Exception error) when (error is NativeTorchException or ModelConfigException or InvalidConfigException or CheckpointException or CorpusException or DemoCorpusException
                                   or QuerySyntaxException or InvalidOperationException or Npgsql.NpgsqlException or FileNotFoundException
                                   or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or IOException)
 {

@@ -52,7 +52,7 @@ internal static class TrainCommand
                     Tokenizer = parse.GetValue(tokenizer) ?? config.Data.Tokenizer,
                 },
             };
-            var trainingData = TrainingData.Open(config.Validate());
+            var trainingData = TrainingData.Open(TrainingConfigLoader.Check(config));
             config = trainingData.Fit(config);
             var outputDirectory = parse.GetValue(output) ?? TrainingSession.DefaultOutput(config.Preset ?? "custom");
             using var trainer = Trainer.Create(config, trainingData.Train, trainingData.Eval, outputDirectory, trainingData.TokenizerSpec);
