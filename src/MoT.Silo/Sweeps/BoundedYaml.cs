@@ -63,7 +63,7 @@ public static partial class BoundedYaml
         private JsonNode? Read(string path, int depth, out long size)
         {
             if (depth > limits.MaxYamlDepth)
-                throw new SweepYamlException($"{Where(path)}nesting is deeper than {limits.MaxYamlDepth} levels (limit MaxYamlDepth)");
+                throw Error(path, $"nesting is deeper than {limits.MaxYamlDepth} levels (limit MaxYamlDepth)");
             var start = parser.Current?.Start ?? Mark.Empty;
             if (parser.TryConsume<AnchorAlias>(out var alias))
             {
@@ -111,7 +111,7 @@ public static partial class BoundedYaml
                     var name = key.Value;
                     var keyPath = path.Length == 0 ? name : $"{path}.{name}";
                     if (lines.TryGetValue(name, out var firstLine))
-                        throw new SweepYamlException($"{RunConfigSchema.Shorten(keyPath)}: appears twice (lines {firstLine} and {key.Start.Line}); keep one");
+                        throw Error(keyPath, $"appears twice (lines {firstLine} and {key.Start.Line}); keep one");
                     lines[name] = key.Start.Line;
                     size += name.Length + 8;
                     Count(name.Length + 8, path);
@@ -134,14 +134,14 @@ public static partial class BoundedYaml
         {
             _expanded += bytes;
             if (_expanded > limits.MaxExpandedYamlBytes)
-                throw new SweepYamlException($"{Where(path)}the YAML expands (through its aliases) to more than {limits.MaxExpandedYamlBytes:N0} bytes (limit MaxExpandedYamlBytes)");
+                throw Error(path, $"the YAML expands (through its aliases) to more than {limits.MaxExpandedYamlBytes:N0} bytes (limit MaxExpandedYamlBytes)");
         }
 
         private static JsonNode? Convert(Scalar scalar, string path)
         {
             var text = scalar.Value;
             if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded
-                || scalar.Tag.Value is "tag:yaml.org,2002:str")
+                || (scalar.Tag.IsGlobal && scalar.Tag.Value is "tag:yaml.org,2002:str"))
                 return JsonValue.Create(text);
             switch (text)
             {
@@ -152,7 +152,7 @@ public static partial class BoundedYaml
                 case "false" or "False" or "FALSE":
                     return JsonValue.Create(false);
                 case ".inf" or ".Inf" or ".INF" or "+.inf" or "+.Inf" or "+.INF" or "-.inf" or "-.Inf" or "-.INF" or ".nan" or ".NaN" or ".NAN":
-                    throw new SweepYamlException($"{Where(path)}{text} is not a finite number");
+                    throw Error(path, $"{text} is not a finite number");
             }
             if (IntegerPattern().IsMatch(text))
             {
@@ -163,12 +163,16 @@ public static partial class BoundedYaml
             if (FloatPattern().IsMatch(text))
             {
                 var number = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
-                if (!double.IsFinite(number)) throw new SweepYamlException($"{Where(path)}{RunConfigSchema.Shorten(text)} is too large to be a number");
+                if (!double.IsFinite(number)) throw Error(path, $"{RunConfigSchema.Shorten(text)} is too large to be a number");
                 return JsonValue.Create(number);
             }
             return JsonValue.Create(text);
         }
 
         private static string Where(string path) => path.Length == 0 ? "" : $"{RunConfigSchema.Shorten(path)}: ";
+
+        /// <summary>A problem at a key path (the file itself when the path is empty).</summary>
+        private static SweepYamlException Error(string path, string message) =>
+            new([new MoT.Contracts.Sweeps.SpecError(RunConfigSchema.Shorten(path), message)]);
     }
 }

@@ -111,11 +111,18 @@ public sealed partial class SweepForm
         if (Method == SearchMethod.Grid && errors.Count == 0 && GridSize() is { } size && size > limits.MaxGridSize)
             Error("parameters", $"the grid has {size:N0} combinations; at most {limits.MaxGridSize:N0} are allowed (limit MaxGridSize)");
 
-        // Each field is fine: now what they make together (the batch fits the preset's group size ...).
+        // Each field is fine: now what they make together (the batch fits the preset's group size ...), for the base
+        // config and for the base config with each candidate value (experts on a dense preset would silently do nothing).
         if (errors.Count == 0)
         {
-            foreach (var problem in schema.Validate(BaseConfig()))
+            var baseConfig = BaseConfig();
+            foreach (var problem in schema.Validate(baseConfig))
                 Error(FormField(problem.Path), problem.Message);
+            if (errors.Count == 0)
+            {
+                for (var i = 0; i < Parameters.Count; i++)
+                    CheckCandidatesTogether(Parameters[i], $"parameters[{i}]", baseConfig, schema, Error);
+            }
         }
         return errors;
     }
@@ -150,7 +157,7 @@ public sealed partial class SweepForm
 
         if (setting.Kind is not (SettingKind.Integer or SettingKind.Number))
         {
-            error($"{at}.kind", $"{path} is {setting.Constraint}: search it with choice");
+            error($"{at}.kind", $"{path} is {(setting.Kind == SettingKind.Flag ? "true or false" : "not a number")}: search it with choice");
             return;
         }
         if (setting.Kind == SettingKind.Integer && p.Kind != ParameterKind.Int)
@@ -173,6 +180,27 @@ public sealed partial class SweepForm
         if (Method == SearchMethod.Grid && p.Kind is ParameterKind.Uniform or ParameterKind.LogUniform)
             error($"{at}.kind", "a grid needs discrete values: use choice or int");
     }
+
+    private static void CheckCandidatesTogether(ParameterForm p, string at, JsonObject baseConfig, RunConfigSchema schema, Action<string, string> error)
+    {
+        var candidates = p.Kind == ParameterKind.Choice
+            ? p.Values.Select((v, j) => ($"{at}.values[{j}]", ChoiceValue(v)))
+            : [($"{at}.low", Number(p.Kind, p.Low!.Value)), ($"{at}.high", Number(p.Kind, p.High!.Value))];
+        foreach (var (field, value) in candidates)
+        {
+            var trial = (JsonObject)baseConfig.DeepClone();
+            JsonConfig.Set(trial, p.Path.Trim(), value?.DeepClone());
+            var problem = schema.Validate(trial).FirstOrDefault();
+            if (problem is not null)
+            {
+                error(field, problem.Path == p.Path.Trim() ? problem.Message : $"with this value, {problem.Path} {problem.Message}");
+                return; // one line per parameter is enough to see the conflict
+            }
+        }
+    }
+
+    private static JsonNode Number(ParameterKind kind, double value) =>
+        kind == ParameterKind.Int ? JsonValue.Create((long)value) : JsonValue.Create(value);
 
     /// <summary>Null when the sweep name is fine, otherwise the problem.</summary>
     public static string? CheckName(string? name, InputLimits limits)

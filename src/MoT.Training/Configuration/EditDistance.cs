@@ -46,6 +46,17 @@ public static class EditDistance
         return best is not null && bestDistance <= Math.Max(2, Math.Max(typed.Length, best.Length) / 3) ? best : null;
     }
 
+    /// <summary>
+    /// The target whose alias is closest to <paramref name="typed"/>: lets <c>training.learning_rate</c> find
+    /// <c>training.lr</c> through its other spelling <c>training.learningRate</c>.
+    /// </summary>
+    public static string? Closest(string typed, IEnumerable<(string Alias, string Target)> aliases)
+    {
+        var byAlias = aliases.GroupBy(a => a.Alias, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Target, StringComparer.OrdinalIgnoreCase);
+        var alias = Closest(typed, byAlias.Keys);
+        return alias is null ? null : byAlias[alias];
+    }
+
     /// <summary>" (did you mean 'x'?)" or empty.</summary>
     public static string Suggestion(string typed, IEnumerable<string> candidates) =>
         Closest(typed, candidates) is { } match ? $"; did you mean '{match}'?" : "";

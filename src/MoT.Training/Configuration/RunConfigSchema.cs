@@ -32,6 +32,8 @@ public sealed partial class RunConfigSchema
         _byRunPath = Settings.Where(s => s.RunPath is not null).ToDictionary(s => s.RunPath!, StringComparer.Ordinal);
         _byDocumentPath = Settings.Where(s => s.DocumentPath is not null).ToDictionary(s => s.DocumentPath!, StringComparer.OrdinalIgnoreCase);
         _runSections = Sections(_byRunPath.Keys, StringComparer.Ordinal);
+        // Other spellings of each run path (the trainer document's name, snake_case of it) for "did you mean".
+        _runAliases = [.. Settings.Where(s => s.RunPath is not null).SelectMany(s => RunAliases(s).Select(alias => (alias, s.RunPath!)))];
         _documentSections = Sections(_byDocumentPath.Keys, StringComparer.OrdinalIgnoreCase);
     }
 
@@ -47,13 +49,31 @@ public sealed partial class RunConfigSchema
     private readonly Dictionary<string, ConfigSetting> _byDocumentPath;
     private readonly HashSet<string> _runSections;
     private readonly HashSet<string> _documentSections;
+    private readonly List<(string Alias, string Target)> _runAliases;
+
+    private static IEnumerable<string> RunAliases(ConfigSetting setting)
+    {
+        yield return setting.RunPath!;
+        if (setting.DocumentPath is not { } document) yield break;
+        var runPath = setting.RunPath!;
+        var section = runPath[..Math.Max(0, runPath.IndexOf('.'))];
+        var leaf = document[(document.LastIndexOf('.') + 1)..];
+        yield return $"{section}.{leaf}";
+        yield return $"{section}.{SnakeCase(leaf)}";
+    }
+
+    private static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    private string RunSuggestion(string typed) =>
+        EditDistance.Closest(typed, _runAliases) is { } match ? $"; did you mean '{match}'?" : "";
 
     /// <summary>The setting at a run-config path, or null.</summary>
     public ConfigSetting? Find(string runPath) => _byRunPath.GetValueOrDefault(runPath);
 
     /// <summary>Null when <paramref name="runPath"/> is a run-config setting; otherwise the problem, with a "did you mean".</summary>
     public string? CheckPath(string runPath) =>
-        _byRunPath.ContainsKey(runPath) ? null : $"'{Shorten(runPath)}' is not a config setting{EditDistance.Suggestion(runPath, _byRunPath.Keys)}";
+        _byRunPath.ContainsKey(runPath) ? null : $"'{Shorten(runPath)}' is not a config setting{RunSuggestion(runPath)}";
 
     /// <summary>Null when <paramref name="value"/> is allowed at <paramref name="runPath"/>; otherwise the problem (unknown paths too).</summary>
     public string? CheckValue(string runPath, JsonNode? value) =>
@@ -128,8 +148,8 @@ public sealed partial class RunConfigSchema
             }
             else if (!resolved)
             {
-                var candidates = runShape ? _byRunPath.Keys : _byDocumentPath.Keys;
-                problems.Add(new ConfigProblem(path, $"'{Shorten(path)}' is not a config setting{EditDistance.Suggestion(path, candidates)}"));
+                var suggestion = runShape ? RunSuggestion(path) : EditDistance.Suggestion(path, _byDocumentPath.Keys);
+                problems.Add(new ConfigProblem(path, $"'{Shorten(path)}' is not a config setting{suggestion}"));
             }
         }
     }
