@@ -29,10 +29,17 @@ public static partial class BoundedYaml
         {
             throw new SweepYamlException($"line {error.Start.Line}, column {error.Start.Column}: {Plain(error.Message)}");
         }
+        catch (InvalidOperationException error) when (error.TargetSite?.DeclaringType?.Namespace?.StartsWith("YamlDotNet", StringComparison.Ordinal) == true)
+        {
+            // YamlDotNet's scanner gives up on some malformed input (e.g. a flow list cut by a line break) without a position.
+            throw new SweepYamlException($"after line {reader.LastLine}: the YAML could not be parsed (check brackets, quotes and indentation)");
+        }
     }
 
     /// <summary>YamlDotNet's message without its "(Line: .., Col: ..)" positions (we give our own).</summary>
-    private static string Plain(string message) => PositionPrefix().Replace(message, "").Trim();
+    private static string Plain(string message) => PositionPrefix().Replace(message, "").Trim()
+        .Replace("unexpected end of stream", "the end of the file (an unclosed quote or bracket?)", StringComparison.OrdinalIgnoreCase)
+        .Replace("unexpected ", "misplaced ", StringComparison.OrdinalIgnoreCase);
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\):")]
     private static partial Regex PositionPrefix();
@@ -47,6 +54,9 @@ public static partial class BoundedYaml
     {
         private readonly Dictionary<string, (JsonNode? Node, long Size)> _anchors = new(StringComparer.Ordinal);
         private long _expanded;
+
+        /// <summary>The last line the parser reached (for errors the parser reports without a position).</summary>
+        public long LastLine { get; private set; } = 1;
 
         public JsonNode? ReadDocument()
         {
@@ -65,6 +75,7 @@ public static partial class BoundedYaml
             if (depth > limits.MaxYamlDepth)
                 throw Error(path, $"nesting is deeper than {limits.MaxYamlDepth} levels (limit MaxYamlDepth)");
             var start = parser.Current?.Start ?? Mark.Empty;
+            LastLine = Math.Max(LastLine, start.Line);
             if (parser.TryConsume<AnchorAlias>(out var alias))
             {
                 if (!_anchors.TryGetValue(alias.Value.Value, out var anchored))
@@ -122,7 +133,7 @@ public static partial class BoundedYaml
             }
             else
             {
-                throw new SweepYamlException($"line {start.Line}, column {start.Column}: unexpected YAML structure");
+                throw new SweepYamlException($"line {start.Line}, column {start.Column}: a value is missing or misplaced here (check indentation)");
             }
 
             if (!anchor.IsEmpty) _anchors[anchor.Value] = (node, size);

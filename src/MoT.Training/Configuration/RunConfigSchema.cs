@@ -252,8 +252,23 @@ public sealed partial class RunConfigSchema
         _ => "a value of an unknown kind",
     };
 
-    /// <summary>Long text cut to what an error line can show.</summary>
-    public static string Shorten(string text) => text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 57), "...");
+    /// <summary>User text as one error line can show it: control characters escaped (\n, \t), long text cut short.</summary>
+    public static string Shorten(string text)
+    {
+        var cut = text.Length <= 60 ? text : string.Concat(text.AsSpan(0, 57), "...");
+        if (!cut.Any(c => char.IsControl(c) || char.IsSurrogate(c))) return cut;
+        var escaped = new System.Text.StringBuilder(cut.Length + 8);
+        foreach (var c in cut)
+            escaped.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) || char.IsSurrogate(c) => $"\\u{(int)c:X4}",
+                _ => c.ToString(),
+            });
+        return escaped.ToString();
+    }
 
     private static HashSet<string> Sections(IEnumerable<string> paths, StringComparer comparer)
     {
