@@ -53,17 +53,13 @@ public static class SweepFile
     {
         limits ??= InputLimits.Default;
         var schema = ReferenceEquals(limits, InputLimits.Default) ? RunConfigSchema.Default : new RunConfigSchema(limits);
-        SweepForm form;
-        try
-        {
-            form = SweepYaml.FromYaml(yaml, limits);
-        }
-        catch (SweepYamlException error)
-        {
-            return new SweepFileResult(null, [.. error.Errors.Select(e => e.Path.Length == 0 ? e with { Path = fileName } : e)]);
-        }
+        var (form, readErrors) = SweepYaml.Read(yaml, limits);
+        var errors = readErrors.Select(e => e.Path.Length == 0 ? e with { Path = fileName } : e).ToList();
+        if (form is null) return new SweepFileResult(null, errors);
 
-        var errors = form.Validate(schema).Select(e => e with { Path = SweepYaml.PathInYaml(e.Path) }).ToList();
+        // Every problem at once: what could not be read, and what the schema says about the rest.
+        var reported = errors.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
+        errors.AddRange(form.Validate(schema).Select(e => e with { Path = SweepYaml.PathInYaml(e.Path) }).Where(e => !reported.Contains(e.Path)));
         if (errors.Count > 0) return new SweepFileResult(null, errors);
         var spec = form.ToSpec(owner);
         // The grains check again on submit; the same rules here mean a spec that passes here is not refused there.

@@ -45,11 +45,30 @@ public static class SweepYaml
     /// </summary>
     public static SweepForm FromYaml(string yaml, InputLimits? limits = null)
     {
+        var (form, errors) = Read(yaml, limits);
+        return errors.Count > 0 ? throw new SweepYamlException(errors) : form!;
+    }
+
+    /// <summary>
+    /// Reads YAML into a form and the problems of reading it. The form is null when the file is not a sweep at all
+    /// (not YAML, not a mapping, over a limit); otherwise fields that could not be read keep their defaults, so
+    /// <see cref="SweepForm.Validate"/> can still report every other problem at once.
+    /// </summary>
+    public static (SweepForm? Form, IReadOnlyList<SpecError> Errors) Read(string yaml, InputLimits? limits = null)
+    {
         limits ??= InputLimits.Default;
-        var root = BoundedYaml.Parse(yaml, limits);
-        var reader = new DocumentReader(RunConfigSchema.Default.Limits == limits ? RunConfigSchema.Default : new RunConfigSchema(limits));
+        System.Text.Json.Nodes.JsonNode? root;
+        try
+        {
+            root = BoundedYaml.Parse(yaml, limits);
+        }
+        catch (SweepYamlException error)
+        {
+            return (null, error.Errors);
+        }
+        var reader = new DocumentReader(ReferenceEquals(limits, InputLimits.Default) ? RunConfigSchema.Default : new RunConfigSchema(limits));
         var form = reader.ReadForm(root);
-        return reader.Errors.Count > 0 ? throw new SweepYamlException(reader.Errors) : form;
+        return (root is System.Text.Json.Nodes.JsonObject ? form : null, reader.Errors);
     }
 
     /// <summary>The YAML key of a form field path, for errors about a file (the form calls the preset <c>basePreset</c>).</summary>
