@@ -131,48 +131,43 @@ public sealed partial class SweepForm
     {
         var path = p.Path?.Trim() ?? "";
         var setting = schema.Find(path);
-        if (!PathPattern().IsMatch(path) && setting is null)
-        {
-            error($"{at}.path", path.Length == 0 ? "name the config setting to search, e.g. training.lr" : schema.CheckPath(path)!);
-            return;
-        }
         if (setting is null)
-        {
-            error($"{at}.path", schema.CheckPath(path)!);
-            return;
-        }
-        if (!seen.Add(path)) error($"{at}.path", $"'{path}' is searched twice");
+            error($"{at}.path", path.Length == 0 ? "name the config setting to search, e.g. training.lr" : schema.CheckPath(path)!);
+        else if (!seen.Add(path))
+            error($"{at}.path", $"'{path}' is searched twice");
 
         if (p.Kind == ParameterKind.Choice)
         {
             if (p.Values.Count == 0) error($"{at}.values", "list at least one value");
             if (p.Values.Count > schema.Limits.MaxChoiceValues)
                 error($"{at}.values", $"lists {p.Values.Count:N0} values; at most {schema.Limits.MaxChoiceValues:N0} are allowed (limit MaxChoiceValues)");
-            for (var j = 0; j < p.Values.Count && j < schema.Limits.MaxChoiceValues; j++)
+            for (var j = 0; setting is not null && j < p.Values.Count && j < schema.Limits.MaxChoiceValues; j++)
             {
                 if (schema.CheckValue(setting, ChoiceValue(p.Values[j])) is { } problem) error($"{at}.values[{j}]", problem);
             }
             return;
         }
 
-        if (setting.Kind is not (SettingKind.Integer or SettingKind.Number))
+        if (setting is { Kind: not (SettingKind.Integer or SettingKind.Number) })
         {
             error($"{at}.kind", $"{path} is {(setting.Kind == SettingKind.Flag ? "true or false" : "not a number")}: search it with choice");
             return;
         }
-        if (setting.Kind == SettingKind.Integer && p.Kind != ParameterKind.Int)
+        if (setting is { Kind: SettingKind.Integer } && p.Kind != ParameterKind.Int)
         {
             error($"{at}.kind", $"{path} is a whole number: search it with int or choice");
             return;
         }
         if (p.Low is null) error($"{at}.low", "set the lower bound");
         if (p.High is null) error($"{at}.high", "set the upper bound");
-        if (p.Low is { } low && schema.CheckValue(setting, low) is { } lowProblem) error($"{at}.low", lowProblem);
-        if (p.High is { } high && schema.CheckValue(setting, high) is { } highProblem) error($"{at}.high", highProblem);
+        var lowProblem = p.Low is { } low && setting is not null ? schema.CheckValue(setting, low) : null;
+        var highProblem = p.High is { } high && setting is not null ? schema.CheckValue(setting, high) : null;
+        if (lowProblem is not null) error($"{at}.low", lowProblem);
+        if (highProblem is not null) error($"{at}.high", highProblem);
         if (p.Low is { } l && p.High is { } h)
         {
-            if (p.Kind == ParameterKind.Int ? l > h : l >= h) error($"{at}.high", $"must be above the lower bound ({Format(l)}), got {Format(h)}");
-            if (p.Kind == ParameterKind.LogUniform && l <= 0) error($"{at}.low", $"a log-uniform range must start above 0, got {Format(l)}");
+            if (highProblem is null && (p.Kind == ParameterKind.Int ? l > h : l >= h)) error($"{at}.high", $"must be above the lower bound ({Format(l)}), got {Format(h)}");
+            if (lowProblem is null && p.Kind == ParameterKind.LogUniform && l <= 0) error($"{at}.low", $"a log-uniform range must start above 0, got {Format(l)}");
         }
         if (p.Kind == ParameterKind.Int && p.Step is { } step && (step < 1 || step != Math.Floor(step) || !double.IsFinite(step)))
             error($"{at}.step", $"must be a whole number of at least 1, got {Format(step)}");
@@ -242,7 +237,12 @@ public sealed partial class SweepForm
     };
 
     /// <summary>The first error of <paramref name="field"/>, for the field's helper text.</summary>
-    public string? ErrorFor(IReadOnlyList<SpecError> errors, string field) => errors.FirstOrDefault(e => e.Path == field)?.Message;
+    public string? ErrorFor(IReadOnlyList<SpecError> errors, string field)
+    {
+        var messages = errors.Where(e => e.Path == field || e.Path.StartsWith(field + "[", StringComparison.Ordinal))
+            .Select(e => e.Path == field ? e.Message : $"{e.Path[field.Length..]}: {e.Message}").ToList();
+        return messages.Count == 0 ? null : string.Join(" · ", messages);
+    }
 
     /// <summary>How many runs the sweep will create, or null when the form does not say yet.</summary>
     public long? EstimateRunCount() => Method switch
