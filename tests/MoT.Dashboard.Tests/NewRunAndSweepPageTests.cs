@@ -52,4 +52,25 @@ public sealed class NewRunAndSweepPageTests : MudComponentTests
         Assert.Contains("maxRuns: must be a whole number from 1 to 10,000 (limit MaxRuns), got -3", problems);
         Assert.Contains("steps: must be a whole number from 1 to 10,000,000 (limit MaxSteps), got -1", problems);
     }
+
+    [Fact]
+    public void Invalid_yaml_is_not_applied_to_the_form_and_is_kept_when_switching_back()
+    {
+        var cut = Context.Render<NewSweep>();
+        cut.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "YAML").Click();
+        var yaml = cut.Find("[data-testid=sweep-yaml] textarea, textarea[data-testid=sweep-yaml]").GetAttribute("value") ?? cut.Find("textarea").TextContent;
+        var edited = yaml.Replace("preset: MoT-Tiny/8E", "preset: NoSuchPreset").Replace("steps: 200", "steps: -1");
+        Assert.NotEqual(yaml, edited);
+
+        cut.Find("textarea").Change(edited);
+        cut.Find("[data-testid=apply-yaml]").Click();
+        var problems = cut.Find("[data-testid=yaml-problems]").TextContent;
+        Assert.Contains("preset: 'NoSuchPreset' is not a preset name like MoT-Medium/32E/8 (see `mot presets`)", problems);
+        Assert.Contains("steps: must be a whole number from 1 to 10,000,000 (limit MaxSteps), got -1", problems);
+
+        // Back to the form: refused, the YAML tab stays with the text as typed.
+        cut.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "Form").Click();
+        Assert.Contains("NoSuchPreset", cut.Find("textarea").GetAttribute("value") ?? cut.Find("textarea").TextContent);
+        Assert.Empty(cut.FindAll("[data-testid=sweep-problems]"));
+    }
 }
