@@ -105,7 +105,7 @@ public sealed partial class RunConfigSchema
             return [Problem(error, runShape)];
         }
         // ... and the resolved model (a preset may imply 9,000 experts) stays within the limits.
-        if (runShape) Walk(ToDocument(config), "", runShape: false, problems, resolved: true);
+        if (runShape) Walk(ToDocument(config), "", runShape: false, problems, resolved: true, fromConfig: true);
         return problems;
     }
 
@@ -113,7 +113,7 @@ public sealed partial class RunConfigSchema
     public IReadOnlyList<ConfigProblem> Validate(TrainingConfig config)
     {
         var problems = new List<ConfigProblem>();
-        Walk(ToDocument(config), "", runShape: false, problems);
+        Walk(ToDocument(config), "", runShape: false, problems, fromConfig: true);
         if (problems.Count > 0) return problems;
         try
         {
@@ -129,7 +129,9 @@ public sealed partial class RunConfigSchema
     private static JsonObject ToDocument(TrainingConfig config) =>
         JsonSerializer.SerializeToNode(config, ConfigJson.Options)!.AsObject();
 
-    private void Walk(JsonObject node, string prefix, bool runShape, List<ConfigProblem> problems, bool resolved = false)
+    /// <param name="resolved">Values the preset resolved to (not what the user wrote): say so in each problem.</param>
+    /// <param name="fromConfig">A serialized <see cref="TrainingConfig"/>: its computed properties are not settings to judge.</param>
+    private void Walk(JsonObject node, string prefix, bool runShape, List<ConfigProblem> problems, bool resolved = false, bool fromConfig = false)
     {
         foreach (var (key, value) in node)
         {
@@ -143,10 +145,10 @@ public sealed partial class RunConfigSchema
             }
             else if (isSection)
             {
-                if (value is JsonObject section) Walk(section, path, runShape, problems, resolved);
+                if (value is JsonObject section) Walk(section, path, runShape, problems, resolved, fromConfig);
                 else if (value is not null) problems.Add(new ConfigProblem(path, $"must be a section of settings, got {Describe(value)}"));
             }
-            else if (!resolved)
+            else if (!resolved && !fromConfig)
             {
                 var suggestion = runShape ? RunSuggestion(path) : EditDistance.Suggestion(path, _byDocumentPath.Keys);
                 problems.Add(new ConfigProblem(path, $"'{Shorten(path)}' is not a config setting{suggestion}"));
