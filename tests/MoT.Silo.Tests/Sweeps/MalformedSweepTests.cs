@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using MoT.Contracts.Sweeps;
+using MoT.Silo;
 using MoT.Silo.Sweeps;
 using MoT.Training.Configuration;
 
@@ -132,4 +133,24 @@ public sealed class MalformedSweepTests
         if (Environment.GetEnvironmentVariable("MOT_DUMP_SWEEP_ERRORS") is { Length: > 0 } folder)
             File.WriteAllLines(Path.Combine(Directory.CreateDirectory(folder).FullName, name + ".txt"), lines);
     }
+}
+
+/// <summary>What the platform itself sends passes its own schema (the demo sweep, the dashboard's default form).</summary>
+public sealed class PlatformConfigTests
+{
+    [Fact]
+    public void The_demo_sweep_and_the_default_sweep_form_pass_the_schema_and_the_grains_rules()
+    {
+        Assert.Empty(MoT.Grains.Sweeps.SearchSpace.Validate(DemoSweepService.Spec, SchemaRunConfigRules.Default));
+        var form = new SweepForm();
+        Assert.Empty(form.Validate());
+        Assert.Empty(MoT.Grains.Sweeps.SearchSpace.Validate(form.ToSpec("tester"), SchemaRunConfigRules.Default));
+    }
+
+    [Theory]
+    [InlineData("""{ "model": { "family": "Dense", "seq_len": 64 }, "training": { "steps": 20, "lr": 0.001, "batch_size": 8 }, "data": { "eval_set": "brown-eval", "tokenizer": "cl100k" } }""")]
+    [InlineData("""{ "model": { "size": "Tiny", "seq_len": 32 }, "training": { "steps": 40, "batch_size": 8, "lr": 0.002, "seed": 7 }, "data": { "source": "synthetic", "tokenizer": "bytes" }, "simulate": { "fail_at_step": 5, "failure_class": "RunError" } }""")]
+    [InlineData("""{ "preset": "MoT-Tiny/8E", "steps": 12, "batchSize": 8, "learningRate": 0.003, "data": { "source": "synthetic" }, "model": { "layers": 2, "contextLength": 32 } }""")]
+    public void Run_configs_in_either_shape_that_the_platform_writes_are_valid(string config) =>
+        Assert.Empty(RunConfigSchema.Default.Validate(config));
 }
