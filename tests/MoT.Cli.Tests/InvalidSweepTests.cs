@@ -80,6 +80,8 @@ public sealed class InvalidSweepTests
                 "baseConfigJson.training.steps", "must be a whole number from 1 to 10,000,000 (limit MaxSteps), got 9223372036854775807"),
             ("maxRuns without cap", Sweep([new SearchParameter("training.lr", ParameterKind.LogUniform, Low: 1e-4, High: 1e-2)]) with { MaxRuns = int.MaxValue },
                 "maxRuns", "must be from 1 to 10,000 (limit MaxRuns) (was 2147483647)"),
+            ("10 MB name", Sweep([new SearchParameter("training.lr", ParameterKind.Choice, ["0.001"])]) with { Name = new string('n', 10 * 1024 * 1024) },
+                "name", "is 10,485,760 characters long; at most 128 are allowed (limit MaxNameLength)"),
             ("unknown tokenizer", Sweep([new SearchParameter("data.tokenizer", ParameterKind.Choice, ["gpt2"])]),
                 "searchSpace[0].values[0]", "'gpt2' is not a tokenizer: use bytes, bpe, cl100k, cl100k-compact or cl100k-compact:N (N >= 258)"),
         };

@@ -28,6 +28,9 @@ public interface IRunConfigRules
 
     /// <summary>Most combinations a grid may expand to.</summary>
     int MaxGridSize { get; }
+
+    /// <summary>Longest sweep name.</summary>
+    int MaxNameLength { get; }
 }
 
 /// <summary>The grains' own minimum: configs are JSON objects and values can be stored (finite numbers).</summary>
@@ -50,4 +53,6 @@ public sealed class BasicRunConfigRules : IRunConfigRules
     public int MaxRuns => 10_000;
 
     public int MaxGridSize => 10_000;
+
+    public int MaxNameLength => 128;
 }

@@ -47,6 +47,13 @@ public static class SearchSpace
             Add("owner", "is required");
         }
 
+        if (spec.Name is { } name && (name.Length > rules.MaxNameLength || name.Any(char.IsControl)))
+        {
+            Add("name", name.Length > rules.MaxNameLength
+                ? $"is {name.Length:N0} characters long; at most {rules.MaxNameLength:N0} are allowed (limit MaxNameLength)"
+                : "must not contain control characters (tabs, line breaks ...)");
+        }
+
         JsonConfig.TryParseObject(spec.BaseConfigJson, out var baseConfig, out var baseError);
         if (baseError is not null)
         {

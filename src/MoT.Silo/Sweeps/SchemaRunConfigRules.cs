@@ -22,4 +22,6 @@ public sealed class SchemaRunConfigRules(RunConfigSchema schema) : IRunConfigRul
     public int MaxRuns => schema.Limits.MaxRuns;
 
     public int MaxGridSize => schema.Limits.MaxGridSize;
+
+    public int MaxNameLength => schema.Limits.MaxNameLength;
 }
