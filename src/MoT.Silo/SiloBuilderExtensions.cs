@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MoT.Contracts;
 using MoT.Data;
 using MoT.Grains.Configs;
@@ -36,7 +37,7 @@ public static class SiloBuilderExtensions
             silo.Services.AddSingleton<IRunRecordSink, EfRunRecordSink>();
             // Nothing invalid is queued: the grains check every run config and sweep against the run-config schema.
             var limits = configuration.GetSection(InputLimits.Section).Get<InputLimits>() ?? new InputLimits();
-            silo.Services.AddSingleton(limits);
+            silo.Services.TryAddSingleton(limits);
             silo.Services.AddSingleton<IRunConfigRules>(new SchemaRunConfigRules(new RunConfigSchema(limits)));
             silo.AddControlRole(configuration);
         }

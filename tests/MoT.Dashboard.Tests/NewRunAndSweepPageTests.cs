@@ -16,6 +16,7 @@ public sealed class NewRunAndSweepPageTests : MudComponentTests
         // The pages only call the platform on Launch, which these tests never reach.
         Context.Services.AddSingleton((PlatformCommands)RuntimeHelpers.GetUninitializedObject(typeof(PlatformCommands)));
         Context.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new DashboardOptions()));
+        Context.Services.AddSingleton(MoT.Training.Configuration.RunConfigSchema.Default);
         Context.Render<MudPopoverProvider>();
     }
 
@@ -70,7 +71,9 @@ public sealed class NewRunAndSweepPageTests : MudComponentTests
 
         // Back to the form: refused, the YAML tab stays with the text as typed.
         cut.FindAll(".mud-tab").Single(t => t.TextContent.Trim() == "Form").Click();
-        Assert.Contains("NoSuchPreset", cut.Find("textarea").GetAttribute("value") ?? cut.Find("textarea").TextContent);
+        // The page re-activates the YAML tab after the refused switch (asynchronously): wait for it.
+        cut.WaitForAssertion(() => Assert.Contains("NoSuchPreset", cut.Find("textarea").GetAttribute("value") ?? cut.Find("textarea").TextContent),
+            TimeSpan.FromSeconds(10));
         Assert.Empty(cut.FindAll("[data-testid=sweep-problems]"));
     }
 }
