@@ -11,6 +11,25 @@ namespace MoT.Silo;
 /// </summary>
 internal sealed class DemoSweepService(IGrainFactory grains, IHostApplicationLifetime lifetime, ILogger<DemoSweepService> logger) : BackgroundService
 {
+    /// <summary>The demo sweep: TPE with ASHA over learning rate, family and experts of Tiny models on the demo corpus.</summary>
+    public static SweepSpec Spec
+    {
+        get
+        {
+            var baseConfig = new JsonObject
+            {
+                ["model"] = new JsonObject { ["family"] = "MoT", ["size"] = "Tiny", ["seq_len"] = 64 },
+                ["training"] = new JsonObject { ["steps"] = 80, ["batch_size"] = 8, ["eval_interval"] = 10, ["checkpoint_interval"] = 20 },
+                ["data"] = new JsonObject { ["source"] = "demo", ["tokenizer"] = "bytes" },
+            };
+            return new SweepSpec("demo", baseConfig.ToJsonString(), [
+                new SearchParameter("training.lr", ParameterKind.LogUniform, Low: 1e-4, High: 1e-2),
+                new SearchParameter("model.family", ParameterKind.Choice, ["Dense", "MoT", "TokenChoice"]),
+                new SearchParameter("model.experts", ParameterKind.Choice, ["4", "8"], Condition: new ParameterCondition("model.family", ["MoT", "TokenChoice"])),
+            ], SearchMethod.Tpe, MaxConcurrentRuns: 2, MaxRuns: 10, Seed: 1, EarlyStopping: new AshaSettings(10, 2, 80), TpeStartupTrials: 4, Name: "demo");
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var started = new TaskCompletionSource();
@@ -18,18 +37,7 @@ internal sealed class DemoSweepService(IGrainFactory grains, IHostApplicationLif
         await started.Task.WaitAsync(stoppingToken);
         await Task.Delay(TimeSpan.FromSeconds(3), stoppingToken); // let gpu silos register their slots
 
-        var baseConfig = new JsonObject
-        {
-            ["model"] = new JsonObject { ["family"] = "MoT", ["size"] = "Tiny", ["seq_len"] = 64 },
-            ["training"] = new JsonObject { ["steps"] = 80, ["batch_size"] = 8, ["eval_interval"] = 10, ["checkpoint_interval"] = 20 },
-            ["data"] = new JsonObject { ["source"] = "demo", ["tokenizer"] = "bytes" },
-        };
-        var spec = new SweepSpec("demo", baseConfig.ToJsonString(), [
-            new SearchParameter("training.lr", ParameterKind.LogUniform, Low: 1e-4, High: 1e-2),
-            new SearchParameter("model.family", ParameterKind.Choice, ["Dense", "MoT", "TokenChoice"]),
-            new SearchParameter("model.experts", ParameterKind.Choice, ["4", "8"], Condition: new ParameterCondition("model.family", ["MoT", "TokenChoice"])),
-        ], SearchMethod.Tpe, MaxConcurrentRuns: 2, MaxRuns: 10, Seed: 1, EarlyStopping: new AshaSettings(10, 2, 80), TpeStartupTrials: 4, Name: "demo");
-
+        var spec = Spec;
         var sweep = grains.GetGrain<ISweepGrain>(Guid.NewGuid());
         var submission = await sweep.SubmitAsync(spec);
         if (!submission.Accepted)

@@ -1,12 +1,16 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MoT.Contracts;
 using MoT.Data;
+using MoT.Grains.Configs;
 using MoT.Grains.Hosting;
 using MoT.Grains.Runs;
 using MoT.Silo.Persistence;
+using MoT.Silo.Sweeps;
 using MoT.Silo.Training;
+using MoT.Training.Configuration;
 using MoT.Training.Training;
 using Orleans.Configuration;
 using Orleans.Serialization;
@@ -31,6 +35,10 @@ public static class SiloBuilderExtensions
         if (host.HasControl)
         {
             silo.Services.AddSingleton<IRunRecordSink, EfRunRecordSink>();
+            // Nothing invalid is queued: the grains check every run config and sweep against the run-config schema.
+            var limits = configuration.GetSection(InputLimits.Section).Get<InputLimits>() ?? new InputLimits();
+            silo.Services.TryAddSingleton(limits);
+            silo.Services.AddSingleton<IRunConfigRules>(new SchemaRunConfigRules(new RunConfigSchema(limits)));
             silo.AddControlRole(configuration);
         }
 

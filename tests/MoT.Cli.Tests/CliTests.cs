@@ -14,8 +14,10 @@ public sealed class CliTests
 
     [Theory]
     [InlineData("invalid config: Preset", "train", "--preset", "MoT-Huge/8E")]
-    [InlineData("invalid config: MixtureOfTokens.GroupSize", "train", "--preset", "MoT-Tiny/8E", "--batch-size", "4", "--data", "synthetic")]
-    [InlineData("invalid config: Steps", "train", "--preset", "Transformer-Tiny", "--steps", "0", "--data", "synthetic")]
+    [InlineData("invalid config: model.mixtureOfTokens.groupSize: (8) must not exceed the batch size (4)", "train", "--preset", "MoT-Tiny/8E", "--batch-size", "4", "--data", "synthetic")]
+    [InlineData("invalid config: steps: must be a whole number from 1 to 10,000,000 (limit MaxSteps), got 0", "train", "--preset", "Transformer-Tiny", "--steps", "0", "--data", "synthetic")]
+    [InlineData("invalid config: learningRate: must be a number above 0 and at most 10 (limit MaxLearningRate), got 1000", "train", "--preset", "Transformer-Tiny", "--lr", "1000", "--data", "synthetic")]
+    [InlineData("invalid config: data.tokenizer: 'klingon' is not a tokenizer", "train", "--preset", "Transformer-Tiny", "--tokenizer", "klingon", "--data", "synthetic")]
     [InlineData("does not exist", "resume", "no-such.ckpt")]
     [InlineData("config file missing.yaml does not exist", "train", "--config", "missing.yaml")]
     [InlineData("misplaced '(' at column 10", "runs", "query", "status = (", "--connection", "Data Source=history.db")]
@@ -26,6 +28,23 @@ public sealed class CliTests
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains(expected, result.Error);
         Assert.DoesNotContain("   at ", result.Error);   // no stack trace
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory]
+    [InlineData("stepz: 5\n", "invalid config: stepz: 'stepz' is not a config setting; did you mean 'steps'?")]
+    [InlineData("model: { preset: MoT-Tiny/8E }\ntraining: { learning_rate: 0.01 }\n", "invalid config: training.learning_rate: 'training.learning_rate' is not a config setting; did you mean 'training.lr'?")]
+    [InlineData("preset: MoT-Tiny/8E\nsteps: 9223372036854775807\n", "invalid config: steps: must be a whole number from 1 to 10,000,000 (limit MaxSteps), got 9223372036854775807")]
+    [InlineData("preset: MoT-Tiny/8E\nsteps: 5\nsteps: 500\n", "steps: appears twice (lines 2 and 3); keep one")]
+    [InlineData("- preset: MoT-Tiny/8E\n", "run.yaml must hold a mapping of settings")]
+    public async Task A_config_file_with_a_mistake_is_refused_naming_the_setting(string yaml, string expected)
+    {
+        using var scratch = new ScratchFolder();
+        await File.WriteAllTextAsync(Path.Combine(scratch.Path, "run.yaml"), yaml, TestContext.Current.CancellationToken);
+        var result = await MotProcess.RunAsync(scratch.Path, "train", "--config", "run.yaml", "--data", "synthetic");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(expected, result.Error);
+        Assert.DoesNotContain("unexpected", result.Error);
         Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 

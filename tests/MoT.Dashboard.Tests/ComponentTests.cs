@@ -30,9 +30,9 @@ public sealed class ComponentTests : MudComponentTests
 
         var cut = Render<SweepFormEditor>(p => p.Add(x => x.Form, form).Add(x => x.Errors, form.Validate()));
 
-        Assert.Contains("At least 1 run must be allowed to train at once.", cut.Markup);
-        Assert.Contains("A log-scale range must start above 0.", cut.Markup);
-        Assert.Contains("A grid needs discrete values: use choice or int.", cut.Markup);
+        Assert.Contains("must be a whole number from 1 to 1,024 (limit MaxConcurrentRuns), got 0", cut.Markup);
+        Assert.Contains("must be a number above 0 and at most 10 (limit MaxLearningRate), got -1", cut.Markup);
+        Assert.Contains("a grid needs discrete values: use choice or int", cut.Markup);
     }
 
     [Fact]

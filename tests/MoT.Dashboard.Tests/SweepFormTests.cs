@@ -25,8 +25,8 @@ public sealed class SweepFormTests
         [
             new() { Path = "training.lr", Kind = ParameterKind.LogUniform, Low = 1e-4, High = 3e-2 },
             new() { Path = "model.family", Kind = ParameterKind.Choice, Choices = "MoT, TokenChoice" },
-            new() { Path = "training.batch_size", Kind = ParameterKind.Int, Low = 8, High = 32, Step = 8 },
-            new() { Path = "training.warmup", Kind = ParameterKind.Uniform, Low = 0.0, High = 0.1 },
+            new() { Path = "training.batch_size", Kind = ParameterKind.Int, Low = 16, High = 48, Step = 16 }, // multiples of the group size (16)
+            new() { Path = "training.weight_decay", Kind = ParameterKind.Uniform, Low = 0.0, High = 0.1 },
         ],
     };
 
@@ -58,7 +58,7 @@ public sealed class SweepFormTests
     public void Malformed_yaml_names_the_line()
     {
         var error = Assert.Throws<SweepYamlException>(() => SweepYaml.FromYaml("name: x\nsteps: [oops\n"));
-        Assert.StartsWith("Line ", error.Message);
+        Assert.StartsWith("line 3, column ", error.Message);
         var kind = Assert.Throws<SweepYamlException>(() => SweepYaml.FromYaml("parameters:\n- path: training.lr\n  kind: gaussian\n"));
         Assert.Contains("parameters[0].kind", kind.Message);
     }
@@ -96,7 +96,7 @@ public sealed class SweepFormTests
 
         Assert.Superset(new HashSet<string>
         {
-            "name", "basePreset", "maxRuns", "parameters[0].path", "parameters[0].low", "parameters[1].choices",
+            "name", "basePreset", "maxRuns", "parameters[0].path", "parameters[0].low", "parameters[1].values",
             "parameters[2].high", "parameters[2].step",
         }, fields);
     }
@@ -128,6 +128,54 @@ public sealed class SweepFormTests
         form.Method = SearchMethod.Tpe;
         form.MaxRuns = 20;
         Assert.Equal(20, form.EstimateRunCount());
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once_each_naming_its_field()
+    {
+        var form = new SweepForm
+        {
+            Name = new string('n', 300),
+            BasePreset = "NoSuchPreset",
+            Steps = -1,
+            LearningRate = 1000,
+            MaxConcurrentRuns = 0,
+            MaxRuns = -3,
+            Tokenizer = "klingon",
+            Parameters = [new() { Path = "training.learning_rate", Kind = ParameterKind.LogUniform, Low = 1e-4, High = 1e-2 }],
+        };
+
+        var errors = form.Validate().Select(e => e.ToString()).ToList();
+
+        Assert.Equal(
+        [
+            "name: is 300 characters long; at most 128 are allowed (limit MaxNameLength)",
+            "basePreset: 'NoSuchPreset' is not a preset name like MoT-Medium/32E/8 (see `mot presets`)",
+            "steps: must be a whole number from 1 to 10,000,000 (limit MaxSteps), got -1",
+            "learningRate: must be a number above 0 and at most 10 (limit MaxLearningRate), got 1000",
+            "maxConcurrentRuns: must be a whole number from 1 to 1,024 (limit MaxConcurrentRuns), got 0",
+            "maxRuns: must be a whole number from 1 to 10,000 (limit MaxRuns), got -3",
+            "tokenizer: 'klingon' is not a tokenizer: use bytes, bpe, cl100k, cl100k-compact or cl100k-compact:N (N >= 258)",
+            "parameters[0].path: 'training.learning_rate' is not a config setting; did you mean 'training.lr'?",
+        ], errors);
+        Assert.Null(form.EstimateRunCount());
+    }
+
+    [Fact]
+    public void A_searched_value_that_breaks_the_model_is_named_before_launch()
+    {
+        var form = Rich();
+        form.Parameters[2] = new() { Path = "training.batch_size", Kind = ParameterKind.Int, Low = 8, High = 32, Step = 8 };
+        Assert.Equal("parameters[2].low: with this value, model.mixtureOfTokens.groupSize (16) must not exceed the batch size (8)",
+            Assert.Single(form.Validate()).ToString());
+    }
+
+    [Fact]
+    public void A_choice_value_typed_with_a_comma_in_yaml_stays_one_value_through_the_form()
+    {
+        var form = SweepYaml.FromYaml("name: x\npreset: MoT-Tiny/8E\nmaxRuns: 2\nparameters:\n  - path: model.experts\n    kind: choice\n    values: [\"4,8\", 16]\n");
+        Assert.Equal(["4,8", "16"], form.Parameters[0].Values);
+        Assert.Equal("parameters[0].values[0]: must be a whole number, got '4,8'", Assert.Single(form.Validate()).ToString());
     }
 
     private sealed class SearchParameterComparer : IEqualityComparer<SearchParameter>

@@ -3,6 +3,7 @@ using MoT.Contracts.Runs;
 using MoT.Contracts.Training;
 using MoT.Silo.Training;
 using MoT.Training.Checkpoints;
+using MoT.Training.Configuration;
 using MoT.Training.Models;
 
 namespace MoT.Silo.Tests;

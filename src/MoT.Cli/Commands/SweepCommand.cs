@@ -90,25 +90,14 @@ internal static class SweepCommand
     /// <summary>Every problem of the file, by field path, before anything reaches the cluster.</summary>
     private static (SweepSpec? Spec, IReadOnlyList<SpecError> Errors) ReadSpec(FileInfo file, string owner)
     {
-        if (!file.Exists) throw new FileNotFoundException($"sweep spec {file.FullName} does not exist");
-        SweepForm form;
-        try
-        {
-            form = SweepYaml.FromYaml(File.ReadAllText(file.FullName));
-        }
-        catch (SweepYamlException error)
-        {
-            return (null, [new SpecError(file.Name, error.Message)]);
-        }
-
-        var errors = form.Validate().Select(e => e with { Path = SweepYaml.PathInYaml(e.Path) }).ToList();
-        return errors.Count > 0 ? (null, errors) : (form.ToSpec(owner), []);
+        var result = SweepFile.Read(file.FullName, owner);
+        return (result.Spec, result.Errors);
     }
 
     private static int Rejected(IReadOnlyList<SpecError> errors)
     {
         Console.Error.WriteLine($"error: the sweep spec has {errors.Count} problem(s); nothing was queued:");
-        foreach (var error in errors) Console.Error.WriteLine($"  {error.Path}: {error.Message}");
+        foreach (var error in errors) Console.Error.WriteLine(error.Path.Length == 0 ? $"  {error.Message}" : $"  {error.Path}: {error.Message}");
         return 1;
     }
 

@@ -53,7 +53,7 @@ internal static class TrainCommand
                     Tokenizer = parse.GetValue(tokenizer) ?? config.Data.Tokenizer,
                 },
             };
-            var trainingData = CorpusLoader.Open(config.Validate());
+            var trainingData = CorpusLoader.Open(TrainingConfigLoader.Check(config));
             config = trainingData.Fit(config);
             var outputDirectory = parse.GetValue(output) ?? TrainingSession.DefaultOutput(config.Preset ?? "custom");
             RunFolder.EnsureNoRunYet(outputDirectory);

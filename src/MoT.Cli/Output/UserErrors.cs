@@ -1,6 +1,7 @@
 using System.Data.Common;
 using MoT.Data.Queries;
 using MoT.Training.Checkpoints;
+using MoT.Training.Configuration;
 using MoT.Training.Data;
 using MoT.Training.Models;
 using MoT.Training.Native;
@@ -23,7 +24,7 @@ internal static class UserErrors
 
     /// <summary>True when <paramref name="error"/> is one the user caused and its message says what to change.</summary>
     public static bool IsUserError(Exception error) => error is
-        NativeTorchException or ModelConfigException or CheckpointException or CorpusException or DemoCorpusException
+        NativeTorchException or ModelConfigException or InvalidConfigException or CheckpointException or CorpusException or DemoCorpusException
         or RunQueryException
         // Files and folders the user named (missing, unreadable, malformed as a format), and the store they pointed at.
         or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or IOException

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MoT.Contracts;
 using MoT.Contracts.Training;
+using MoT.Grains.Configs;
 using MoT.Grains.Placement;
 using MoT.Grains.Runs;
 using MoT.Grains.Scheduling;
@@ -31,6 +32,7 @@ public static class SiloRoleExtensions
         silo.Services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section));
         silo.Services.AddOptions<RunOptions>().Bind(configuration.GetSection(RunOptions.Section));
         silo.Services.TryAddSingleton<IRunRecordSink, NullRunRecordSink>();
+        silo.Services.TryAddSingleton<IRunConfigRules>(BasicRunConfigRules.Instance);
         return silo;
     }
 

@@ -25,6 +25,7 @@ public sealed class RunGrain(
     [FromKeyedServices(ServiceKeys.Clock)] TimeProvider clock,
     IOptions<RunOptions> options,
     IRunRecordSink records,
+    IRunConfigRules rules,
     ILogger<RunGrain> logger) : Grain, IRunGrain
 {
     private readonly List<Channel<RunProgress>> _watchers = [];
@@ -86,6 +87,8 @@ public sealed class RunGrain(
         {
             throw new ArgumentException($"configJson: {configError}", nameof(spec));
         }
+
+        RequireValidConfig(spec.ConfigJson);
 
         S.Spec = spec;
         S.Status = RunStatus.Queued;
@@ -174,12 +177,27 @@ public sealed class RunGrain(
             throw new ArgumentException($"configJson: {error}");
         }
 
+        if (configJson is not null)
+        {
+            RequireValidConfig(configJson);
+        }
+
         var childId = Guid.NewGuid();
         var childSpec = new RunSpec(configJson ?? S.Spec!.ConfigJson, owner, S.Spec!.Priority, SweepId: null, ParentRunId: RunId, relation, checkpoint);
         S.Children.Add(childId);
         await SaveAsync();
         await GrainFactory.GetGrain<IRunGrain>(childId).CreateAsync(childSpec);
         return childId;
+    }
+
+    /// <summary>Nothing invalid is queued: a config the rules reject is refused with every problem, by path.</summary>
+    private void RequireValidConfig(string configJson)
+    {
+        var problems = rules.CheckConfig(configJson);
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException($"invalid run config: {string.Join("; ", problems)}");
+        }
     }
 
     public async IAsyncEnumerable<RunProgress> WatchProgressAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

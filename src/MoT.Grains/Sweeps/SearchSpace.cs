@@ -27,11 +27,17 @@ public sealed record TrialPlan(IReadOnlyDictionary<string, JsonNode?> Values, st
 /// <summary>Validation and expansion of a sweep's search space (grid and random); TPE lives in <see cref="TpeSampler"/>.</summary>
 public static class SearchSpace
 {
-    /// <summary>Most runs one grid may expand to, whatever the budget says.</summary>
+    /// <summary>Most runs one grid may expand to when the rules say nothing else.</summary>
     public const int MaxGridRuns = 10_000;
 
     /// <summary>Every problem with the spec, each named by its field path; empty when the spec is valid.</summary>
-    public static IReadOnlyList<SpecError> Validate(SweepSpec spec)
+    public static IReadOnlyList<SpecError> Validate(SweepSpec spec) => Validate(spec, BasicRunConfigRules.Instance);
+
+    /// <summary>
+    /// Every problem with the spec, each named by its field path; empty when the spec is valid. Every candidate value
+    /// (each choice, both ends of a range) is checked against <paramref name="rules"/>, as is the base config.
+    /// </summary>
+    public static IReadOnlyList<SpecError> Validate(SweepSpec spec, IRunConfigRules rules)
     {
         var errors = new List<SpecError>();
         void Add(string path, string message) => errors.Add(new SpecError(path, message));
@@ -41,10 +47,24 @@ public static class SearchSpace
             Add("owner", "is required");
         }
 
+        if (spec.Name is { } name && (name.Length > rules.MaxNameLength || name.Any(char.IsControl)))
+        {
+            Add("name", name.Length > rules.MaxNameLength
+                ? $"is {name.Length:N0} characters long; at most {rules.MaxNameLength:N0} are allowed (limit MaxNameLength)"
+                : "must not contain control characters (tabs, line breaks ...)");
+        }
+
         JsonConfig.TryParseObject(spec.BaseConfigJson, out var baseConfig, out var baseError);
         if (baseError is not null)
         {
             Add("baseConfigJson", baseError);
+        }
+        else
+        {
+            foreach (var problem in rules.CheckConfig(spec.BaseConfigJson))
+            {
+                Add($"baseConfigJson.{problem.Path}", problem.Message);
+            }
         }
 
         if (!Enum.IsDefined(spec.Method))
@@ -57,9 +77,9 @@ public static class SearchSpace
             Add("maxConcurrentRuns", $"must be at least 1 (was {spec.MaxConcurrentRuns})");
         }
 
-        if (spec.MaxRuns is { } maxRuns && maxRuns < 1)
+        if (spec.MaxRuns is { } maxRuns && (maxRuns < 1 || maxRuns > rules.MaxRuns))
         {
-            Add("maxRuns", $"must be at least 1 (was {maxRuns})");
+            Add("maxRuns", $"must be from 1 to {rules.MaxRuns:N0} (limit MaxRuns) (was {maxRuns})");
         }
         else if (spec.MaxRuns is null && spec.Method is SearchMethod.Random or SearchMethod.Tpe)
         {
@@ -77,7 +97,7 @@ public static class SearchSpace
         }
         else
         {
-            ValidateParameters(spec, baseConfig, Add);
+            ValidateParameters(spec, baseConfig, rules, Add);
         }
 
         if (spec.EarlyStopping is { } asha)
@@ -100,10 +120,10 @@ public static class SearchSpace
 
         if (errors.Count == 0 && spec.Method == SearchMethod.Grid && baseConfig is not null)
         {
-            var count = CountGrid(spec, baseConfig);
-            if (count > MaxGridRuns)
+            var count = CountGrid(spec, baseConfig, rules.MaxGridSize);
+            if (count > rules.MaxGridSize)
             {
-                Add("searchSpace", $"grid expands to {count} runs, more than the limit of {MaxGridRuns}");
+                Add("searchSpace", $"grid expands to more than {rules.MaxGridSize:N0} runs (limit MaxGridSize)");
             }
             else if (spec.MaxRuns is { } budget && count > budget)
             {
@@ -114,7 +134,7 @@ public static class SearchSpace
         return errors;
     }
 
-    private static void ValidateParameters(SweepSpec spec, JsonObject? baseConfig, Action<string, string> add)
+    private static void ValidateParameters(SweepSpec spec, JsonObject? baseConfig, IRunConfigRules rules, Action<string, string> add)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < spec.SearchSpace.Count; i++)
@@ -131,6 +151,11 @@ public static class SearchSpace
             {
                 add($"{at}.path", $"'{p.Path}' is not a dotted config path such as training.lr");
             }
+            else if (rules.CheckPath(p.Path) is { } pathProblem)
+            {
+                add($"{at}.path", pathProblem);
+                continue;
+            }
             else if (!seen.Add(p.Path))
             {
                 add($"{at}.path", $"'{p.Path}' is searched twice");
@@ -142,11 +167,37 @@ public static class SearchSpace
                     if (p.Values is null || p.Values.Count == 0)
                     {
                         add($"{at}.values", "a choice needs at least one value");
+                        break;
+                    }
+
+                    for (var j = 0; j < p.Values.Count; j++)
+                    {
+                        if (p.Values[j] is null)
+                        {
+                            add($"{at}.values[{j}]", "is null");
+                        }
+                        else if (rules.CheckValue(p.Path, JsonConfig.ParseLiteral(p.Values[j])) is { } problem)
+                        {
+                            add($"{at}.values[{j}]", problem);
+                        }
                     }
 
                     break;
                 case ParameterKind.Uniform or ParameterKind.LogUniform or ParameterKind.Int:
                     ValidateRange(spec.Method, p, at, add);
+                    if (p.Kind != ParameterKind.Int && rules.IsWholeNumber(p.Path))
+                    {
+                        add($"{at}.kind", $"{p.Path} is a whole number: search it with int or choice");
+                    }
+
+                    foreach (var (end, bound) in new[] { ("low", p.Low), ("high", p.High) })
+                    {
+                        if (bound is { } value && double.IsFinite(value) && rules.CheckValue(p.Path, p.Kind == ParameterKind.Int ? JsonValue.Create((long)Math.Clamp(value, -9e15, 9e15)) : JsonValue.Create(value)) is { } problem)
+                        {
+                            add($"{at}.{end}", problem);
+                        }
+                    }
+
                     break;
                 default:
                     add($"{at}.kind", $"'{p.Kind}' is not one of choice, uniform, logUniform, int");
@@ -189,8 +240,26 @@ public static class SearchSpace
             add($"{at}.high", "is required");
         }
 
+        if (p.Low is { } l && !double.IsFinite(l))
+        {
+            add($"{at}.low", "must be a finite number");
+            return;
+        }
+
+        if (p.High is { } h && !double.IsFinite(h))
+        {
+            add($"{at}.high", "must be a finite number");
+            return;
+        }
+
         if (p.Low is { } low && p.High is { } high)
         {
+            if (p.Kind == ParameterKind.Int && (Math.Abs(low) > MaxExactInteger || Math.Abs(high) > MaxExactInteger || (high - low) / Math.Max(1, p.Step ?? 1) >= int.MaxValue))
+            {
+                add($"{at}.high", $"an int range may span at most {int.MaxValue:N0} values with bounds within ±{MaxExactInteger:N0} (was {JsonConfig.Format(low)} to {JsonConfig.Format(high)})");
+                return;
+            }
+
             if (!(low < high) && !(p.Kind == ParameterKind.Int && low == high))
             {
                 add($"{at}.high", $"must be greater than low ({JsonConfig.Format(low)}) (was {JsonConfig.Format(high)})");
@@ -207,7 +276,7 @@ public static class SearchSpace
             }
         }
 
-        if (p.Kind == ParameterKind.Int && p.Step is { } step && (step < 1 || step != Math.Floor(step)))
+        if (p.Kind == ParameterKind.Int && p.Step is { } step && (step < 1 || step != Math.Floor(step) || !double.IsFinite(step)))
         {
             add($"{at}.step", $"must be a whole number of at least 1 (was {JsonConfig.Format(step)})");
         }
@@ -246,6 +315,26 @@ public static class SearchSpace
         return values;
     }
 
+    /// <summary>The discrete values one at a time (counting a huge range must not build it first).</summary>
+    private static IEnumerable<JsonNode?> EnumerateDiscreteValues(SearchParameter parameter)
+    {
+        if (parameter.Kind == ParameterKind.Choice)
+        {
+            foreach (var literal in parameter.Values!)
+            {
+                yield return JsonConfig.ParseLiteral(literal);
+            }
+
+            yield break;
+        }
+
+        var step = (long)(parameter.Step ?? 1);
+        for (var v = (long)parameter.Low!.Value; v <= (long)parameter.High!.Value; v += step)
+        {
+            yield return JsonValue.Create(v);
+        }
+    }
+
     /// <summary>Every combination of the grid; conditional parameters multiply only where their condition holds.</summary>
     public static IReadOnlyList<TrialPlan> ExpandGrid(SweepSpec spec)
     {
@@ -255,16 +344,19 @@ public static class SearchSpace
         return plans;
     }
 
-    private static int CountGrid(SweepSpec spec, JsonObject baseConfig)
+    /// <summary>Whole numbers beyond this lose precision as JSON numbers (doubles).</summary>
+    private const double MaxExactInteger = 9_007_199_254_740_991;
+
+    private static int CountGrid(SweepSpec spec, JsonObject baseConfig, int limit)
     {
         var count = 0;
-        CountInto(spec.SearchSpace, 0, baseConfig, ref count);
+        CountInto(spec.SearchSpace, 0, baseConfig, ref count, limit);
         return count;
     }
 
-    private static void CountInto(IReadOnlyList<SearchParameter> space, int index, JsonObject config, ref int count)
+    private static void CountInto(IReadOnlyList<SearchParameter> space, int index, JsonObject config, ref int count, int limit)
     {
-        if (count > MaxGridRuns)
+        if (count > limit)
         {
             return;
         }
@@ -278,15 +370,20 @@ public static class SearchSpace
         var p = space[index];
         if (!IsActive(p, config))
         {
-            CountInto(space, index + 1, config, ref count);
+            CountInto(space, index + 1, config, ref count, limit);
             return;
         }
 
-        foreach (var value in DiscreteValues(p))
+        foreach (var value in EnumerateDiscreteValues(p))
         {
+            if (count > limit)
+            {
+                return;
+            }
+
             var next = (JsonObject)config.DeepClone();
             JsonConfig.Set(next, p.Path, value?.DeepClone());
-            CountInto(space, index + 1, next, ref count);
+            CountInto(space, index + 1, next, ref count, limit);
         }
     }
 

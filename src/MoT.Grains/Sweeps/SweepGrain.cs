@@ -16,6 +16,7 @@ namespace MoT.Grains.Sweeps;
 [RequireSiloRole(SiloRoles.Control)]
 public sealed class SweepGrain(
     [PersistentState(StateNames.Sweep, StorageNames.Main)] IPersistentState<SweepState> state,
+    IRunConfigRules rules,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private SweepState S => state.State;
@@ -42,7 +43,7 @@ public sealed class SweepGrain(
             return new SweepSubmission(false, [new SpecError("sweepId", $"sweep {SweepId} was already submitted; submit under a new id")], []);
         }
 
-        var errors = spec is null ? [new SpecError("spec", "is required")] : SearchSpace.Validate(spec);
+        var errors = spec is null ? [new SpecError("spec", "is required")] : SearchSpace.Validate(spec, rules);
         if (errors.Count > 0)
         {
             return new SweepSubmission(false, errors, []);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using MoT.Data;
 using MoT.Grains.Runs;
 using MoT.Silo.Training;
+using MoT.Training.Configuration;
 using MoT.Training.Models;
 using Entities = MoT.Data.Entities;
 

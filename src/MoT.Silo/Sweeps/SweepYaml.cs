@@ -1,5 +1,5 @@
 using MoT.Contracts.Sweeps;
-using YamlDotNet.Core;
+using MoT.Training.Configuration;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -11,10 +11,6 @@ public static class SweepYaml
     private static readonly ISerializer Serializer = new SerializerBuilder()
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
         .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
-        .Build();
-
-    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
-        .WithNamingConvention(CamelCaseNamingConvention.Instance)
         .Build();
 
     public static string ToYaml(SweepForm form) => Serializer.Serialize(new SweepDocument
@@ -38,79 +34,51 @@ public static class SweepYaml
             Low = p.Kind == ParameterKind.Choice ? null : p.Low,
             High = p.Kind == ParameterKind.Choice ? null : p.High,
             Step = p.Kind == ParameterKind.Int ? p.Step : null,
-            Values = p.Kind == ParameterKind.Choice ? [.. p.ChoiceList] : null,
+            Values = p.Kind == ParameterKind.Choice ? [.. p.Values] : null,
         })],
     });
 
-    /// <summary>Parses YAML into a new form; throws <see cref="SweepYamlException"/> naming the line and problem.</summary>
-    public static SweepForm FromYaml(string yaml)
+    /// <summary>
+    /// Parses YAML into a new form; throws <see cref="SweepYamlException"/> with every problem of the file (each naming its
+    /// key path) when it is not a sweep. The form still needs <see cref="SweepForm.Validate"/> for values that depend on
+    /// the run-config schema.
+    /// </summary>
+    public static SweepForm FromYaml(string yaml, InputLimits? limits = null)
     {
-        SweepDocument document;
+        var (form, errors) = Read(yaml, limits);
+        return errors.Count > 0 ? throw new SweepYamlException(errors) : form!;
+    }
+
+    /// <summary>
+    /// Reads YAML into a form and the problems of reading it. The form is null when the file is not a sweep at all
+    /// (not YAML, not a mapping, over a limit); otherwise fields that could not be read keep their defaults, so
+    /// <see cref="SweepForm.Validate"/> can still report every other problem at once.
+    /// </summary>
+    public static (SweepForm? Form, IReadOnlyList<SpecError> Errors) Read(string yaml, InputLimits? limits = null)
+    {
+        limits ??= InputLimits.Default;
+        System.Text.Json.Nodes.JsonNode? root;
         try
         {
-            document = Deserializer.Deserialize<SweepDocument>(yaml) ?? new SweepDocument();
+            root = BoundedYaml.Parse(yaml, limits);
         }
-        catch (YamlException e)
+        catch (SweepYamlException error)
         {
-            var inner = e.InnerException?.Message;
-            throw new SweepYamlException($"Line {e.Start.Line}, column {e.Start.Column}: {inner ?? e.Message}");
+            return (null, error.Errors);
         }
-
-        var defaults = new SweepForm();
-        var form = new SweepForm
-        {
-            Name = document.Name ?? "",
-            BasePreset = document.Preset ?? "",
-            Steps = document.Steps ?? defaults.Steps,
-            LearningRate = document.LearningRate ?? defaults.LearningRate,
-            Method = ParseMethod(document.Method),
-            MaxConcurrentRuns = document.MaxConcurrentRuns ?? defaults.MaxConcurrentRuns,
-            MaxRuns = document.MaxRuns,
-            Seed = document.Seed ?? 0,
-            Priority = document.Priority ?? 0,
-            EvalSet = document.EvalSet ?? defaults.EvalSet,
-            Tokenizer = document.Tokenizer ?? defaults.Tokenizer,
-            EarlyStopping = document.EarlyStopping is not null,
-            AshaMinSteps = document.EarlyStopping?.MinSteps ?? defaults.AshaMinSteps,
-            AshaReductionFactor = document.EarlyStopping?.ReductionFactor ?? defaults.AshaReductionFactor,
-            Parameters = [.. (document.Parameters ?? []).Select((p, i) => new ParameterForm
-            {
-                Path = p.Path ?? "",
-                Kind = ParseKind(p.Kind, i),
-                Low = p.Low,
-                High = p.High,
-                Step = p.Step,
-                Choices = string.Join(", ", p.Values ?? []),
-            })],
-        };
-        return form;
+        var reader = new DocumentReader(ReferenceEquals(limits, InputLimits.Default) ? RunConfigSchema.Default : new RunConfigSchema(limits));
+        var form = reader.ReadForm(root);
+        return (root is System.Text.Json.Nodes.JsonObject ? form : null, reader.Errors);
     }
 
     /// <summary>The YAML key of a form field path, for errors about a file (the form calls the preset <c>basePreset</c>).</summary>
     public static string PathInYaml(string formPath) =>
         formPath == "basePreset" ? "preset" : formPath;
 
-    private static string KindName(ParameterKind kind) => kind switch
+    internal static string KindName(ParameterKind kind) => kind switch
     {
         ParameterKind.LogUniform => "log-uniform",
         _ => kind.ToString().ToLowerInvariant(),
-    };
-
-    private static ParameterKind ParseKind(string? text, int index) => text?.Trim().ToLowerInvariant().Replace("-", "").Replace("_", "") switch
-    {
-        "choice" => ParameterKind.Choice,
-        "uniform" => ParameterKind.Uniform,
-        "loguniform" or "log" => ParameterKind.LogUniform,
-        "int" or "integer" => ParameterKind.Int,
-        _ => throw new SweepYamlException($"parameters[{index}].kind: '{text}' is not one of choice, uniform, log-uniform, int."),
-    };
-
-    private static SearchMethod ParseMethod(string? text) => text?.Trim().ToLowerInvariant() switch
-    {
-        null or "" or "random" => SearchMethod.Random,
-        "grid" => SearchMethod.Grid,
-        "tpe" => SearchMethod.Tpe,
-        _ => throw new SweepYamlException($"method: '{text}' is not one of grid, random, tpe."),
     };
 
     internal sealed class SweepDocument
@@ -147,5 +115,19 @@ public static class SweepYaml
     }
 }
 
-/// <summary>YAML that does not describe a sweep; the message names the line or field.</summary>
-public sealed class SweepYamlException(string message) : Exception(message);
+/// <summary>YAML that does not describe a sweep; each problem names the line or field.</summary>
+public sealed class SweepYamlException : Exception
+{
+    public SweepYamlException(string message) : this([new SpecError("", message)])
+    {
+    }
+
+    public SweepYamlException(IReadOnlyList<SpecError> errors)
+        : base(string.Join(Environment.NewLine, errors.Select(e => e.Path.Length == 0 ? e.Message : e.ToString())))
+    {
+        Errors = errors;
+    }
+
+    /// <summary>Every problem; a problem of the whole file has an empty path.</summary>
+    public IReadOnlyList<SpecError> Errors { get; }
+}

@@ -4,6 +4,7 @@ using MoT.Contracts.Training;
 using MoT.Data.Ingest;
 using MoT.Training.Checkpoints;
 using MoT.Training.Data;
+using MoT.Training.Configuration;
 using MoT.Training.Models;
 using MoT.Training.Training;
 using static TorchSharp.torch;

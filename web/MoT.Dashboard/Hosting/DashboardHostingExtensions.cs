@@ -1,3 +1,4 @@
+using MoT.Training.Configuration;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MoT.Dashboard.Accounts;
@@ -25,6 +26,9 @@ public static class DashboardHostingExtensions
         var options = configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>() ?? new DashboardOptions();
         builder.Services.Configure<DashboardOptions>(configuration.GetSection(DashboardOptions.Section));
         builder.Services.AddMotData(configuration);
+        // One set of input limits for the forms here and the grains of a co-hosted silo.
+        builder.Services.TryAddSingleton(configuration.GetSection(InputLimits.Section).Get<InputLimits>() ?? new InputLimits());
+        builder.Services.TryAddSingleton(sp => new RunConfigSchema(sp.GetRequiredService<InputLimits>()));
 
         var host = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
         var clustering = ClusterMembership.Read(configuration);
