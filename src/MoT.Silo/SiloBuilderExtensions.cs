@@ -31,6 +31,7 @@ public static class SiloBuilderExtensions
         if (host.HasControl)
         {
             silo.Services.AddSingleton<IRunRecordSink, EfRunRecordSink>();
+            silo.Services.AddSingleton<IReminderTable, EfReminderTable>(); // before AddControlRole, which otherwise keeps reminders in memory
             silo.AddControlRole(configuration);
         }
 

@@ -34,6 +34,8 @@ public enum FailureClass
     Preempted,
     /// <summary>Anything unclassified: retried within the restart budget.</summary>
     Unknown,
+    /// <summary>The checkpoint storage refuses writes for a reason that recurs (no space, read-only, permission): fails at once.</summary>
+    Storage,
 }
 
 public static class RunStatusExtensions

@@ -13,10 +13,15 @@ public sealed record RunRecord(
 public interface IRunRecordSink
 {
     Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>Records one checkpoint file of the run (idempotent per path), whichever attempt wrote it and whenever it arrives.</summary>
+    Task RecordCheckpointAsync(Guid runId, CheckpointInfo checkpoint, CancellationToken cancellationToken = default);
 }
 
 /// <summary>No history store (tests, simulations).</summary>
 public sealed class NullRunRecordSink : IRunRecordSink
 {
     public Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task RecordCheckpointAsync(Guid runId, CheckpointInfo checkpoint, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

@@ -25,8 +25,11 @@ public sealed class RunGrain(
     [FromKeyedServices(ServiceKeys.Clock)] TimeProvider clock,
     IOptions<RunOptions> options,
     IRunRecordSink records,
-    ILogger<RunGrain> logger) : Grain, IRunGrain
+    ILogger<RunGrain> logger) : Grain, IRunGrain, IRemindable
 {
+    /// <summary>The persistent reminder of a running run (see <see cref="RunOptions.AttemptReminderPeriod"/>).</summary>
+    public const string AttemptReminder = "attempt-check";
+
     private readonly List<Channel<RunProgress>> _watchers = [];
     private IGrainTimer? _attemptCheck;
     private int _failedChecks;
@@ -57,10 +60,57 @@ public sealed class RunGrain(
     {
         if (S.Status == RunStatus.Running)
         {
-            StartAttemptCheck();
+            // Activated after a control-silo restart (by its reminder, a report or a query): check the attempt at once,
+            // do not trust that the slot stored in the state still trains it.
+            StartAttemptCheck(firstCheck: TimeSpan.Zero);
         }
 
         return Task.CompletedTask;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != AttemptReminder)
+        {
+            return;
+        }
+
+        if (S.Status != RunStatus.Running)
+        {
+            await StopReminderAsync();
+            return;
+        }
+
+        _attemptCheck ??= this.RegisterGrainTimer(CheckAttemptAsync, options.Value.AttemptCheckInterval, options.Value.AttemptCheckInterval);
+    }
+
+    private async Task StartReminderAsync()
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(AttemptReminder, options.Value.AttemptReminderPeriod, options.Value.AttemptReminderPeriod);
+        }
+        catch (Exception error)
+        {
+            // The grain timer still checks while this activation lives; the scheduler's reconciliation covers a restart.
+            logger.LogWarning("Run {RunId}: could not register its attempt reminder ({Message})", RunId, error.Message);
+        }
+    }
+
+    private async Task StopReminderAsync()
+    {
+        try
+        {
+            if (await this.GetReminder(AttemptReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+        catch (Exception error)
+        {
+            // A leftover reminder only wakes a finished run, which then removes it.
+            logger.LogInformation("Run {RunId}: could not remove its attempt reminder ({Message})", RunId, error.Message);
+        }
     }
 
     public async Task<RunSnapshot> CreateAsync(RunSpec spec)
@@ -225,7 +275,8 @@ public sealed class RunGrain(
         S.SlotKey = slotKey;
         S.StatusMessage = resumeFrom is null ? $"Running on {slotKey}" : $"Running on {slotKey} from {resumeFrom}";
         await SaveAsync();
-        StartAttemptCheck();
+        StartAttemptCheck(firstCheck: options.Value.AttemptCheckInterval);
+        await StartReminderAsync();
         return new AttemptTicket(number, S.Spec.ConfigJson, resumeFrom);
     }
 
@@ -233,12 +284,11 @@ public sealed class RunGrain(
     /// While running, asks the slot now and then whether it still trains this run: an attempt whose outcome never
     /// arrived (worker lost its messages, slot silo replaced) would otherwise leave the run Running forever.
     /// </summary>
-    private void StartAttemptCheck()
+    private void StartAttemptCheck(TimeSpan firstCheck)
     {
         _attemptCheck?.Dispose();
         _failedChecks = 0;
-        var interval = options.Value.AttemptCheckInterval;
-        _attemptCheck = this.RegisterGrainTimer(CheckAttemptAsync, interval, interval);
+        _attemptCheck = this.RegisterGrainTimer(CheckAttemptAsync, firstCheck, options.Value.AttemptCheckInterval);
     }
 
     private async Task CheckAttemptAsync(CancellationToken cancellationToken)
@@ -316,14 +366,34 @@ public sealed class RunGrain(
 
     public async Task<bool> ReportCheckpointAsync(int attempt, CheckpointInfo checkpoint)
     {
-        if (!IsCurrentAttempt(attempt))
+        if (S.Spec is null)
         {
             return false;
         }
 
-        S.LastCheckpoint = checkpoint;
-        await SaveAsync();
-        return S.Status == RunStatus.Running;
+        if (IsCurrentAttempt(attempt) && (S.LastCheckpoint is null || checkpoint.Step >= S.LastCheckpoint.Step))
+        {
+            S.LastCheckpoint = checkpoint;
+            await SaveAsync();
+        }
+
+        // Every file gets its row, whenever it arrives (a stale attempt's too: rotation and resume must see it).
+        await RecordCheckpointAsync(checkpoint);
+        return IsCurrentAttempt(attempt) && S.Status == RunStatus.Running;
+    }
+
+    private async Task RecordCheckpointAsync(CheckpointInfo checkpoint)
+    {
+        try
+        {
+            await records.RecordCheckpointAsync(RunId, checkpoint);
+        }
+        catch (Exception error)
+        {
+            // The slot repeats the report until it is taken: fail it so the row is not lost.
+            logger.LogWarning("Run {RunId}: could not record checkpoint {Path} ({Message}); the slot retries", RunId, checkpoint.Path, error.Message);
+            throw;
+        }
     }
 
     public async Task ReportOutcomeAsync(int attempt, TrainingOutcome outcome)
@@ -353,11 +423,11 @@ public sealed class RunGrain(
             case RunStatus.Diverged:
                 await FinishAsync(RunStatus.Diverged, outcome.FailureReason ?? $"Diverged at step {outcome.FinalStep}", FailureClass.Diverged);
                 break;
-            case RunStatus.Cancelled when outcome.FailureClass == FailureClass.Preempted:
-                await RequeueAsync($"Preempted at step {outcome.FinalStep}; resumes from its last checkpoint", countsAsRestart: false);
-                break;
             case RunStatus.Cancelled:
-                await FinishAsync(RunStatus.Cancelled, outcome.FailureReason ?? "Cancelled", failure: null);
+                // Every user or sweep stop changes this grain's status first, so a stop that arrives while the run is
+                // still Running came from the platform (preemption, a silo stopping): never a cancel, always a re-queue.
+                await RequeueAsync($"Preempted at step {outcome.FinalStep} ({outcome.FailureReason ?? "stopped by the platform"}); resumes from its last checkpoint",
+                    RestartKind.Preemption);
                 break;
             default:
                 await FailOrRetryAsync(outcome.FailureClass ?? FailureClass.Unknown, outcome.FailureReason ?? "Training failed");
@@ -365,46 +435,82 @@ public sealed class RunGrain(
         }
     }
 
-    public async Task OnSlotLostAsync(string slotKey, string reason)
+    public async Task<bool> OnSlotLostAsync(string slotKey, string reason)
     {
         if (S.Spec is null || S.Status != RunStatus.Running || S.SlotKey != slotKey)
         {
-            return;
+            return false;
         }
 
         CloseAttempt($"slot lost: {reason}");
-        await FailOrRetryAsync(FailureClass.Infrastructure, $"Slot {slotKey} lost ({reason})");
+        // The scheduler is waiting for this answer and queues the run itself: no call back into it from here.
+        return await FailOrRetryAsync(FailureClass.Infrastructure, $"Slot {slotKey} lost ({reason})", enqueue: false);
     }
 
-    private async Task FailOrRetryAsync(FailureClass failure, string reason)
+    /// <summary>Fails the run or re-queues it; true when it was re-queued.</summary>
+    private async Task<bool> FailOrRetryAsync(FailureClass failure, string reason, bool enqueue = true)
     {
+        var kind = failure is FailureClass.Infrastructure or FailureClass.Preempted ? RestartKind.Infrastructure : RestartKind.RunFailure;
         if (!failure.IsRetriable())
         {
             await FinishAsync(RunStatus.Failed, $"{reason} ({failure}: not retried)", failure);
+            return false;
         }
-        else if (S.Restarts >= options.Value.MaxRestarts)
+
+        if (kind == RestartKind.RunFailure && S.Restarts >= options.Value.MaxRestarts)
         {
             await FinishAsync(RunStatus.Failed, $"{reason} (restart budget of {options.Value.MaxRestarts} used up)", failure);
+            return false;
         }
-        else
+
+        if (kind == RestartKind.Infrastructure && S.InfrastructureRestarts >= options.Value.MaxInfrastructureRestarts)
         {
-            await RequeueAsync($"{reason}; re-queued to resume from its last checkpoint", countsAsRestart: true);
+            await FinishAsync(RunStatus.Failed, $"{reason} (lost its slot {S.InfrastructureRestarts} times; giving up)", FailureClass.Infrastructure);
+            return false;
         }
+
+        await RequeueAsync($"{reason}; re-queued to resume from its last checkpoint", kind, enqueue);
+        return true;
     }
 
-    private async Task RequeueAsync(string message, bool countsAsRestart)
+    private enum RestartKind
     {
-        if (countsAsRestart)
+        /// <summary>The scheduler took the slot back or a silo stopped it on purpose: free.</summary>
+        Preemption,
+        /// <summary>A silo, the network or the control plane failed: never charged to the run.</summary>
+        Infrastructure,
+        /// <summary>The run's own failure that may not recur: spends the restart budget.</summary>
+        RunFailure,
+    }
+
+    private async Task RequeueAsync(string message, RestartKind kind, bool enqueue = true)
+    {
+        if (kind == RestartKind.RunFailure)
         {
             S.Restarts++;
+        }
+        else if (kind == RestartKind.Infrastructure)
+        {
+            S.InfrastructureRestarts++;
         }
 
         S.Status = RunStatus.Queued;
         S.SlotKey = null;
         S.StatusMessage = message;
         await SaveAsync();
+        StopAttemptCheck();
+        await StopReminderAsync();
         logger.LogInformation("Run {RunId} re-queued: {Message}", RunId, message);
-        await Scheduler.EnqueueAsync(new ScheduleRequest(RunId, S.Spec!.Owner, S.Spec.Priority, S.Spec.SweepId));
+        if (enqueue)
+        {
+            await Scheduler.EnqueueAsync(new ScheduleRequest(RunId, S.Spec!.Owner, S.Spec.Priority, S.Spec.SweepId));
+        }
+    }
+
+    private void StopAttemptCheck()
+    {
+        _attemptCheck?.Dispose();
+        _attemptCheck = null;
     }
 
     private async Task FinishAsync(RunStatus status, string message, FailureClass? failure)
@@ -415,6 +521,8 @@ public sealed class RunGrain(
         S.FinishedAt = clock.GetUtcNow();
         S.SlotKey = null;
         await SaveAsync();
+        StopAttemptCheck();
+        await StopReminderAsync();
         foreach (var watcher in _watchers)
         {
             watcher.Writer.TryComplete();

@@ -66,6 +66,41 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    public async Task RecordCheckpointAsync(Guid runId, MoT.Contracts.Runs.CheckpointInfo checkpoint, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (!await db.Runs.AnyAsync(r => r.Id == runId, cancellationToken))
+        {
+            return; // the run's own record (written with its first state change) brings the row along
+        }
+
+        if (await db.Checkpoints.AnyAsync(c => c.RunId == runId && c.Path == checkpoint.Path, cancellationToken))
+        {
+            return;
+        }
+
+        db.Checkpoints.Add(new Entities.Checkpoint
+        {
+            Id = Guid.NewGuid(), RunId = runId, Step = checkpoint.Step, Path = checkpoint.Path,
+            Bytes = checkpoint.Bytes, Sha256 = checkpoint.Sha256, CreatedAt = DateTime.UtcNow,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Recorded at the same moment by the run's own record: nothing to add. Anything else is a real failure.
+            if (!await PathRecordedAsync(runId, checkpoint.Path, cancellationToken)) throw;
+        }
+    }
+
+    private async Task<bool> PathRecordedAsync(Guid runId, string path, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Checkpoints.AsNoTracking().AnyAsync(c => c.RunId == runId && c.Path == path, cancellationToken);
+    }
+
     private static async Task EnsureOwnerAsync(MotDbContext db, string owner, CancellationToken cancellationToken)
     {
         if (await db.Users.AnyAsync(u => u.Id == owner, cancellationToken)) return;

@@ -6,6 +6,7 @@ using MoT.Dashboard.Platform;
 using MoT.Dashboard.Runs;
 using MoT.Data;
 using MoT.Silo;
+using MoT.Silo.Persistence;
 using MudBlazor.Services;
 
 namespace MoT.Dashboard.Hosting;
@@ -25,6 +26,7 @@ public static class DashboardHostingExtensions
         var options = configuration.GetSection(DashboardOptions.Section).Get<DashboardOptions>() ?? new DashboardOptions();
         builder.Services.Configure<DashboardOptions>(configuration.GetSection(DashboardOptions.Section));
         builder.Services.AddMotData(configuration);
+        builder.Services.AddMetricFlushOnStop(); // before the silo: stops after it, once training has drained
 
         var host = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
         var clustering = ClusterMembership.Read(configuration);
