@@ -5,7 +5,8 @@ namespace MoT.Grains.Runs;
 /// <summary>A run as the history store sees it: written after every state change of its grain.</summary>
 public sealed record RunRecord(
     Guid RunId, RunSpec Spec, RunStatus Status, int Attempts, double? BestEvalLoss, CheckpointInfo? LastCheckpoint,
-    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? StatusMessage);
+    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? StatusMessage,
+    FailureClass? FailureClass = null);
 
 /// <summary>Where run grains project their state for history queries, the dashboard and the leaderboard
 /// (the run table of the database). The grain state stays the source of truth: a failed write is logged

@@ -32,6 +32,8 @@ public sealed class RunGrain(
 
     private readonly List<Channel<RunProgress>> _watchers = [];
     private IGrainTimer? _attemptCheck;
+    private IGrainTimer? _enqueueRetry;
+    private readonly List<CheckpointInfo> _unrecordedCheckpoints = [];
     private int _failedChecks;
 
     private RunState S => state.State;
@@ -44,7 +46,7 @@ public sealed class RunGrain(
         try
         {
             await records.RecordAsync(new RunRecord(RunId, S.Spec, S.Status, S.Attempts.Count, S.BestEvalLoss, S.LastCheckpoint,
-                S.CreatedAt, S.Attempts.FirstOrDefault()?.StartedAt, S.FinishedAt, S.StatusMessage));
+                S.CreatedAt, S.Attempts.FirstOrDefault()?.StartedAt, S.FinishedAt, S.StatusMessage, S.FailureClass));
         }
         catch (Exception error)
         {
@@ -58,6 +60,12 @@ public sealed class RunGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (S.Status == RunStatus.Diverged)
+        {
+            // Stored by an earlier version: the one status model says Failed, class Diverged (written with the next change).
+            (S.Status, S.FailureClass) = (RunStatus.Failed, FailureClass.Diverged);
+        }
+
         if (S.Status == RunStatus.Running)
         {
             // Activated after a control-silo restart (by its reminder, a report or a query): check the attempt at once,
@@ -117,7 +125,7 @@ public sealed class RunGrain(
     {
         if (S.Spec is not null)
         {
-            if (S.Status == RunStatus.Queued)
+            if (S.Status.IsWaiting())
             {
                 // A retried create after a failed enqueue must not leave the run queued nowhere (enqueue is idempotent).
                 await Scheduler.EnqueueAsync(new ScheduleRequest(RunId, S.Spec.Owner, S.Spec.Priority, S.Spec.SweepId));
@@ -154,7 +162,7 @@ public sealed class RunGrain(
 
     public Task<CommandResult> CancelAsync(string reason) => StopAsync(StopKind.Cancel, $"Cancelled: {reason}");
 
-    public Task<CommandResult> StopEarlyAsync(string reason) => StopAsync(StopKind.EarlyStop, $"Stopped early: {reason}");
+    public Task<CommandResult> StopEarlyAsync(string reason) => StopAsync(StopKind.EarlyStop, $"Pruned: {reason}");
 
     private async Task<CommandResult> StopAsync(StopKind kind, string message)
     {
@@ -165,12 +173,12 @@ public sealed class RunGrain(
         }
 
         var wasRunningOn = S.Status == RunStatus.Running ? S.SlotKey : null;
-        if (S.Status == RunStatus.Queued)
+        if (S.Status.IsWaiting())
         {
             await Scheduler.RemoveAsync(RunId);
         }
 
-        await FinishAsync(RunStatus.Cancelled, message, failure: null);
+        await FinishAsync(kind == StopKind.EarlyStop ? RunStatus.Pruned : RunStatus.Cancelled, message, failure: null);
         if (wasRunningOn is not null)
         {
             try
@@ -257,7 +265,7 @@ public sealed class RunGrain(
 
     public async Task<AttemptTicket?> BeginAttemptAsync(string slotKey)
     {
-        if (S.Spec is null || S.Status != RunStatus.Queued)
+        if (S.Spec is null || !S.Status.IsWaiting())
         {
             return null;
         }
@@ -382,17 +390,30 @@ public sealed class RunGrain(
         return IsCurrentAttempt(attempt) && S.Status == RunStatus.Running;
     }
 
+    /// <summary>
+    /// Writes the checkpoint's row; a failure is kept and retried with every later state change of this activation,
+    /// never thrown back at the slot (whose reports would stall behind a row that cannot be written).
+    /// </summary>
     private async Task RecordCheckpointAsync(CheckpointInfo checkpoint)
     {
-        try
+        if (!_unrecordedCheckpoints.Contains(checkpoint))
         {
-            await records.RecordCheckpointAsync(RunId, checkpoint);
+            _unrecordedCheckpoints.Add(checkpoint);
         }
-        catch (Exception error)
+
+        foreach (var pending in _unrecordedCheckpoints.ToList())
         {
-            // The slot repeats the report until it is taken: fail it so the row is not lost.
-            logger.LogWarning("Run {RunId}: could not record checkpoint {Path} ({Message}); the slot retries", RunId, checkpoint.Path, error.Message);
-            throw;
+            try
+            {
+                await records.RecordCheckpointAsync(RunId, pending);
+                _unrecordedCheckpoints.Remove(pending);
+            }
+            catch (Exception error)
+            {
+                logger.LogWarning("Run {RunId}: could not record checkpoint {Path} yet ({Message}); retried with the next change",
+                    RunId, pending.Path, error.Message);
+                return;
+            }
         }
     }
 
@@ -421,7 +442,8 @@ public sealed class RunGrain(
                 await FinishAsync(RunStatus.Completed, $"Completed at step {outcome.FinalStep}", failure: null);
                 break;
             case RunStatus.Diverged:
-                await FinishAsync(RunStatus.Diverged, outcome.FailureReason ?? $"Diverged at step {outcome.FinalStep}", FailureClass.Diverged);
+                // A run error like any other, with its class: one Failed status, whose reason says what happened.
+                await FinishAsync(RunStatus.Failed, $"Diverged: {outcome.FailureReason ?? $"non-finite loss at step {outcome.FinalStep}"}", FailureClass.Diverged);
                 break;
             case RunStatus.Cancelled:
                 // Every user or sweep stop changes this grain's status first, so a stop that arrives while the run is
@@ -437,6 +459,13 @@ public sealed class RunGrain(
 
     public async Task<bool> OnSlotLostAsync(string slotKey, string reason)
     {
+        if (S.Spec is not null && S.Status.IsWaiting())
+        {
+            // Already re-queued (by its own attempt check, possibly while this notice timed out): "queue me" again is
+            // harmless to the scheduler and covers an enqueue of its own that did not arrive.
+            return true;
+        }
+
         if (S.Spec is null || S.Status != RunStatus.Running || S.SlotKey != slotKey)
         {
             return false;
@@ -494,7 +523,8 @@ public sealed class RunGrain(
             S.InfrastructureRestarts++;
         }
 
-        S.Status = RunStatus.Queued;
+        // Stopped or lost by the platform: Preempted (it resumes); its own failure: Queued for another try.
+        S.Status = kind == RestartKind.RunFailure ? RunStatus.Queued : RunStatus.Preempted;
         S.SlotKey = null;
         S.StatusMessage = message;
         await SaveAsync();
@@ -503,7 +533,30 @@ public sealed class RunGrain(
         logger.LogInformation("Run {RunId} re-queued: {Message}", RunId, message);
         if (enqueue)
         {
+            await EnqueueAsync();
+        }
+    }
+
+    /// <summary>
+    /// Puts the waiting run in the scheduler's queue (idempotent there). The state already says it waits, so a failed
+    /// call must not leave it waiting nowhere: it is repeated on a timer until the scheduler has it.
+    /// </summary>
+    private async Task EnqueueAsync()
+    {
+        try
+        {
             await Scheduler.EnqueueAsync(new ScheduleRequest(RunId, S.Spec!.Owner, S.Spec.Priority, S.Spec.SweepId));
+            _enqueueRetry?.Dispose();
+            _enqueueRetry = null;
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning("Run {RunId} could not reach the scheduler to queue itself ({Message}); retrying", RunId, error.Message);
+            _enqueueRetry ??= this.RegisterGrainTimer(async _ =>
+            {
+                if (S.Status.IsWaiting()) await EnqueueAsync();
+                else { _enqueueRetry?.Dispose(); _enqueueRetry = null; }
+            }, options.Value.EnqueueRetryInterval, options.Value.EnqueueRetryInterval);
         }
     }
 

@@ -49,6 +49,9 @@ public sealed class RunOptions
     /// </summary>
     public TimeSpan AttemptReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often a waiting run repeats an enqueue the scheduler did not take (scheduler moving or busy).</summary>
+    public TimeSpan EnqueueRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often a running run asks its slot whether it is still training it.</summary>
     public TimeSpan AttemptCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
 

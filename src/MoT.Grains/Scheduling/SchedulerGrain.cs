@@ -104,7 +104,6 @@ public sealed class SchedulerGrain(
                 else
                 {
                     // A new incarnation of the silo: the old one died with the attempt before its lease lapsed.
-                    S.Running.Remove(runId);
                     orphaned.Add((slot.SlotKey, runId));
                 }
             }
@@ -275,7 +274,14 @@ public sealed class SchedulerGrain(
     /// <summary>Records that <paramref name="runId"/> must hear its slot is gone; persisted by the caller's state write.</summary>
     private void OweLostNotice(Guid runId, string slotKey, string reason)
     {
-        S.Running.Remove(runId, out var running);
+        // Only the entry of that slot: the run may already train elsewhere (its own attempt check re-queued it first).
+        RunningEntry? running = null;
+        if (S.Running.TryGetValue(runId, out var entry) && entry.SlotKey == slotKey)
+        {
+            S.Running.Remove(runId);
+            running = entry;
+        }
+
         var queued = running?.Queued
             ?? (running is null ? null : new QueueEntry(runId, running.Owner, 0, running.SweepId, S.NextSequence++, clock.GetUtcNow()));
         S.LostAttempts[runId] = new LostAttempt(runId, slotKey, reason, queued ?? S.LostAttempts.GetValueOrDefault(runId)?.Queued);

@@ -97,7 +97,9 @@ public sealed class TrainingWorkerHost(
             }
 
             release = SlotRelease.Finished;
-            var outputDirectory = Path.Combine(Options.OutputRoot, job.RunId.ToString("N"), $"attempt-{ticket.Attempt}");
+            var runFolder = Path.Combine(Options.OutputRoot, job.RunId.ToString("N"));
+            await RecordEarlierCheckpointsAsync(run, runFolder, ticket.Attempt);
+            var outputDirectory = Path.Combine(runFolder, $"attempt-{ticket.Attempt}");
             var request = new TrainingRequest(job.RunId, ticket.ConfigJson, ticket.ResumeFromCheckpointPath, outputDirectory, DeviceOf(slotKey));
             var reporter = new ThrottledRunReporter(run, ticket.Attempt, clock, TimeProvider.System, Options, job.Cancellation, _abandon.Token, logger);
             var outcome = StorageFaults.CheckWritable(outputDirectory) is { } notWritable
@@ -138,6 +140,30 @@ public sealed class TrainingWorkerHost(
             {
                 // The silo is going away; the scheduler frees the slot when its lease lapses or the silo registers again.
             }
+        }
+    }
+
+    /// <summary>
+    /// Reports the files earlier attempts left in the run's folder (the run records each path once): an attempt that
+    /// died during a control outage never reported its last checkpoints.
+    /// </summary>
+    private async Task RecordEarlierCheckpointsAsync(IRunGrain run, string runFolder, int attempt)
+    {
+        IReadOnlyList<(int Attempt, CheckpointInfo Checkpoint)> earlier;
+        try
+        {
+            earlier = CheckpointFolder.EarlierAttempts(runFolder, attempt);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Run {RunId}: could not read its checkpoint folder {Folder} ({Message})", run.GetPrimaryKey(), runFolder, error.Message);
+            return;
+        }
+
+        foreach (var (earlierAttempt, checkpoint) in earlier)
+        {
+            await DeliverAsync(() => run.ReportCheckpointAsync(earlierAttempt, checkpoint),
+                $"checkpoint {checkpoint.Path} of attempt {earlierAttempt}");
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using MoT.Contracts.Runs;
 using MoT.Data;
 using MoT.Grains.Runs;
 using MoT.Silo.Training;
@@ -47,7 +48,10 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         run.ComputeBudgetFlops = facts.ComputeFlops;
         run.StartedAt = record.StartedAt?.UtcDateTime;
         run.FinishedAt = record.FinishedAt?.UtcDateTime;
-        run.FailureReason = run.Status is Entities.RunStatus.Failed or Entities.RunStatus.Diverged ? record.StatusMessage : null;
+        var failed = run.Status is Entities.RunStatus.Failed or Entities.RunStatus.Diverged;
+        run.FailureReason = failed ? record.StatusMessage : null;
+        run.FailureClass = failed ? record.FailureClass?.ToString() : null;
+        run.FailureKind = failed && record.FailureClass is { } failure ? Enum.Parse<Entities.FailureKind>(failure.Kind().ToString()) : null;
 
         if (record.LastCheckpoint is { } checkpoint)
         {
@@ -66,7 +70,7 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    public async Task RecordCheckpointAsync(Guid runId, MoT.Contracts.Runs.CheckpointInfo checkpoint, CancellationToken cancellationToken = default)
+    public async Task RecordCheckpointAsync(Guid runId, CheckpointInfo checkpoint, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (!await db.Runs.AnyAsync(r => r.Id == runId, cancellationToken))
