@@ -15,21 +15,6 @@ namespace MoT.Migrations.Sqlite.Migrations
                 table: "checkpoints");
 
             migrationBuilder.AddColumn<string>(
-                name: "password_hash",
-                table: "users",
-                type: "TEXT",
-                maxLength: 256,
-                nullable: true);
-
-            migrationBuilder.AddColumn<string>(
-                name: "role",
-                table: "users",
-                type: "TEXT",
-                maxLength: 32,
-                nullable: false,
-                defaultValue: "viewer");
-
-            migrationBuilder.AddColumn<string>(
                 name: "failure_class",
                 table: "runs",
                 type: "TEXT",
@@ -69,14 +54,6 @@ namespace MoT.Migrations.Sqlite.Migrations
             migrationBuilder.DropIndex(
                 name: "IX_checkpoints_run_id_step",
                 table: "checkpoints");
-
-            migrationBuilder.DropColumn(
-                name: "password_hash",
-                table: "users");
-
-            migrationBuilder.DropColumn(
-                name: "role",
-                table: "users");
 
             migrationBuilder.DropColumn(
                 name: "failure_class",

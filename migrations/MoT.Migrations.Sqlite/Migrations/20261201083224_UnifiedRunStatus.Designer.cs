@@ -11,7 +11,7 @@ using MoT.Data;
 namespace MoT.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(MotDbContext))]
-    [Migration("20261201082257_UnifiedRunStatus")]
+    [Migration("20261201083224_UnifiedRunStatus")]
     partial class UnifiedRunStatus
     {
         /// <inheritdoc />
