@@ -82,6 +82,6 @@ public sealed class ParallelCoordinatesTests : MudComponentTests
         var lines = cut.FindAll("[data-testid=pc-line]");
         Assert.Equal(2, lines.Count);
         Assert.Single(lines, l => l.GetAttribute("stroke-dasharray") is not null && l.GetAttribute("data-early-stopped") == "true");
-        Assert.Contains("early-stopped at step 50", cut.Markup);
+        Assert.Contains("pruned (early-stopped) at step 50", cut.Markup); // the status model's word for an early-stopped trial
     }
 }
