@@ -14,6 +14,7 @@ namespace MoT.Grains.Slots;
 internal sealed class ThrottledRunReporter : ITrainingObserver
 {
     private readonly IRunGrain _run;
+    private readonly Guid _runId;
     private readonly int _attempt;
     private readonly TimeProvider _clock;
     private readonly TimeProvider _retryClock;
@@ -37,10 +38,11 @@ internal sealed class ThrottledRunReporter : ITrainingObserver
     /// <param name="retryClock">Waits between retries while the control side is unreachable.</param>
     /// <param name="stop">Cancelled when the run says stop.</param>
     /// <param name="abandon">Fires when the silo goes away: reports still waiting are given up.</param>
-    public ThrottledRunReporter(IRunGrain run, int attempt, TimeProvider clock, TimeProvider retryClock, GpuSlotOptions options,
+    public ThrottledRunReporter(IRunGrain run, Guid runId, int attempt, TimeProvider clock, TimeProvider retryClock, GpuSlotOptions options,
         CancellationTokenSource stop, CancellationToken abandon, ILogger logger)
     {
         _run = run;
+        _runId = runId;
         _attempt = attempt;
         _clock = clock;
         _retryClock = retryClock;
@@ -137,7 +139,7 @@ internal sealed class ThrottledRunReporter : ITrainingObserver
             if (_droppedEvalReports++ == 0)
             {
                 _logger.LogWarning("Run {RunId} attempt {Attempt}: more than {Max} reports wait for the control side; the oldest eval points are dropped from the run's live view (the store keeps their metrics)",
-                    _run.GetPrimaryKey(), _attempt, _options.MaxBufferedReports);
+                    _runId, _attempt, _options.MaxBufferedReports);
             }
         }
 
@@ -181,7 +183,7 @@ internal sealed class ThrottledRunReporter : ITrainingObserver
 
                 report = _inFlight.Value;
                 var keepGoing = await ReportDelivery.UntilTakenAsync(() => SendAsync(report), _options, _retryClock, _logger,
-                    $"run {_run.GetPrimaryKey()} attempt {_attempt} {Describe(report)}", _abandon);
+                    $"run {_runId} attempt {_attempt} {Describe(report)}", _abandon);
                 lock (_gate)
                 {
                     _queue.Remove(_inFlight);
@@ -190,7 +192,7 @@ internal sealed class ThrottledRunReporter : ITrainingObserver
 
                 if (!keepGoing && !_stop.IsCancellationRequested)
                 {
-                    _logger.LogInformation("Run {RunId} attempt {Attempt} was told to stop", _run.GetPrimaryKey(), _attempt);
+                    _logger.LogInformation("Run {RunId} attempt {Attempt} was told to stop", _runId, _attempt);
                     await _stop.CancelAsync();
                 }
             }
@@ -198,7 +200,7 @@ internal sealed class ThrottledRunReporter : ITrainingObserver
         catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
         {
             _logger.LogWarning("Run {RunId} attempt {Attempt}: the silo stopped with {Count} reports not taken by the control side",
-                _run.GetPrimaryKey(), _attempt, Waiting);
+                _runId, _attempt, Waiting);
         }
     }
 

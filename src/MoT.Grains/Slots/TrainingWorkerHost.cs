@@ -101,7 +101,7 @@ public sealed class TrainingWorkerHost(
             await RecordEarlierCheckpointsAsync(run, runFolder, ticket.Attempt);
             var outputDirectory = Path.Combine(runFolder, $"attempt-{ticket.Attempt}");
             var request = new TrainingRequest(job.RunId, ticket.ConfigJson, ticket.ResumeFromCheckpointPath, outputDirectory, DeviceOf(slotKey));
-            var reporter = new ThrottledRunReporter(run, ticket.Attempt, clock, TimeProvider.System, Options, job.Cancellation, _abandon.Token, logger);
+            var reporter = new ThrottledRunReporter(run, job.RunId, ticket.Attempt, clock, TimeProvider.System, Options, job.Cancellation, _abandon.Token, logger);
             var outcome = StorageFaults.CheckWritable(outputDirectory) is { } notWritable
                 ? new TrainingOutcome(RunStatus.Failed, 0, null, notWritable, FailureClass.Storage)
                 : await TrainAsync(slotKey, job, request, reporter);
