@@ -52,7 +52,7 @@ internal sealed class DemoSweepService(IGrainFactory grains, IHostApplicationLif
             await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
             var snapshot = await sweep.GetSnapshotAsync();
             logger.LogInformation("Demo sweep: {Status}, trials {Trials} ({Stopped} stopped early), best loss {Best:F4}",
-                snapshot.Status, snapshot.Trials.Count, snapshot.Trials.Count(t => t.Status == TrialStatus.EarlyStopped), snapshot.BestEvalLoss);
+                snapshot.Status, snapshot.Trials.Count, snapshot.Trials.Count(t => t.Status == TrialStatus.Pruned), snapshot.BestEvalLoss);
             if (snapshot.Status != SweepStatus.Running)
             {
                 foreach (var trial in snapshot.Trials)

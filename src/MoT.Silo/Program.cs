@@ -27,6 +27,8 @@ if (host.HasControl && builder.Configuration.GetValue("Database:MigrateOnStart",
     builder.Services.AddDatabaseMigrationOnStart();
 }
 
+// Registered before the silo so that it stops after it: the silo drains its attempts, then the last metrics are written.
+builder.Services.AddMetricFlushOnStop();
 builder.UseOrleans(silo => silo.AddMotSilo(builder.Configuration, host, clustering));
 if (host.Demo)
 {

@@ -39,6 +39,7 @@ public static class SiloBuilderExtensions
             var limits = configuration.GetSection(InputLimits.Section).Get<InputLimits>() ?? new InputLimits();
             silo.Services.TryAddSingleton(limits);
             silo.Services.AddSingleton<IRunConfigRules>(new SchemaRunConfigRules(new RunConfigSchema(limits)));
+            silo.Services.AddSingleton<IReminderTable, EfReminderTable>(); // before AddControlRole, which otherwise keeps reminders in memory
             silo.AddControlRole(configuration);
         }
 

@@ -96,6 +96,48 @@ public sealed partial class SweepCommandTests
         Assert.Contains("nothing to cancel", cancel.Output);
     }
 
+    [Fact]
+    public async Task Status_shows_each_trials_run_status_queued_and_running_never_a_vague_active()
+    {
+        using var scratch = new ScratchFolder();
+        var spec = Path.Combine(scratch.Path, "sweep.yaml");
+        // One at a time, a second a step: the second trial stays queued while the first trains.
+        await File.WriteAllTextAsync(spec, TwoRunSweep.Replace("maxConcurrentRuns: 2", "maxConcurrentRuns: 1"), TestContext.Current.CancellationToken);
+        var (siloPort, gatewayPort) = (SiloProcess.FreePort(), SiloProcess.FreePort());
+        using var silo = SiloProcess.Start("all", [
+            "--role", "all", "--simulate",
+            "--Silo:SiloPort", siloPort.ToString(), "--Silo:PrimarySiloPort", siloPort.ToString(), "--Silo:GatewayPort", gatewayPort.ToString(),
+            "--GpuSlots:CpuSlots", "1", "--SimulatedTraining:StepDelay", "00:00:01",
+            "--GpuSlots:OutputRoot", Path.Combine(scratch.Path, "runs"), "--Logging:LogLevel:Default", "Warning",
+        ], scratch.Path);
+        using (await SiloProcess.ConnectClientAsync(silo, client => client.UseLocalhostClustering(gatewayPort, "mot-platform", "mot")))
+        {
+        }
+
+        var gateway = new[] { "--gateway-port", gatewayPort.ToString() };
+        var submitted = await MotProcess.RunAsync(scratch.Path, ["sweep", "submit", spec, .. gateway]);
+        Assert.True(submitted.ExitCode == 0, submitted.Output + submitted.Error);
+        var sweepId = SweepId().Match(submitted.Output).Groups[1].Value;
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        MotProcess.Result status;
+        do
+        {
+            status = await MotProcess.RunAsync(scratch.Path, ["sweep", "status", sweepId, .. gateway]);
+        }
+        while (!status.Output.Contains(" Running ") && DateTime.UtcNow < deadline);
+
+        var trialLines = status.Output.Split('\n').Where(line => line.Contains("training.lr")).ToList();
+        Assert.Equal(2, trialLines.Count);
+        Assert.Single(trialLines, line => line.Contains(" Running "));
+        Assert.Single(trialLines, line => line.Contains(" Queued "));
+        Assert.DoesNotContain("Active", status.Output);
+        Assert.Contains("(cli-sweep): Running", status.Output);
+
+        var cancel = await MotProcess.RunAsync(scratch.Path, ["sweep", "cancel", sweepId, .. gateway]);
+        Assert.Equal(0, cancel.ExitCode);
+    }
+
     [GeneratedRegex(@"sweep ([0-9a-f-]{36}) queued")]
     private static partial Regex SweepId();
 }

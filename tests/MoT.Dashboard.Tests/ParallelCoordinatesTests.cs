@@ -20,7 +20,7 @@ public sealed class ParallelCoordinatesTests : MudComponentTests
         var plot = new ParallelCoordinates([Lr, Family, Steps],
         [
             Trial(0, """{"training.lr":0.001,"model.family":"MoT","training.steps":200}""", 2.5),
-            Trial(1, """{"training.lr":0.01,"model.family":"TokenChoice","training.steps":300}""", 3.0, TrialStatus.EarlyStopped, 100),
+            Trial(1, """{"training.lr":0.01,"model.family":"TokenChoice","training.steps":300}""", 3.0, TrialStatus.Pruned, 100),
             Trial(2, """{"training.lr":0.0001,"model.family":"Dense","training.steps":100}""", null, TrialStatus.Active),
         ]);
 
@@ -74,7 +74,7 @@ public sealed class ParallelCoordinatesTests : MudComponentTests
         var plot = new ParallelCoordinates([Lr],
         [
             Trial(0, """{"training.lr":0.001}""", 2.0),
-            Trial(1, """{"training.lr":0.01}""", 3.0, TrialStatus.EarlyStopped, 50),
+            Trial(1, """{"training.lr":0.01}""", 3.0, TrialStatus.Pruned, 50),
         ]);
 
         var cut = Context.Render<ParallelCoordinatesChart>(p => p.Add(x => x.Model, plot));
@@ -82,6 +82,6 @@ public sealed class ParallelCoordinatesTests : MudComponentTests
         var lines = cut.FindAll("[data-testid=pc-line]");
         Assert.Equal(2, lines.Count);
         Assert.Single(lines, l => l.GetAttribute("stroke-dasharray") is not null && l.GetAttribute("data-early-stopped") == "true");
-        Assert.Contains("early-stopped at step 50", cut.Markup);
+        Assert.Contains("pruned (early-stopped) at step 50", cut.Markup); // the status model's word for an early-stopped trial
     }
 }

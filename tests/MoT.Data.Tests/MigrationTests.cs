@@ -80,7 +80,10 @@ public abstract class MigrationTests(DatabaseTarget target) : DataTestBase(targe
         foreach (var columns in new[] { "sweep_id,status", "owner_id", "created_at", "status" })
             Assert.Contains((columns, false), runs);
         Assert.Contains(("run_id,name,step", true), await IndexesAsync("metric_points"));
-        Assert.Contains(("run_id,step", true), await IndexesAsync("checkpoints"));
+        // One row per checkpoint file: a step trained again after a resume writes a second file (another attempt's folder).
+        var checkpoints = await IndexesAsync("checkpoints");
+        Assert.Contains(("run_id,path", true), checkpoints);
+        Assert.Contains(("run_id,step", false), checkpoints);
     }
 
     /// <summary>(comma-separated key columns, unique) of every index on a table, read from the database catalog.</summary>

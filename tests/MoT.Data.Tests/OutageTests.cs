@@ -82,6 +82,22 @@ public abstract class OutageTests(DatabaseTarget target) : DataTestBase(target)
     }
 
     [Fact]
+    public async Task Disposing_twice_flushes_once_and_the_second_dispose_neither_throws_nor_repeats_the_error()
+    {
+        // A host disposes a singleton once per registration (MetricIngestor and IMetricSink): the second must be harmless.
+        var run = (await AddRunsAsync(NewRun()))[0];
+        var ingestor = NewIngestor(maxBuffered: 10_000);
+        await ingestor.WriteAsync(Points(run.Id, 0, 300), Token);
+
+        await ingestor.DisposeAsync();
+        await ingestor.DisposeAsync();
+
+        Assert.True(ingestor.IsDisposed);
+        Assert.Equal(300, await CountAsync(run.Id));
+        Assert.Throws<ObjectDisposedException>(() => { _ = ingestor.WriteAsync(Points(run.Id, 300, 1), Token); });
+    }
+
+    [Fact]
     public async Task Full_buffer_refuses_new_points_loudly_and_keeps_the_ones_it_accepted()
     {
         var run = (await AddRunsAsync(NewRun()))[0];

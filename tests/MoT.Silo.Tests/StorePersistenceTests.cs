@@ -85,6 +85,36 @@ public sealed class StorePersistenceTests : IAsyncLifetime
         Assert.Equal(facts.Family, run.ModelFamily);
     }
 
+    [Fact]
+    public async Task Reminders_survive_a_restart_and_are_found_by_grain_by_name_and_by_ring_range()
+    {
+        var cluster = Microsoft.Extensions.Options.Options.Create(new Orleans.Configuration.ClusterOptions { ServiceId = "mot-platform" });
+        var contexts = _services.GetRequiredService<IDbContextFactory<MotDbContext>>();
+        var runs = Enumerable.Range(0, 5).Select(_ => GrainId.Create("run", Guid.NewGuid().ToString("N"))).ToList();
+        var start = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc);
+        var writer = new EfReminderTable(contexts, cluster);
+        var etags = new Dictionary<GrainId, string>();
+        foreach (var run in runs)
+        {
+            etags[run] = (await writer.UpsertRow(new ReminderEntry { GrainId = run, ReminderName = "attempt-check", StartAt = start, Period = TimeSpan.FromMinutes(1) }))!;
+        }
+
+        var reader = new EfReminderTable(contexts, cluster); // a restarted control silo
+        var one = await reader.ReadRow(runs[0], "attempt-check");
+        Assert.Equal((start, TimeSpan.FromMinutes(1), etags[runs[0]]), (one!.StartAt, one.Period, one.ETag));
+        Assert.Single((await reader.ReadRows(runs[1])).Reminders);
+        // Orleans splits the hash ring (begin, end] across silos, wrapping at the top: the two halves hold every reminder once.
+        var lower = await reader.ReadRows(uint.MaxValue / 2, 0);
+        var upper = await reader.ReadRows(0, uint.MaxValue / 2);
+        Assert.Equal(runs.Count, lower.Reminders.Count + upper.Reminders.Count);
+        Assert.All(upper.Reminders, r => Assert.InRange(r.GrainId.GetUniformHashCode(), 1u, uint.MaxValue / 2));
+
+        Assert.False(await reader.RemoveRow(runs[2], "attempt-check", "stale-etag"));
+        Assert.True(await reader.RemoveRow(runs[2], "attempt-check", etags[runs[2]]));
+        Assert.Null(await writer.ReadRow(runs[2], "attempt-check"));
+        Assert.Equal(runs.Count - 1, (await writer.ReadRows(0, 0)).Reminders.Count);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _services.DisposeAsync();

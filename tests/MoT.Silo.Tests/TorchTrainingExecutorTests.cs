@@ -83,11 +83,13 @@ public sealed class TorchTrainingExecutorTests : IDisposable
     }
 
     [Fact]
-    public async Task An_invalid_config_fails_as_a_code_error_naming_the_field()
+    public async Task An_invalid_config_fails_with_class_InvalidConfig_naming_the_field()
     {
         var (outcome, _) = await Train("""{ "model": { "family": "MoT", "size": "Tiny" }, "training": { "steps": 0 } }""", null, "bad");
         Assert.Equal(RunStatus.Failed, outcome.FinalStatus);
-        Assert.Equal(FailureClass.CodeError, outcome.FailureClass);
+        // The status model's third kind of failure: not the run's code, not the platform, the config as written.
+        Assert.Equal(FailureClass.InvalidConfig, outcome.FailureClass);
+        Assert.Equal(FailureKind.InvalidConfig, outcome.FailureClass!.Value.Kind());
         Assert.Contains("Steps", outcome.FailureReason);
     }
 

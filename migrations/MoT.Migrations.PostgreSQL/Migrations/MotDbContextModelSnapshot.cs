@@ -65,8 +65,10 @@ namespace MoT.Migrations.PostgreSQL.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RunId", "Step")
+                    b.HasIndex("RunId", "Path")
                         .IsUnique();
+
+                    b.HasIndex("RunId", "Step");
 
                     b.ToTable("checkpoints", "mot");
                 });
@@ -167,6 +169,16 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("eval_set_id");
+
+                    b.Property<string>("FailureClass")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("failure_class");
+
+                    b.Property<string>("FailureKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("failure_kind");
 
                     b.Property<string>("FailureReason")
                         .HasMaxLength(4000)

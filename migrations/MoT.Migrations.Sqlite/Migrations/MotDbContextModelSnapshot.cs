@@ -59,8 +59,10 @@ namespace MoT.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RunId", "Step")
+                    b.HasIndex("RunId", "Path")
                         .IsUnique();
+
+                    b.HasIndex("RunId", "Step");
 
                     b.ToTable("checkpoints", (string)null);
                 });
@@ -160,6 +162,16 @@ namespace MoT.Migrations.Sqlite.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT")
                         .HasColumnName("eval_set_id");
+
+                    b.Property<string>("FailureClass")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failure_class");
+
+                    b.Property<string>("FailureKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("failure_kind");
 
                     b.Property<string>("FailureReason")
                         .HasMaxLength(4000)

@@ -37,7 +37,7 @@ internal static class SweepCommand
             if (!submission.Accepted) return Rejected(submission.Errors);
 
             Console.WriteLine($"sweep {sweep.GetPrimaryKey()} queued with {submission.RunIds.Count} run(s); follow it with: mot sweep status {sweep.GetPrimaryKey()}");
-            return parse.GetValue(wait) ? await FollowAsync(sweep, cancel) : 0;
+            return parse.GetValue(wait) ? await FollowAsync(ClusterConnection.Client(host), sweep, cancel) : 0;
         });
         return command;
     }
@@ -52,10 +52,11 @@ internal static class SweepCommand
         command.SetAction(async (parse, cancel) =>
         {
             using var host = await cluster.ConnectAsync(parse, cancel);
-            var sweep = ClusterConnection.Client(host).GetGrain<ISweepGrain>(parse.GetValue(id));
+            var grains = ClusterConnection.Client(host);
+            var sweep = grains.GetGrain<ISweepGrain>(parse.GetValue(id));
             var snapshot = await RequireSubmittedAsync(sweep);
-            if (parse.GetValue(wait)) return await FollowAsync(sweep, cancel);
-            Print(snapshot);
+            if (parse.GetValue(wait)) return await FollowAsync(grains, sweep, cancel);
+            await PrintAsync(grains, snapshot);
             return 0;
         });
         return command;
@@ -101,30 +102,47 @@ internal static class SweepCommand
         return 1;
     }
 
-    private static async Task<int> FollowAsync(ISweepGrain sweep, CancellationToken cancel)
+    private static async Task<int> FollowAsync(IGrainFactory grains, ISweepGrain sweep, CancellationToken cancel)
     {
         var last = "";
         while (true)
         {
             var snapshot = await sweep.GetSnapshotAsync();
-            var line = $"{snapshot.Status}: {snapshot.Trials.Count(t => t.Status != TrialStatus.Active)}/{snapshot.Trials.Count} trials done, best eval loss {Loss(snapshot.BestEvalLoss)}";
+            var line = $"{snapshot.Status}: {snapshot.Counts.Total - snapshot.Counts.Active}/{snapshot.Counts.Total} trials done ({snapshot.Counts}), best eval loss {Loss(snapshot.BestEvalLoss)}";
             if (line != last) Console.WriteLine(line);
             last = line;
-            if (snapshot.Status is SweepStatus.Completed or SweepStatus.Cancelled)
+            if (snapshot.Status.IsFinished())
             {
-                Print(snapshot);
+                await PrintAsync(grains, snapshot);
                 return snapshot.Status == SweepStatus.Completed ? 0 : 1;
             }
             await Task.Delay(TimeSpan.FromSeconds(1), cancel);
         }
     }
 
-    private static void Print(SweepSnapshot snapshot)
+    private static async Task PrintAsync(IGrainFactory grains, SweepSnapshot snapshot)
     {
-        Console.WriteLine($"sweep {snapshot.SweepId} ({snapshot.Spec?.Name}): {snapshot.Status}, best run {snapshot.BestRunId?.ToString() ?? "-"} at eval loss {Loss(snapshot.BestEvalLoss)}");
-        Console.WriteLine($"{"trial",5} {"run",-36} {"status",-12} {"best eval",9}  parameters");
+        Console.WriteLine($"sweep {snapshot.SweepId} ({snapshot.Spec?.Name}): {snapshot.Status} ({snapshot.Counts}), best run {snapshot.BestRunId?.ToString() ?? "-"} at eval loss {Loss(snapshot.BestEvalLoss)}");
+        Console.WriteLine($"{"trial",5} {"run",-36} {"status",-40} {"best eval",9}  parameters");
         foreach (var trial in snapshot.Trials)
-            Console.WriteLine($"{trial.Index,5} {trial.RunId,-36} {trial.Status,-12} {Loss(trial.BestEvalLoss),9}  {trial.ParametersJson}");
+            Console.WriteLine($"{trial.Index,5} {trial.RunId,-36} {await TrialStatusAsync(grains, trial),-40} {Loss(trial.BestEvalLoss),9}  {trial.ParametersJson}");
+    }
+
+    /// <summary>
+    /// The run's own status, as everywhere else (Queued, Running, Preempted, Completed, Pruned, Cancelled, Failed with its
+    /// class): a trial that is not finished is queued, running or preempted, never a vague "Active".
+    /// </summary>
+    private static async Task<string> TrialStatusAsync(IGrainFactory grains, TrialSnapshot trial)
+    {
+        try
+        {
+            var run = await grains.GetGrain<MoT.Contracts.Runs.IRunGrain>(trial.RunId).GetSnapshotAsync();
+            return MoT.Contracts.Runs.RunStatusExtensions.Describe(run.Status, run.FailureClass);
+        }
+        catch (KeyNotFoundException)
+        {
+            return trial.Status == TrialStatus.Active ? "Queued" : trial.Status.ToString(); // its run is being created
+        }
     }
 
     private static string Loss(double? loss) => loss?.ToString("F4", CultureInfo.InvariantCulture) ?? "-";

@@ -41,7 +41,10 @@ public interface IRunGrain : IGrainWithGuidKey
     /// <summary>Slot side: how an attempt ended.</summary>
     Task ReportOutcomeAsync(int attempt, TrainingOutcome outcome);
 
-    /// <summary>Scheduler side: the slot running this run is gone (silo dead or heartbeat lapsed).</summary>
-    [OneWay]
-    Task OnSlotLostAsync(string slotKey, string reason);
+    /// <summary>
+    /// Scheduler side: the slot running this run is gone (silo dead, heartbeat lapsed, or the slot no longer trains it).
+    /// The run records the decision and answers whether the scheduler should queue it again; the scheduler keeps the
+    /// notice in its state and repeats it until answered, so the call never calls back into the scheduler.
+    /// </summary>
+    Task<bool> OnSlotLostAsync(string slotKey, string reason);
 }

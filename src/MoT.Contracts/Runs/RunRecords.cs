@@ -1,14 +1,36 @@
 namespace MoT.Contracts.Runs;
 
-/// <summary>Where a run is in its life.</summary>
+/// <summary>
+/// Where a run is in its life; the same names in grains, store, CLI, dashboard and API.
+/// Queued -> Running -> Completed | Pruned | Cancelled | Failed, and Running -> Preempted -> Running when the platform
+/// takes the slot back or loses it (the run resumes from its last checkpoint; never charged to the run).
+/// </summary>
 public enum RunStatus
 {
     Queued,
     Running,
     Completed,
+    /// <summary>Ended by an error; <see cref="FailureClass"/> says whose (run error, infrastructure, invalid config).</summary>
     Failed,
+    /// <summary>Stopped by a person (or their sweep being cancelled); the status message says by whom.</summary>
     Cancelled,
+    /// <summary>Stored by earlier versions only: divergence is now <see cref="Failed"/> with <see cref="FailureClass.Diverged"/>.</summary>
     Diverged,
+    /// <summary>Stopped by the platform (higher-priority run, silo stopping or lost); waits to resume from its checkpoint.</summary>
+    Preempted,
+    /// <summary>Early-stopped by its sweep's rule (ASHA): a normal end of a weak trial, not a failure.</summary>
+    Pruned,
+}
+
+/// <summary>Whose failure a <see cref="RunStatus.Failed"/> run is: the run's own, the platform's, or its config's.</summary>
+public enum FailureKind
+{
+    /// <summary>The run's code, data or numerics (an exception, out of memory, divergence).</summary>
+    RunError,
+    /// <summary>The platform: silos, network, storage.</summary>
+    Infrastructure,
+    /// <summary>The config cannot be trained as written.</summary>
+    InvalidConfig,
 }
 
 /// <summary>How a run derives from its parent run.</summary>
@@ -34,13 +56,43 @@ public enum FailureClass
     Preempted,
     /// <summary>Anything unclassified: retried within the restart budget.</summary>
     Unknown,
+    /// <summary>The checkpoint storage refuses writes for a reason that recurs (no space, read-only, permission): fails at once.</summary>
+    Storage,
+    /// <summary>The config cannot be trained as written (caught by the trainer after the entry points' validation).</summary>
+    InvalidConfig,
 }
 
 public static class RunStatusExtensions
 {
     /// <summary>True when the run will never change status again.</summary>
     public static bool IsTerminal(this RunStatus status) =>
-        status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled or RunStatus.Diverged;
+        status is RunStatus.Completed or RunStatus.Failed or RunStatus.Cancelled or RunStatus.Diverged or RunStatus.Pruned;
+
+    /// <summary>True while the run waits for a slot: queued for the first time, or preempted and waiting to resume.</summary>
+    public static bool IsWaiting(this RunStatus status) => status is RunStatus.Queued or RunStatus.Preempted;
+
+    /// <summary>Whose failure this is.</summary>
+    public static FailureKind Kind(this FailureClass failure) => failure switch
+    {
+        FailureClass.Infrastructure or FailureClass.Preempted or FailureClass.Storage => FailureKind.Infrastructure,
+        FailureClass.InvalidConfig => FailureKind.InvalidConfig,
+        _ => FailureKind.RunError,
+    };
+
+    /// <summary>The status as users read it: "Failed (infrastructure: Storage)", "Preempted", ...</summary>
+    public static string Describe(this RunStatus status, FailureClass? failure) => status switch
+    {
+        RunStatus.Failed or RunStatus.Diverged when failure is { } f => $"Failed ({Words(f.Kind())}: {f})",
+        RunStatus.Diverged => "Failed (run error: Diverged)",
+        _ => status.ToString(),
+    };
+
+    private static string Words(FailureKind kind) => kind switch
+    {
+        FailureKind.RunError => "run error",
+        FailureKind.Infrastructure => "infrastructure",
+        _ => "invalid config",
+    };
 
     /// <summary>True when another attempt of the same config may succeed.</summary>
     public static bool IsRetriable(this FailureClass failure) =>

@@ -90,22 +90,68 @@ public sealed record SweepSubmission(
     [property: Id(1)] IReadOnlyList<SpecError> Errors,
     [property: Id(2)] IReadOnlyList<Guid> RunIds);
 
+/// <summary>Where a sweep is; once it is not Running, the counts of <see cref="SweepSnapshot.Counts"/> say how its trials ended.</summary>
 public enum SweepStatus
 {
     /// <summary>Never submitted, or rejected.</summary>
     NotSubmitted,
     Running,
+    /// <summary>Every trial completed or was pruned by the sweep's early-stopping rule, and at least one completed.</summary>
     Completed,
+    /// <summary>Cancelled as a whole (or every trial was cancelled).</summary>
+    Cancelled,
+    /// <summary>Finished with some trials completed and some failed or cancelled.</summary>
+    CompletedWithFailures,
+    /// <summary>Finished with no trial completed: every trial failed (or failed and was cancelled).</summary>
+    Failed,
+}
+
+/// <summary>How one trial stands; a trial's run carries the finer status (Queued, Running, Preempted).</summary>
+public enum TrialStatus
+{
+    /// <summary>Not finished: its run is queued, running or preempted (ask the run which).</summary>
+    Active,
+    Completed,
+    /// <summary>Early-stopped by the sweep's rule (ASHA); its run is Pruned too.</summary>
+    Pruned,
+    Failed,
     Cancelled,
 }
 
-public enum TrialStatus
+/// <summary>How many trials of a sweep stand where.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SweepCounts(
+    [property: Id(0)] int Active,
+    [property: Id(1)] int Completed,
+    [property: Id(2)] int Pruned,
+    [property: Id(3)] int Failed,
+    [property: Id(4)] int Cancelled)
 {
-    Active,
-    Completed,
-    EarlyStopped,
-    Failed,
-    Cancelled,
+    public int Total => Active + Completed + Pruned + Failed + Cancelled;
+
+    public static SweepCounts Of(IEnumerable<TrialStatus> trials)
+    {
+        var list = trials.ToList();
+        return new SweepCounts(list.Count(t => t == TrialStatus.Active), list.Count(t => t == TrialStatus.Completed),
+            list.Count(t => t == TrialStatus.Pruned), list.Count(t => t == TrialStatus.Failed), list.Count(t => t == TrialStatus.Cancelled));
+    }
+
+    /// <summary>The status of a sweep none of whose trials is active any more.</summary>
+    public SweepStatus FinalStatus() =>
+        Completed + Pruned > 0 && Failed + Cancelled == 0 && Completed > 0 ? SweepStatus.Completed
+        : Completed > 0 ? SweepStatus.CompletedWithFailures
+        : Failed > 0 ? SweepStatus.Failed
+        : Cancelled > 0 ? SweepStatus.Cancelled
+        : SweepStatus.Failed; // only pruned trials: nothing was trained to the end
+
+    public override string ToString() =>
+        $"{Completed} completed, {Pruned} pruned, {Failed} failed, {Cancelled} cancelled, {Active} not finished";
+}
+
+public static class SweepStatusExtensions
+{
+    /// <summary>True once the sweep will never change again.</summary>
+    public static bool IsFinished(this SweepStatus status) => status is not (SweepStatus.NotSubmitted or SweepStatus.Running);
 }
 
 /// <summary>One trial of a sweep.</summary>
@@ -128,4 +174,8 @@ public sealed record SweepSnapshot(
     [property: Id(2)] SweepStatus Status,
     [property: Id(3)] IReadOnlyList<TrialSnapshot> Trials,
     [property: Id(4)] Guid? BestRunId,
-    [property: Id(5)] double? BestEvalLoss);
+    [property: Id(5)] double? BestEvalLoss)
+{
+    /// <summary>How many trials stand where.</summary>
+    public SweepCounts Counts => SweepCounts.Of(Trials.Select(t => t.Status));
+}

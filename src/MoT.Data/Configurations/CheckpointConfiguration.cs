@@ -13,6 +13,9 @@ internal sealed class CheckpointConfiguration : IEntityTypeConfiguration<Checkpo
         builder.Property(c => c.Path).HasMaxLength(1024);
         builder.Property(c => c.Sha256).HasMaxLength(64).IsFixedLength();
         builder.HasOne(c => c.Run).WithMany().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasIndex(c => new { c.RunId, c.Step }).IsUnique();
+        // One row per file: a step trained again after a resume writes a second file for the same step (another attempt's
+        // folder), and both exist until rotation removes one.
+        builder.HasIndex(c => new { c.RunId, c.Path }).IsUnique();
+        builder.HasIndex(c => new { c.RunId, c.Step });
     }
 }

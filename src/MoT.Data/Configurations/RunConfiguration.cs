@@ -18,6 +18,8 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         builder.Property(r => r.EvalSetId).HasMaxLength(128);
         builder.Property(r => r.TokenizerId).HasMaxLength(128);
         builder.Property(r => r.FailureReason).HasMaxLength(4000);
+        builder.Property(r => r.FailureClass).HasMaxLength(32);
+        builder.Property(r => r.FailureKind).HasConversion<string>().HasMaxLength(16);
 
         builder.HasOne(r => r.Owner).WithMany().HasForeignKey(r => r.OwnerId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(r => r.Sweep).WithMany().HasForeignKey(r => r.SweepId).OnDelete(DeleteBehavior.SetNull);

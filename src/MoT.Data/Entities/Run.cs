@@ -36,6 +36,10 @@ public class Run
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
     public string? FailureReason { get; set; }
+    /// <summary>For a failed run: the class of failure (Diverged, OutOfMemory, CodeError, Unknown, Infrastructure, Storage, InvalidConfig).</summary>
+    public string? FailureClass { get; set; }
+    /// <summary>For a failed run: whose failure it is (run error, infrastructure, invalid config).</summary>
+    public FailureKind? FailureKind { get; set; }
 }
 
 /// <summary>A free-form label on a run (<c>tag:baseline</c> in queries).</summary>

@@ -26,6 +26,7 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
     private Exception? _lastError;
     private DateTime? _failingSince;
     private IAsyncDisposable? _ownedWriter;
+    private Task? _disposal;
 
     public MetricIngestor(IMetricBatchWriter writer, MetricIngestorOptions options, TimeProvider? time = null)
     {
@@ -77,6 +78,7 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
         var sealedAny = false;
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposal is not null, this);
             if (_buffered + _rejected.Count + points.Count > _options.MaxBufferedPoints)
             {
                 var since = _failingSince is { } t ? $" since {t:O}" : "";
@@ -222,12 +224,39 @@ public sealed class MetricIngestor : IMetricSink, IAsyncDisposable
     /// <summary>
     /// Stops the background loop and makes one last flush attempt. If the store is still unreachable, throws
     /// <see cref="MetricsNotWrittenException"/> carrying the unwritten points, so shutdown never loses them silently.
+    /// Idempotent: a host may dispose the ingestor once per registration; later calls wait for the first and do not
+    /// repeat its error (its caller has it).
     /// </summary>
     public async ValueTask DisposeAsync()
     {
+        Task disposal;
+        bool first;
+        lock (_gate)
+        {
+            first = _disposal is null;
+            _disposal ??= DisposeOnceAsync();
+            disposal = _disposal;
+        }
+
+        if (first)
+        {
+            await disposal;
+        }
+        else
+        {
+            await disposal.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>True once disposal began; writes after that are refused.</summary>
+    public bool IsDisposed { get { lock (_gate) return _disposal is not null; } }
+
+    private async Task DisposeOnceAsync()
+    {
+        await Task.Yield(); // run outside the caller's lock
         await _stopping.CancelAsync();
-        if (_loop is not null)
-            await _loop;
+        if (_loop is { } loop)
+            await loop;
         try
         {
             if (BufferedPoints > 0)

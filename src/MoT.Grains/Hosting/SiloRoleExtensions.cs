@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using MoT.Contracts;
 using MoT.Contracts.Training;
 using MoT.Grains.Configs;
@@ -33,6 +34,14 @@ public static class SiloRoleExtensions
         silo.Services.AddOptions<RunOptions>().Bind(configuration.GetSection(RunOptions.Section));
         silo.Services.TryAddSingleton<IRunRecordSink, NullRunRecordSink>();
         silo.Services.TryAddSingleton<IRunConfigRules>(BasicRunConfigRules.Instance);
+        // Reminders survive a restart only with a persistent table: hosts register one first (the platform's store);
+        // without one (tests, throwaway clusters) they live in memory.
+        silo.AddReminders();
+        if (silo.Services.All(d => d.ServiceType != typeof(IReminderTable)))
+        {
+            silo.UseInMemoryReminderService();
+        }
+
         return silo;
     }
 
@@ -55,6 +64,7 @@ public static class SiloRoleExtensions
         services.AddSingleton<TrainingWorkerHost>();
         services.AddSingleton<SlotRegistrar>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SlotRegistrar>());
+        services.AddHostedService<TrainingDrainService>();
         return silo;
     }
 

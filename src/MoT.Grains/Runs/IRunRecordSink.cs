@@ -5,7 +5,8 @@ namespace MoT.Grains.Runs;
 /// <summary>A run as the history store sees it: written after every state change of its grain.</summary>
 public sealed record RunRecord(
     Guid RunId, RunSpec Spec, RunStatus Status, int Attempts, double? BestEvalLoss, CheckpointInfo? LastCheckpoint,
-    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? StatusMessage);
+    DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? StatusMessage,
+    FailureClass? FailureClass = null);
 
 /// <summary>Where run grains project their state for history queries, the dashboard and the leaderboard
 /// (the run table of the database). The grain state stays the source of truth: a failed write is logged
@@ -13,10 +14,15 @@ public sealed record RunRecord(
 public interface IRunRecordSink
 {
     Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default);
+
+    /// <summary>Records one checkpoint file of the run (idempotent per path), whichever attempt wrote it and whenever it arrives.</summary>
+    Task RecordCheckpointAsync(Guid runId, CheckpointInfo checkpoint, CancellationToken cancellationToken = default);
 }
 
 /// <summary>No history store (tests, simulations).</summary>
 public sealed class NullRunRecordSink : IRunRecordSink
 {
     public Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task RecordCheckpointAsync(Guid runId, CheckpointInfo checkpoint, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

@@ -26,10 +26,15 @@ public sealed class RunGrain(
     IOptions<RunOptions> options,
     IRunRecordSink records,
     IRunConfigRules rules,
-    ILogger<RunGrain> logger) : Grain, IRunGrain
+    ILogger<RunGrain> logger) : Grain, IRunGrain, IRemindable
 {
+    /// <summary>The persistent reminder of a running run (see <see cref="RunOptions.AttemptReminderPeriod"/>).</summary>
+    public const string AttemptReminder = "attempt-check";
+
     private readonly List<Channel<RunProgress>> _watchers = [];
     private IGrainTimer? _attemptCheck;
+    private IGrainTimer? _enqueueRetry;
+    private readonly List<CheckpointInfo> _unrecordedCheckpoints = [];
     private int _failedChecks;
 
     private RunState S => state.State;
@@ -42,7 +47,7 @@ public sealed class RunGrain(
         try
         {
             await records.RecordAsync(new RunRecord(RunId, S.Spec, S.Status, S.Attempts.Count, S.BestEvalLoss, S.LastCheckpoint,
-                S.CreatedAt, S.Attempts.FirstOrDefault()?.StartedAt, S.FinishedAt, S.StatusMessage));
+                S.CreatedAt, S.Attempts.FirstOrDefault()?.StartedAt, S.FinishedAt, S.StatusMessage, S.FailureClass));
         }
         catch (Exception error)
         {
@@ -56,19 +61,72 @@ public sealed class RunGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (S.Status == RunStatus.Diverged)
+        {
+            // Stored by an earlier version: the one status model says Failed, class Diverged (written with the next change).
+            (S.Status, S.FailureClass) = (RunStatus.Failed, FailureClass.Diverged);
+        }
+
         if (S.Status == RunStatus.Running)
         {
-            StartAttemptCheck();
+            // Activated after a control-silo restart (by its reminder, a report or a query): check the attempt at once,
+            // do not trust that the slot stored in the state still trains it.
+            StartAttemptCheck(firstCheck: TimeSpan.Zero);
         }
 
         return Task.CompletedTask;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != AttemptReminder)
+        {
+            return;
+        }
+
+        if (S.Status != RunStatus.Running)
+        {
+            await StopReminderAsync();
+            return;
+        }
+
+        _attemptCheck ??= this.RegisterGrainTimer(CheckAttemptAsync, options.Value.AttemptCheckInterval, options.Value.AttemptCheckInterval);
+    }
+
+    private async Task StartReminderAsync()
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(AttemptReminder, options.Value.AttemptReminderPeriod, options.Value.AttemptReminderPeriod);
+        }
+        catch (Exception error)
+        {
+            // The grain timer still checks while this activation lives; the scheduler's reconciliation covers a restart.
+            logger.LogWarning("Run {RunId}: could not register its attempt reminder ({Message})", RunId, error.Message);
+        }
+    }
+
+    private async Task StopReminderAsync()
+    {
+        try
+        {
+            if (await this.GetReminder(AttemptReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+        catch (Exception error)
+        {
+            // A leftover reminder only wakes a finished run, which then removes it.
+            logger.LogInformation("Run {RunId}: could not remove its attempt reminder ({Message})", RunId, error.Message);
+        }
     }
 
     public async Task<RunSnapshot> CreateAsync(RunSpec spec)
     {
         if (S.Spec is not null)
         {
-            if (S.Status == RunStatus.Queued)
+            if (S.Status.IsWaiting())
             {
                 // A retried create after a failed enqueue must not leave the run queued nowhere (enqueue is idempotent).
                 await Scheduler.EnqueueAsync(new ScheduleRequest(RunId, S.Spec.Owner, S.Spec.Priority, S.Spec.SweepId));
@@ -107,7 +165,7 @@ public sealed class RunGrain(
 
     public Task<CommandResult> CancelAsync(string reason) => StopAsync(StopKind.Cancel, $"Cancelled: {reason}");
 
-    public Task<CommandResult> StopEarlyAsync(string reason) => StopAsync(StopKind.EarlyStop, $"Stopped early: {reason}");
+    public Task<CommandResult> StopEarlyAsync(string reason) => StopAsync(StopKind.EarlyStop, $"Pruned: {reason}");
 
     private async Task<CommandResult> StopAsync(StopKind kind, string message)
     {
@@ -118,12 +176,12 @@ public sealed class RunGrain(
         }
 
         var wasRunningOn = S.Status == RunStatus.Running ? S.SlotKey : null;
-        if (S.Status == RunStatus.Queued)
+        if (S.Status.IsWaiting())
         {
             await Scheduler.RemoveAsync(RunId);
         }
 
-        await FinishAsync(RunStatus.Cancelled, message, failure: null);
+        await FinishAsync(kind == StopKind.EarlyStop ? RunStatus.Pruned : RunStatus.Cancelled, message, failure: null);
         if (wasRunningOn is not null)
         {
             try
@@ -225,7 +283,7 @@ public sealed class RunGrain(
 
     public async Task<AttemptTicket?> BeginAttemptAsync(string slotKey)
     {
-        if (S.Spec is null || S.Status != RunStatus.Queued)
+        if (S.Spec is null || !S.Status.IsWaiting())
         {
             return null;
         }
@@ -243,7 +301,8 @@ public sealed class RunGrain(
         S.SlotKey = slotKey;
         S.StatusMessage = resumeFrom is null ? $"Running on {slotKey}" : $"Running on {slotKey} from {resumeFrom}";
         await SaveAsync();
-        StartAttemptCheck();
+        StartAttemptCheck(firstCheck: options.Value.AttemptCheckInterval);
+        await StartReminderAsync();
         return new AttemptTicket(number, S.Spec.ConfigJson, resumeFrom);
     }
 
@@ -251,12 +310,11 @@ public sealed class RunGrain(
     /// While running, asks the slot now and then whether it still trains this run: an attempt whose outcome never
     /// arrived (worker lost its messages, slot silo replaced) would otherwise leave the run Running forever.
     /// </summary>
-    private void StartAttemptCheck()
+    private void StartAttemptCheck(TimeSpan firstCheck)
     {
         _attemptCheck?.Dispose();
         _failedChecks = 0;
-        var interval = options.Value.AttemptCheckInterval;
-        _attemptCheck = this.RegisterGrainTimer(CheckAttemptAsync, interval, interval);
+        _attemptCheck = this.RegisterGrainTimer(CheckAttemptAsync, firstCheck, options.Value.AttemptCheckInterval);
     }
 
     private async Task CheckAttemptAsync(CancellationToken cancellationToken)
@@ -334,14 +392,47 @@ public sealed class RunGrain(
 
     public async Task<bool> ReportCheckpointAsync(int attempt, CheckpointInfo checkpoint)
     {
-        if (!IsCurrentAttempt(attempt))
+        if (S.Spec is null)
         {
             return false;
         }
 
-        S.LastCheckpoint = checkpoint;
-        await SaveAsync();
-        return S.Status == RunStatus.Running;
+        if (IsCurrentAttempt(attempt) && (S.LastCheckpoint is null || checkpoint.Step >= S.LastCheckpoint.Step))
+        {
+            S.LastCheckpoint = checkpoint;
+            await SaveAsync();
+        }
+
+        // Every file gets its row, whenever it arrives (a stale attempt's too: rotation and resume must see it).
+        await RecordCheckpointAsync(checkpoint);
+        return IsCurrentAttempt(attempt) && S.Status == RunStatus.Running;
+    }
+
+    /// <summary>
+    /// Writes the checkpoint's row; a failure is kept and retried with every later state change of this activation,
+    /// never thrown back at the slot (whose reports would stall behind a row that cannot be written).
+    /// </summary>
+    private async Task RecordCheckpointAsync(CheckpointInfo checkpoint)
+    {
+        if (!_unrecordedCheckpoints.Contains(checkpoint))
+        {
+            _unrecordedCheckpoints.Add(checkpoint);
+        }
+
+        foreach (var pending in _unrecordedCheckpoints.ToList())
+        {
+            try
+            {
+                await records.RecordCheckpointAsync(RunId, pending);
+                _unrecordedCheckpoints.Remove(pending);
+            }
+            catch (Exception error)
+            {
+                logger.LogWarning("Run {RunId}: could not record checkpoint {Path} yet ({Message}); retried with the next change",
+                    RunId, pending.Path, error.Message);
+                return;
+            }
+        }
     }
 
     public async Task ReportOutcomeAsync(int attempt, TrainingOutcome outcome)
@@ -369,13 +460,14 @@ public sealed class RunGrain(
                 await FinishAsync(RunStatus.Completed, $"Completed at step {outcome.FinalStep}", failure: null);
                 break;
             case RunStatus.Diverged:
-                await FinishAsync(RunStatus.Diverged, outcome.FailureReason ?? $"Diverged at step {outcome.FinalStep}", FailureClass.Diverged);
-                break;
-            case RunStatus.Cancelled when outcome.FailureClass == FailureClass.Preempted:
-                await RequeueAsync($"Preempted at step {outcome.FinalStep}; resumes from its last checkpoint", countsAsRestart: false);
+                // A run error like any other, with its class: one Failed status, whose reason says what happened.
+                await FinishAsync(RunStatus.Failed, $"Diverged: {outcome.FailureReason ?? $"non-finite loss at step {outcome.FinalStep}"}", FailureClass.Diverged);
                 break;
             case RunStatus.Cancelled:
-                await FinishAsync(RunStatus.Cancelled, outcome.FailureReason ?? "Cancelled", failure: null);
+                // Every user or sweep stop changes this grain's status first, so a stop that arrives while the run is
+                // still Running came from the platform (preemption, a silo stopping): never a cancel, always a re-queue.
+                await RequeueAsync($"Preempted at step {outcome.FinalStep} ({outcome.FailureReason ?? "stopped by the platform"}); resumes from its last checkpoint",
+                    RestartKind.Preemption);
                 break;
             default:
                 await FailOrRetryAsync(outcome.FailureClass ?? FailureClass.Unknown, outcome.FailureReason ?? "Training failed");
@@ -383,46 +475,113 @@ public sealed class RunGrain(
         }
     }
 
-    public async Task OnSlotLostAsync(string slotKey, string reason)
+    public async Task<bool> OnSlotLostAsync(string slotKey, string reason)
     {
+        if (S.Spec is not null && S.Status.IsWaiting())
+        {
+            // Already re-queued (by its own attempt check, possibly while this notice timed out): "queue me" again is
+            // harmless to the scheduler and covers an enqueue of its own that did not arrive.
+            return true;
+        }
+
         if (S.Spec is null || S.Status != RunStatus.Running || S.SlotKey != slotKey)
         {
-            return;
+            return false;
         }
 
         CloseAttempt($"slot lost: {reason}");
-        await FailOrRetryAsync(FailureClass.Infrastructure, $"Slot {slotKey} lost ({reason})");
+        // The scheduler is waiting for this answer and queues the run itself: no call back into it from here.
+        return await FailOrRetryAsync(FailureClass.Infrastructure, $"Slot {slotKey} lost ({reason})", enqueue: false);
     }
 
-    private async Task FailOrRetryAsync(FailureClass failure, string reason)
+    /// <summary>Fails the run or re-queues it; true when it was re-queued.</summary>
+    private async Task<bool> FailOrRetryAsync(FailureClass failure, string reason, bool enqueue = true)
     {
+        var kind = failure is FailureClass.Infrastructure or FailureClass.Preempted ? RestartKind.Infrastructure : RestartKind.RunFailure;
         if (!failure.IsRetriable())
         {
             await FinishAsync(RunStatus.Failed, $"{reason} ({failure}: not retried)", failure);
+            return false;
         }
-        else if (S.Restarts >= options.Value.MaxRestarts)
+
+        if (kind == RestartKind.RunFailure && S.Restarts >= options.Value.MaxRestarts)
         {
             await FinishAsync(RunStatus.Failed, $"{reason} (restart budget of {options.Value.MaxRestarts} used up)", failure);
+            return false;
         }
-        else
+
+        if (kind == RestartKind.Infrastructure && S.InfrastructureRestarts >= options.Value.MaxInfrastructureRestarts)
         {
-            await RequeueAsync($"{reason}; re-queued to resume from its last checkpoint", countsAsRestart: true);
+            await FinishAsync(RunStatus.Failed, $"{reason} (lost its slot {S.InfrastructureRestarts} times; giving up)", FailureClass.Infrastructure);
+            return false;
         }
+
+        await RequeueAsync($"{reason}; re-queued to resume from its last checkpoint", kind, enqueue);
+        return true;
     }
 
-    private async Task RequeueAsync(string message, bool countsAsRestart)
+    private enum RestartKind
     {
-        if (countsAsRestart)
+        /// <summary>The scheduler took the slot back or a silo stopped it on purpose: free.</summary>
+        Preemption,
+        /// <summary>A silo, the network or the control plane failed: never charged to the run.</summary>
+        Infrastructure,
+        /// <summary>The run's own failure that may not recur: spends the restart budget.</summary>
+        RunFailure,
+    }
+
+    private async Task RequeueAsync(string message, RestartKind kind, bool enqueue = true)
+    {
+        if (kind == RestartKind.RunFailure)
         {
             S.Restarts++;
         }
+        else if (kind == RestartKind.Infrastructure)
+        {
+            S.InfrastructureRestarts++;
+        }
 
-        S.Status = RunStatus.Queued;
+        // Stopped or lost by the platform: Preempted (it resumes); its own failure: Queued for another try.
+        S.Status = kind == RestartKind.RunFailure ? RunStatus.Queued : RunStatus.Preempted;
         S.SlotKey = null;
         S.StatusMessage = message;
         await SaveAsync();
+        StopAttemptCheck();
+        await StopReminderAsync();
         logger.LogInformation("Run {RunId} re-queued: {Message}", RunId, message);
-        await Scheduler.EnqueueAsync(new ScheduleRequest(RunId, S.Spec!.Owner, S.Spec.Priority, S.Spec.SweepId));
+        if (enqueue)
+        {
+            await EnqueueAsync();
+        }
+    }
+
+    /// <summary>
+    /// Puts the waiting run in the scheduler's queue (idempotent there). The state already says it waits, so a failed
+    /// call must not leave it waiting nowhere: it is repeated on a timer until the scheduler has it.
+    /// </summary>
+    private async Task EnqueueAsync()
+    {
+        try
+        {
+            await Scheduler.EnqueueAsync(new ScheduleRequest(RunId, S.Spec!.Owner, S.Spec.Priority, S.Spec.SweepId));
+            _enqueueRetry?.Dispose();
+            _enqueueRetry = null;
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning("Run {RunId} could not reach the scheduler to queue itself ({Message}); retrying", RunId, error.Message);
+            _enqueueRetry ??= this.RegisterGrainTimer(async _ =>
+            {
+                if (S.Status.IsWaiting()) await EnqueueAsync();
+                else { _enqueueRetry?.Dispose(); _enqueueRetry = null; }
+            }, options.Value.EnqueueRetryInterval, options.Value.EnqueueRetryInterval);
+        }
+    }
+
+    private void StopAttemptCheck()
+    {
+        _attemptCheck?.Dispose();
+        _attemptCheck = null;
     }
 
     private async Task FinishAsync(RunStatus status, string message, FailureClass? failure)
@@ -433,6 +592,8 @@ public sealed class RunGrain(
         S.FinishedAt = clock.GetUtcNow();
         S.SlotKey = null;
         await SaveAsync();
+        StopAttemptCheck();
+        await StopReminderAsync();
         foreach (var watcher in _watchers)
         {
             watcher.Writer.TryComplete();

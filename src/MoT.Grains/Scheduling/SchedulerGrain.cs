@@ -12,7 +12,9 @@ namespace MoT.Grains.Scheduling;
 
 /// <summary>
 /// Matches queued runs to free slots and notices lost slots. Dispatch runs in its own timer turn, never inside a
-/// caller's request, and the scheduler tells runs about lost slots one-way: no call chain can come back to a waiting grain.
+/// caller's request. A run whose slot is lost is told so by an awaited call that the scheduler keeps in its state and
+/// repeats until the run answers; the run only records its decision and the scheduler queues it again, so no call chain
+/// comes back to a waiting grain. Busy slots are verified by asking them (right after activation and periodically).
 /// </summary>
 [RequireSiloRole(SiloRoles.Control)]
 public sealed class SchedulerGrain(
@@ -24,6 +26,9 @@ public sealed class SchedulerGrain(
 {
     private IGrainTimer? _dispatchTimer;
     private bool _dispatchRequested;
+
+    /// <summary>When busy slots were last asked what they train; null: not yet in this activation.</summary>
+    private DateTimeOffset? _lastVerified;
 
     /// <summary>Runs told to stop for a higher-priority one and not yet released (soft state: a stop is harmless to repeat).</summary>
     private readonly HashSet<Guid> _preempting = [];
@@ -99,7 +104,6 @@ public sealed class SchedulerGrain(
                 else
                 {
                     // A new incarnation of the silo: the old one died with the attempt before its lease lapsed.
-                    S.Running.Remove(runId);
                     orphaned.Add((slot.SlotKey, runId));
                 }
             }
@@ -107,13 +111,14 @@ public sealed class SchedulerGrain(
             S.Slots[slot.SlotKey] = new SlotStatus(slot with { BusyRunId = busy }, now, Lost: false);
         }
 
-        await state.WriteStateAsync();
-        logger.LogInformation("Silo {Silo} registered {Count} slot(s)", siloName, slots.Count);
         foreach (var (slotKey, runId) in orphaned)
         {
-            await GrainFactory.GetGrain<IRunGrain>(runId).OnSlotLostAsync(slotKey, $"silo {siloName} restarted");
+            OweLostNotice(runId, slotKey, $"silo {siloName} restarted");
         }
 
+        await state.WriteStateAsync();
+        logger.LogInformation("Silo {Silo} registered {Count} slot(s)", siloName, slots.Count);
+        await DeliverLostNoticesAsync();
         RequestDispatch();
     }
 
@@ -188,30 +193,141 @@ public sealed class SchedulerGrain(
             S.Slots[key] = slot with { Lost = true, Info = slot.Info with { BusyRunId = null } };
             if (runId is { } id)
             {
-                S.Running.Remove(id);
+                OweLostNotice(id, key, reason);
             }
 
             lost.Add((key, runId, reason));
         }
 
-        if (lost.Count == 0)
-        {
-            return [];
-        }
-
-        await state.WriteStateAsync();
-        foreach (var (slotKey, runId, reason) in lost)
+        foreach (var (slotKey, _, reason) in lost)
         {
             logger.LogWarning("Slot {Slot} lost: {Reason}", slotKey, reason);
-            if (runId is { } id)
+        }
+
+        var changed = lost.Count > 0;
+        if (_lastVerified is not { } verified || now - verified >= options.Value.SlotVerifyInterval)
+        {
+            _lastVerified = now;
+            changed |= await VerifyBusySlotsAsync();
+        }
+
+        if (changed)
+        {
+            await state.WriteStateAsync();
+        }
+
+        await DeliverLostNoticesAsync();
+        if (changed)
+        {
+            RequestDispatch();
+        }
+
+        return lost.Select(l => l.SlotKey).ToArray();
+    }
+
+    /// <summary>
+    /// Asks every busy slot which run it trains. Slots restored busy from storage after a restart, or whose release never
+    /// arrived, are freed when they train nothing, and their runs are re-queued; a slot that does not answer in time is
+    /// left to its lease. True when anything changed.
+    /// </summary>
+    private async Task<bool> VerifyBusySlotsAsync()
+    {
+        var busy = S.Slots.Values.Where(s => !s.Lost && s.Info.BusyRunId is not null).ToList();
+        if (busy.Count == 0)
+        {
+            return false;
+        }
+
+        var timeout = options.Value.SlotVerifyTimeout;
+        var answers = await Task.WhenAll(busy.Select(async slot =>
+        {
+            try
             {
-                // One-way: the run decides (retry budget, failure class) and re-queues itself to resume from its checkpoint.
-                await GrainFactory.GetGrain<IRunGrain>(id).OnSlotLostAsync(slotKey, reason);
+                var info = await GrainFactory.GetGrain<IGpuSlotGrain>(slot.Info.SlotKey).GetInfoAsync().WaitAsync(timeout);
+                return (slot.Info.SlotKey, Answered: true, info.BusyRunId);
+            }
+            catch (Exception)
+            {
+                return (slot.Info.SlotKey, Answered: false, BusyRunId: (Guid?)null);
+            }
+        }));
+
+        var changed = false;
+        foreach (var (slotKey, answered, trains) in answers)
+        {
+            // Re-read: nothing interleaves with this turn, but be exact about what was recorded.
+            if (!answered || !S.Slots.TryGetValue(slotKey, out var slot) || slot.Lost || slot.Info.BusyRunId is not { } recorded || trains == recorded)
+            {
+                continue;
+            }
+
+            logger.LogWarning("Slot {Slot} was recorded as training run {RunId} but trains {Actual}; the run is re-queued",
+                slotKey, recorded, trains?.ToString() ?? "nothing");
+            OweLostNotice(recorded, slotKey, $"slot {slotKey} no longer trains it");
+            S.Slots[slotKey] = slot with { Info = slot.Info with { BusyRunId = trains } };
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    /// <summary>Records that <paramref name="runId"/> must hear its slot is gone; persisted by the caller's state write.</summary>
+    private void OweLostNotice(Guid runId, string slotKey, string reason)
+    {
+        // Only the entry of that slot: the run may already train elsewhere (its own attempt check re-queued it first).
+        RunningEntry? running = null;
+        if (S.Running.TryGetValue(runId, out var entry) && entry.SlotKey == slotKey)
+        {
+            S.Running.Remove(runId);
+            running = entry;
+        }
+
+        var queued = running?.Queued
+            ?? (running is null ? null : new QueueEntry(runId, running.Owner, 0, running.SweepId, S.NextSequence++, clock.GetUtcNow()));
+        S.LostAttempts[runId] = new LostAttempt(runId, slotKey, reason, queued ?? S.LostAttempts.GetValueOrDefault(runId)?.Queued);
+    }
+
+    /// <summary>
+    /// Tells each run with a lost slot, awaiting its answer: it closes the attempt and decides (budget, failure class);
+    /// when it wants to go on, the scheduler queues it again in its old place. A run that cannot be reached keeps its
+    /// notice for the next check.
+    /// </summary>
+    private async Task DeliverLostNoticesAsync()
+    {
+        if (S.LostAttempts.Count == 0)
+        {
+            return;
+        }
+
+        var changed = false;
+        foreach (var notice in S.LostAttempts.Values.ToList())
+        {
+            bool requeue;
+            try
+            {
+                requeue = await GrainFactory.GetGrain<IRunGrain>(notice.RunId).OnSlotLostAsync(notice.SlotKey, notice.Reason);
+            }
+            catch (Exception error)
+            {
+                logger.LogWarning("Run {RunId} did not take the notice that slot {Slot} is lost ({Message}); repeated at the next check",
+                    notice.RunId, notice.SlotKey, error.Message);
+                continue;
+            }
+
+            S.LostAttempts.Remove(notice.RunId);
+            changed = true;
+            if (requeue && S.Queue.All(e => e.RunId != notice.RunId) && !S.Running.ContainsKey(notice.RunId))
+            {
+                // Without a recorded entry (the scheduler never dispatched it in this state) the run still runs, at default priority.
+                S.Queue.Add(notice.Queued ?? new QueueEntry(notice.RunId, "unknown", 0, null, S.NextSequence++, clock.GetUtcNow()));
             }
         }
 
-        RequestDispatch();
-        return lost.Select(l => l.SlotKey).ToArray();
+        if (changed)
+        {
+            await state.WriteStateAsync();
+            RequestDispatch();
+        }
     }
 
     public Task<SchedulerSnapshot> GetSnapshotAsync() => Task.FromResult(new SchedulerSnapshot(

@@ -20,7 +20,19 @@ public sealed class SchedulerState
 
     /// <summary>Per owner, the dispatch number of the owner's latest dispatch.</summary>
     [Id(7)] public Dictionary<string, long> LastServed { get; set; } = [];
+
+    /// <summary>Runs whose slot was lost and that have not yet answered the notice; repeated until they do.</summary>
+    [Id(8)] public Dictionary<Guid, LostAttempt> LostAttempts { get; set; } = [];
 }
+
+/// <summary>A notice owed to a run: the slot it was training on is gone.</summary>
+/// <param name="Queued">The run's queue entry, to queue it again in its old place once it agrees.</param>
+[GenerateSerializer, Immutable]
+public sealed record LostAttempt(
+    [property: Id(0)] Guid RunId,
+    [property: Id(1)] string SlotKey,
+    [property: Id(2)] string Reason,
+    [property: Id(3)] QueueEntry? Queued);
 
 /// <summary>Scheduler settings (configuration section "Scheduler").</summary>
 public sealed class SchedulerOptions
@@ -32,6 +44,15 @@ public sealed class SchedulerOptions
 
     /// <summary>How often the scheduler examines leases and membership on its own.</summary>
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often the scheduler asks each busy slot which run it trains (always once right after activation: slots restored
+    /// busy from storage are verified, not trusted). A slot that trains nothing any more frees up and its run is re-queued.
+    /// </summary>
+    public TimeSpan SlotVerifyInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one slot may take to answer that question before it is left to its lease.</summary>
+    public TimeSpan SlotVerifyTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How many dispatches the snapshot remembers.</summary>
     public int DispatchLogLength { get; set; } = 1000;

@@ -21,6 +21,22 @@ public sealed class GpuSlotOptions
 
     /// <summary>How often the silo tells the scheduler its slots are alive.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First wait before a report (progress, checkpoint, outcome, slot release) the control side did not take is sent again.</summary>
+    public TimeSpan ReportRetryInitialDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest wait between retries of a report while the control side is unreachable (the wait doubles up to it).</summary>
+    public TimeSpan ReportRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Reports an attempt keeps while the control side is unreachable. Plain progress is coalesced (only the latest
+    /// matters), so only eval points and checkpoints accumulate; beyond the bound the oldest eval points are dropped
+    /// (their metrics are in the store), never checkpoints. Training goes on regardless.
+    /// </summary>
+    public int MaxBufferedReports { get; set; } = 10_000;
+
+    /// <summary>A graceful stop preempts every attempt and waits this long for their checkpoints and outcomes to be delivered.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }
 
 /// <summary>A training device of this machine.</summary>

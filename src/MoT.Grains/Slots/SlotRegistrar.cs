@@ -46,8 +46,9 @@ internal sealed class SlotRegistrar(
     {
         if (!cancellationToken.IsCancellationRequested)
         {
-            // A graceful stop drains; an ungraceful one (token already cancelled) leaves recovery to the scheduler's leases.
-            await workers.PreemptAllAsync(TimeSpan.FromSeconds(10));
+            // Normally drained already by TrainingDrainService (a host stop); this covers a silo stopped on its own.
+            // An ungraceful stop (token already cancelled) leaves recovery to the scheduler's leases and reconciliation.
+            await workers.DrainAsync(options.Value.DrainTimeout);
         }
 
         await _stopping.CancelAsync();

@@ -25,12 +25,24 @@ public sealed class TrainingWorkerHost(
 {
     private readonly ConcurrentDictionary<string, Job> _jobs = new(StringComparer.Ordinal);
 
-    /// <summary>The run a slot is training, if any.</summary>
+    /// <summary>Fires when the silo stops waiting for reports to be taken (drain timed out, or disposal).</summary>
+    private readonly CancellationTokenSource _abandon = new();
+
+    private volatile bool _draining;
+
+    private GpuSlotOptions Options => options.Value;
+
+    /// <summary>The run a slot is training, if any (also while its outcome is still being delivered).</summary>
     public Guid? BusyRun(string slotKey) => _jobs.TryGetValue(slotKey, out var job) ? job.RunId : null;
 
     /// <summary>Starts training <paramref name="runId"/> on the slot unless it is busy; returns at once.</summary>
     public CommandResult TryStart(string slotKey, Guid runId)
     {
+        if (_draining)
+        {
+            return new CommandResult(false, $"Slot {slotKey} is on a silo that is stopping.");
+        }
+
         var job = new Job(runId);
         if (!_jobs.TryAdd(slotKey, job))
         {
@@ -55,7 +67,7 @@ public sealed class TrainingWorkerHost(
             return new CommandResult(false, $"Slot {slotKey} is not training run {runId}.");
         }
 
-        job.StopKind = kind;
+        job.StopKind ??= kind;
         job.Cancel();
         return new CommandResult(true, $"Slot {slotKey} is stopping run {runId} ({kind}).");
     }
@@ -66,6 +78,9 @@ public sealed class TrainingWorkerHost(
         var (_, index) = SlotInfo.ParseKey(slotKey);
         return devices.GetDevices().FirstOrDefault(d => d.Index == index)?.TrainerDevice ?? "auto";
     }
+
+    private Task<T> DeliverAsync<T>(Func<Task<T>> send, string what) =>
+        ReportDelivery.UntilTakenAsync(send, Options, TimeProvider.System, logger, what, _abandon.Token);
 
     private async Task RunJobAsync(string slotKey, Job job)
     {
@@ -82,47 +97,32 @@ public sealed class TrainingWorkerHost(
             }
 
             release = SlotRelease.Finished;
-
-            var request = new TrainingRequest(
-                job.RunId,
-                ticket.ConfigJson,
-                ticket.ResumeFromCheckpointPath,
-                Path.Combine(options.Value.OutputRoot, job.RunId.ToString("N"), $"attempt-{ticket.Attempt}"),
-                DeviceOf(slotKey));
-            var reporter = new ThrottledRunReporter(run, ticket.Attempt, clock, options.Value.ProgressInterval, job.Cancellation, logger);
-            TrainingOutcome outcome;
-            try
-            {
-                // The executor's synchronous part (the training loop of a real trainer) runs on its own thread.
-                outcome = await Task.Factory.StartNew(
-                    () => executor.RunAsync(request, reporter, job.Cancellation.Token),
-                    CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-            }
-            catch (OperationCanceledException) when (job.Cancellation.IsCancellationRequested)
-            {
-                outcome = new TrainingOutcome(RunStatus.Cancelled, reporter.LastStep, reporter.BestEvalLoss, "Stopped", null);
-            }
-            catch (OutOfMemoryException ex)
-            {
-                outcome = new TrainingOutcome(RunStatus.Failed, reporter.LastStep, reporter.BestEvalLoss, ex.Message, FailureClass.OutOfMemory);
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Executor failed run {RunId} on slot {Slot}", job.RunId, slotKey);
-                outcome = new TrainingOutcome(RunStatus.Failed, reporter.LastStep, reporter.BestEvalLoss, $"{ex.GetType().Name}: {ex.Message}", FailureClass.Unknown);
-            }
-
+            var runFolder = Path.Combine(Options.OutputRoot, job.RunId.ToString("N"));
+            await RecordEarlierCheckpointsAsync(run, runFolder, ticket.Attempt);
+            var outputDirectory = Path.Combine(runFolder, $"attempt-{ticket.Attempt}");
+            var request = new TrainingRequest(job.RunId, ticket.ConfigJson, ticket.ResumeFromCheckpointPath, outputDirectory, DeviceOf(slotKey));
+            var reporter = new ThrottledRunReporter(run, job.RunId, ticket.Attempt, clock, TimeProvider.System, Options, job.Cancellation, _abandon.Token, logger);
+            var outcome = StorageFaults.CheckWritable(outputDirectory) is { } notWritable
+                ? new TrainingOutcome(RunStatus.Failed, 0, null, notWritable, FailureClass.Storage)
+                : await TrainAsync(slotKey, job, request, reporter);
             if (job.StopKind == StopKind.Preempt && outcome.FinalStatus == RunStatus.Cancelled)
             {
                 outcome = outcome with { FailureClass = FailureClass.Preempted, FailureReason = "Preempted" };
             }
 
+            // Checkpoints and eval points first, then the outcome: the run must know the checkpoint it resumes from.
             await reporter.FlushAsync();
-            await run.ReportOutcomeAsync(ticket.Attempt, outcome);
+            await DeliverAsync(async () => { await run.ReportOutcomeAsync(ticket.Attempt, outcome); return true; },
+                $"the outcome of run {job.RunId} attempt {ticket.Attempt} ({outcome.FinalStatus})");
+        }
+        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        {
+            logger.LogWarning("Run {RunId} on slot {Slot}: the silo stopped before the control side took the attempt's outcome; the control side re-queues it", job.RunId, slotKey);
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Attempt of run {RunId} on slot {Slot} could not report back", job.RunId, slotKey);
+            // Only BeginAttemptAsync gets here (every later report is retried): the run never started, it goes back to the queue.
+            logger.LogWarning("Run {RunId} could not start on slot {Slot}: {Message}", job.RunId, slotKey, ex.Message);
         }
         finally
         {
@@ -130,21 +130,80 @@ public sealed class TrainingWorkerHost(
             job.MarkDisposed();
             try
             {
-                await grains.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler).ReleaseSlotAsync(slotKey, job.RunId, release);
+                await DeliverAsync(async () =>
+                {
+                    await grains.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler).ReleaseSlotAsync(slotKey, job.RunId, release);
+                    return true;
+                }, $"the release of slot {slotKey}");
             }
-            catch (Exception ex)
+            catch (OperationCanceledException)
             {
-                logger.LogWarning(ex, "Could not release slot {Slot}", slotKey);
+                // The silo is going away; the scheduler frees the slot when its lease lapses or the silo registers again.
             }
         }
     }
 
     /// <summary>
-    /// Silo shutdown: preempts every attempt so that its run is re-queued and resumes elsewhere from its last
-    /// checkpoint, and waits (up to <paramref name="timeout"/>) for the attempts to report back.
+    /// Reports the files earlier attempts left in the run's folder (the run records each path once): an attempt that
+    /// died during a control outage never reported its last checkpoints.
     /// </summary>
-    public async Task PreemptAllAsync(TimeSpan timeout)
+    private async Task RecordEarlierCheckpointsAsync(IRunGrain run, string runFolder, int attempt)
     {
+        IReadOnlyList<(int Attempt, CheckpointInfo Checkpoint)> earlier;
+        try
+        {
+            earlier = CheckpointFolder.EarlierAttempts(runFolder, attempt);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Run {RunId}: could not read its checkpoint folder {Folder} ({Message})", run.GetPrimaryKey(), runFolder, error.Message);
+            return;
+        }
+
+        foreach (var (earlierAttempt, checkpoint) in earlier)
+        {
+            await DeliverAsync(() => run.ReportCheckpointAsync(earlierAttempt, checkpoint),
+                $"checkpoint {checkpoint.Path} of attempt {earlierAttempt}");
+        }
+    }
+
+    private async Task<TrainingOutcome> TrainAsync(string slotKey, Job job, TrainingRequest request, ThrottledRunReporter reporter)
+    {
+        try
+        {
+            // The executor's synchronous part (the training loop of a real trainer) runs on its own thread.
+            return await Task.Factory.StartNew(
+                () => executor.RunAsync(request, reporter, job.Cancellation.Token),
+                CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        }
+        catch (OperationCanceledException) when (job.Cancellation.IsCancellationRequested)
+        {
+            return new TrainingOutcome(RunStatus.Cancelled, reporter.LastStep, reporter.BestEvalLoss, "Stopped", null);
+        }
+        catch (OutOfMemoryException ex)
+        {
+            return new TrainingOutcome(RunStatus.Failed, reporter.LastStep, reporter.BestEvalLoss, ex.Message, FailureClass.OutOfMemory);
+        }
+        catch (Exception ex) when (StorageFaults.Describe(ex) is { } storage)
+        {
+            logger.LogError("Run {RunId} on slot {Slot}: checkpoint storage failed: {Reason}", job.RunId, slotKey, storage);
+            return new TrainingOutcome(RunStatus.Failed, reporter.LastStep, reporter.BestEvalLoss, $"Checkpoint storage failed: {storage}", FailureClass.Storage);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Executor failed run {RunId} on slot {Slot}", job.RunId, slotKey);
+            return new TrainingOutcome(RunStatus.Failed, reporter.LastStep, reporter.BestEvalLoss, $"{ex.GetType().Name}: {ex.Message}", FailureClass.Unknown);
+        }
+    }
+
+    /// <summary>
+    /// Graceful stop of the silo: takes no new attempts, preempts every running one (it checkpoints and its run is
+    /// re-queued to resume elsewhere), and waits up to <paramref name="timeout"/> for the attempts' checkpoints and
+    /// outcomes to reach the control side; then gives up on what is left (the control side re-queues those runs).
+    /// </summary>
+    public async Task DrainAsync(TimeSpan timeout)
+    {
+        _draining = true;
         var jobs = _jobs.Values.ToList();
         foreach (var job in jobs)
         {
@@ -152,17 +211,21 @@ public sealed class TrainingWorkerHost(
             job.Cancel();
         }
 
-        var pending = jobs.Select(j => j.Completion).OfType<Task>().ToArray();
-        await Task.WhenAll(pending).WaitAsync(timeout).ContinueWith(_ => { }, TaskScheduler.Default);
+        var pending = Task.WhenAll(jobs.Select(j => j.Completion).OfType<Task>());
+        await pending.WaitAsync(timeout).ContinueWith(_ => { }, TaskScheduler.Default);
+        await _abandon.CancelAsync();
+        await pending.WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     public async ValueTask DisposeAsync()
     {
+        _draining = true;
         foreach (var job in _jobs.Values)
         {
             job.Cancel();
         }
 
+        await _abandon.CancelAsync();
         await Task.WhenAll(_jobs.Values.Select(j => j.Completion).Where(t => t is not null).Select(t => t!.ContinueWith(_ => { }, TaskScheduler.Default)));
     }
 

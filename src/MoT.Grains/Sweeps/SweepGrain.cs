@@ -112,7 +112,7 @@ public sealed class SweepGrain(
             : null;
         if (decision is { Stop: true })
         {
-            trial.Status = TrialStatus.EarlyStopped;
+            trial.Status = TrialStatus.Pruned;
             trial.StoppedAtStep = decision.RungStep;
         }
 
@@ -143,6 +143,7 @@ public sealed class SweepGrain(
             trial.Status = status switch
             {
                 RunStatus.Completed => TrialStatus.Completed,
+                RunStatus.Pruned => TrialStatus.Pruned,
                 RunStatus.Cancelled => TrialStatus.Cancelled,
                 _ => TrialStatus.Failed,
             };
@@ -181,9 +182,11 @@ public sealed class SweepGrain(
 
         if (S.Trials.All(t => t.Status != TrialStatus.Active))
         {
-            S.Status = SweepStatus.Completed;
+            // Completed only when its trials completed: a sweep whose trials all failed says Failed, with the counts.
+            var counts = SweepCounts.Of(S.Trials.Select(t => t.Status));
+            S.Status = counts.FinalStatus();
             await state.WriteStateAsync();
-            logger.LogInformation("Sweep {SweepId} completed; best run {RunId} ({Loss})", SweepId, S.BestRunId, S.BestEvalLoss);
+            logger.LogInformation("Sweep {SweepId} finished {Status} ({Counts}); best run {RunId} ({Loss})", SweepId, S.Status, counts, S.BestRunId, S.BestEvalLoss);
         }
     }
 
@@ -194,7 +197,7 @@ public sealed class SweepGrain(
             .Select(t => new TpeObservation(
                 JsonConfig.ParseObject(t.ParametersJson).ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone()),
                 // an early-stopped trial counts with the loss it was stopped at: worse than what finished trials reach
-                t.Status == TrialStatus.EarlyStopped ? t.LastEvalLoss ?? t.BestEvalLoss!.Value : t.BestEvalLoss ?? t.LastEvalLoss!.Value))
+                t.Status == TrialStatus.Pruned ? t.LastEvalLoss ?? t.BestEvalLoss!.Value : t.BestEvalLoss ?? t.LastEvalLoss!.Value))
             .ToList();
         var sampler = new TpeSampler(spec.SearchSpace, spec.Seed, spec.TpeStartupTrials);
         return sampler.Propose(trialIndex, history, JsonConfig.ParseObject(spec.BaseConfigJson));

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using MoT.Contracts.Runs;
 using MoT.Data;
 using MoT.Grains.Runs;
 using MoT.Silo.Training;
@@ -48,7 +49,10 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         run.ComputeBudgetFlops = facts.ComputeFlops;
         run.StartedAt = record.StartedAt?.UtcDateTime;
         run.FinishedAt = record.FinishedAt?.UtcDateTime;
-        run.FailureReason = run.Status is Entities.RunStatus.Failed or Entities.RunStatus.Diverged ? record.StatusMessage : null;
+        var failed = run.Status is Entities.RunStatus.Failed or Entities.RunStatus.Diverged;
+        run.FailureReason = failed ? record.StatusMessage : null;
+        run.FailureClass = failed ? record.FailureClass?.ToString() : null;
+        run.FailureKind = failed && record.FailureClass is { } failure ? Enum.Parse<Entities.FailureKind>(failure.Kind().ToString()) : null;
 
         if (record.LastCheckpoint is { } checkpoint)
         {
@@ -65,6 +69,41 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
             run.CurrentCheckpointId = stored.Id;
         }
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public async Task RecordCheckpointAsync(Guid runId, CheckpointInfo checkpoint, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (!await db.Runs.AnyAsync(r => r.Id == runId, cancellationToken))
+        {
+            return; // the run's own record (written with its first state change) brings the row along
+        }
+
+        if (await db.Checkpoints.AnyAsync(c => c.RunId == runId && c.Path == checkpoint.Path, cancellationToken))
+        {
+            return;
+        }
+
+        db.Checkpoints.Add(new Entities.Checkpoint
+        {
+            Id = Guid.NewGuid(), RunId = runId, Step = checkpoint.Step, Path = checkpoint.Path,
+            Bytes = checkpoint.Bytes, Sha256 = checkpoint.Sha256, CreatedAt = DateTime.UtcNow,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Recorded at the same moment by the run's own record: nothing to add. Anything else is a real failure.
+            if (!await PathRecordedAsync(runId, checkpoint.Path, cancellationToken)) throw;
+        }
+    }
+
+    private async Task<bool> PathRecordedAsync(Guid runId, string path, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Checkpoints.AsNoTracking().AnyAsync(c => c.RunId == runId && c.Path == path, cancellationToken);
     }
 
     private static async Task EnsureOwnerAsync(MotDbContext db, string owner, CancellationToken cancellationToken)

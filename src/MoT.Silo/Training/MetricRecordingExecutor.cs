@@ -17,6 +17,10 @@ public sealed class MetricRecordingExecutor(ITrainingExecutor inner, IMetricSink
 
     private sealed class RecordingObserver(Guid runId, ITrainingObserver next, IMetricSink metrics, ILogger logger) : ITrainingObserver
     {
+        /// <summary>The last step whose train loss was recorded: an eval report may repeat its step (TorchSharp trainer)
+        /// or be the step's only report (simulator); either way the step's train loss is recorded exactly once.</summary>
+        private long _trainStepRecorded = -1;
+
         public void OnProgress(RunProgress progress)
         {
             next.OnProgress(progress);
@@ -26,8 +30,10 @@ public sealed class MetricRecordingExecutor(ITrainingExecutor inner, IMetricSink
             {
                 points.Add(new MetricPointRecord(runId, MetricNames.EvalLoss, progress.Step, eval, now));
             }
-            else
+
+            if (progress.Step != _trainStepRecorded && !double.IsNaN(progress.TrainLoss))
             {
+                _trainStepRecorded = progress.Step;
                 points.Add(new MetricPointRecord(runId, MetricNames.TrainLoss, progress.Step, progress.TrainLoss, now));
                 points.Add(new MetricPointRecord(runId, MetricNames.LearningRate, progress.Step, progress.LearningRate, now));
                 points.Add(new MetricPointRecord(runId, MetricNames.TokensPerSecond, progress.Step, progress.TokensPerSecond, now));
@@ -77,6 +83,11 @@ internal static class MetricWrites
         catch (MetricBufferFullException error)
         {
             logger.LogError(error, "Run {RunId}: the metric store has been unreachable too long; {Count} points were not buffered", runId, points.Count);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Only when training outlives the host's final flush (a stop that could not drain the attempt in time).
+            logger.LogError("Run {RunId}: {Count} metric points arrived after the final flush at shutdown and were not written", runId, points.Count);
         }
     }
 }

@@ -33,7 +33,7 @@ public sealed class TorchTrainingExecutor(ILogger<TorchTrainingExecutor> logger,
         }
         catch (ModelConfigException error)
         {
-            return Task.FromResult(new TrainingOutcome(RunStatus.Failed, 0, null, error.Message, FailureClass.CodeError));
+            return Task.FromResult(new TrainingOutcome(RunStatus.Failed, 0, null, error.Message, FailureClass.InvalidConfig));
         }
 
         try
@@ -47,7 +47,16 @@ public sealed class TorchTrainingExecutor(ILogger<TorchTrainingExecutor> logger,
             bridge.Flush();
             return Task.FromResult(Outcome(result));
         }
-        catch (Exception error) when (error is ModelConfigException or CheckpointException or CorpusException or DemoCorpusException)
+        catch (Exception error) when (MoT.Grains.Slots.StorageFaults.Describe(error) is { } storage)
+        {
+            // Checkpoint writes wrap the I/O error: a full or read-only volume fails the same way on every attempt.
+            return Task.FromResult(new TrainingOutcome(RunStatus.Failed, 0, null, $"Checkpoint storage failed: {storage}", FailureClass.Storage));
+        }
+        catch (Exception error) when (error is ModelConfigException)
+        {
+            return Task.FromResult(new TrainingOutcome(RunStatus.Failed, 0, null, error.Message, FailureClass.InvalidConfig));
+        }
+        catch (Exception error) when (error is CheckpointException or CorpusException or DemoCorpusException)
         {
             return Task.FromResult(new TrainingOutcome(RunStatus.Failed, 0, null, error.Message, FailureClass.CodeError));
         }

@@ -16,6 +16,6 @@ public static class GrainExtensions
         run.WaitForRunAsync(s => s.Status.IsTerminal(), "to finish", seconds);
 
     public static Task<SweepSnapshot> WaitUntilFinishedAsync(this ISweepGrain sweep, int seconds = 60) =>
-        Eventually.WaitAsync(sweep.GetSnapshotAsync, s => s.Status is SweepStatus.Completed or SweepStatus.Cancelled,
+        Eventually.WaitAsync(sweep.GetSnapshotAsync, s => s.Status.IsFinished(),
             $"sweep {sweep.GetPrimaryKey()} to finish", TimeSpan.FromSeconds(seconds));
 }

@@ -50,6 +50,37 @@ public sealed class SiloProcess : IDisposable
 
     public static SiloProcess Start(string name, IEnumerable<string> args, string? workingDirectory = null) => new(name, args, workingDirectory);
 
+    /// <summary>SIGTERM, as compose and Kubernetes stop a container: the host shuts down gracefully.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"could not send SIGTERM to silo {Name} (pid {_process.Id})");
+        }
+    }
+
+    /// <summary>The exit code once the process ends within <paramref name="timeout"/>; a clear failure otherwise.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"silo {Name} did not exit within {timeout.TotalSeconds:F0}s:\n{Output()}");
+        }
+
+        _process.WaitForExit(); // drains the redirected output
+        return _process.ExitCode;
+    }
+
+    private const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public void Kill()
     {

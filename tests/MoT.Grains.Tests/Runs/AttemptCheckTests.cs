@@ -17,7 +17,8 @@ public sealed class AttemptCheckTests(ControlOnlyClusterFixture fixture)
         Assert.NotNull(ticket);
         Assert.Equal(RunStatus.Running, (await run.GetSnapshotAsync()).Status);
 
-        var requeued = await run.WaitForRunAsync(s => s.Status == RunStatus.Queued, "to be re-queued");
+        // A lost slot is the platform's fault: the run waits Preempted to resume, not Queued for another try of its own.
+        var requeued = await run.WaitForRunAsync(s => s.Status == RunStatus.Preempted, "to be re-queued");
 
         var attempt = Assert.Single(requeued.Attempts);
         Assert.StartsWith("attempt lost: slot ghost/0 unreachable", attempt.EndReason);

@@ -142,14 +142,16 @@ public sealed class RunGrainTests(SharedClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Divergence_ends_the_run_as_diverged_without_retry()
+    public async Task Divergence_fails_the_run_with_class_Diverged_a_run_error_without_retry()
     {
         var run = await StartAsync(TestConfigs.WithSimulation(TestConfigs.Run(steps: 50), s => s["diverge_at_step"] = 12));
 
         var done = await run.WaitUntilFinishedAsync();
 
-        Assert.Equal(RunStatus.Diverged, done.Status);
+        Assert.Equal(RunStatus.Failed, done.Status);
         Assert.Equal(FailureClass.Diverged, done.FailureClass);
+        Assert.Equal(FailureKind.RunError, done.FailureClass!.Value.Kind());
+        Assert.Equal("Failed (run error: Diverged)", done.Status.Describe(done.FailureClass));
         Assert.Single(done.Attempts);
     }
 

@@ -15,6 +15,26 @@ public sealed class SweepGrainTests(SharedClusterFixture fixture)
 {
     private ISweepGrain NewSweep() => fixture.Client.GetGrain<ISweepGrain>(Guid.NewGuid());
 
+    [Theory]
+    [InlineData("5", "6", SweepStatus.Failed, 0, 2)]
+    [InlineData("5", "999", SweepStatus.CompletedWithFailures, 1, 1)]
+    [InlineData("998", "999", SweepStatus.Completed, 2, 0)]
+    public async Task A_sweep_is_Completed_only_when_its_trials_completed_and_says_how_many_failed(
+        string failAt, string otherFailAt, SweepStatus expected, int completed, int failed)
+    {
+        var sweep = NewSweep();
+        var config = TestConfigs.WithSimulation(TestConfigs.Run(steps: 20), s => s["failure_class"] = "CodeError");
+        var spec = new SweepSpec("status-owner", config,
+            [new("simulate.fail_at_step", ParameterKind.Choice, [failAt, otherFailAt])], SearchMethod.Grid, MaxConcurrentRuns: 2);
+        Assert.True((await sweep.SubmitAsync(spec)).Accepted);
+
+        var done = await sweep.WaitUntilFinishedAsync();
+
+        Assert.Equal(expected, done.Status);
+        Assert.Equal((completed, failed, 0, 0, 0), (done.Counts.Completed, done.Counts.Failed, done.Counts.Pruned, done.Counts.Cancelled, done.Counts.Active));
+        Assert.Equal(completed == 0, done.BestRunId is null);
+    }
+
     [Fact]
     public async Task Grid_sweep_creates_one_run_per_combination_and_tracks_the_best()
     {
@@ -116,12 +136,12 @@ public sealed class SweepGrainTests(SharedClusterFixture fixture)
         Assert.Equal(TrialStatus.Completed, trials[0].Status);
         Assert.All(trials.Skip(1), t =>
         {
-            Assert.Equal(TrialStatus.EarlyStopped, t.Status);
+            Assert.Equal(TrialStatus.Pruned, t.Status);
             Assert.Equal(10, t.StoppedAtStep);
         });
         var worst = await fixture.Client.GetGrain<IRunGrain>(trials[^1].RunId).GetSnapshotAsync();
-        Assert.Equal(RunStatus.Cancelled, worst.Status);
-        Assert.StartsWith("Stopped early: ASHA", worst.StatusMessage);
+        Assert.Equal(RunStatus.Pruned, worst.Status); // early-stopped says Pruned everywhere, never Cancelled
+        Assert.StartsWith("Pruned: ASHA", worst.StatusMessage);
         Assert.True(worst.LastProgress!.Step < 40, $"stopped run should not train to the end (step {worst.LastProgress.Step})");
         Assert.Equal(trials[0].RunId, done.BestRunId);
     }

@@ -7,6 +7,7 @@ using MoT.Dashboard.Platform;
 using MoT.Dashboard.Runs;
 using MoT.Data;
 using MoT.Silo;
+using MoT.Silo.Persistence;
 using MudBlazor.Services;
 
 namespace MoT.Dashboard.Hosting;
@@ -29,6 +30,7 @@ public static class DashboardHostingExtensions
         // One set of input limits for the forms here and the grains of a co-hosted silo.
         builder.Services.TryAddSingleton(configuration.GetSection(InputLimits.Section).Get<InputLimits>() ?? new InputLimits());
         builder.Services.TryAddSingleton(sp => new RunConfigSchema(sp.GetRequiredService<InputLimits>()));
+        builder.Services.AddMetricFlushOnStop(); // before the silo: stops after it, once training has drained
 
         var host = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
         var clustering = ClusterMembership.Read(configuration);

@@ -123,6 +123,9 @@ public sealed class GrainRunHistory(IGrainFactory grains, RunCatalog catalog, Fi
             StartedAt = s.Attempts.Count > 0 ? s.Attempts[0].StartedAt.UtcDateTime : null,
             FinishedAt = s.FinishedAt?.UtcDateTime,
             FailureReason = s.Status is RunStatus.Failed or RunStatus.Diverged ? s.StatusMessage : null,
+            FailureClass = s.Status is RunStatus.Failed or RunStatus.Diverged ? s.FailureClass?.ToString() : null,
+            FailureKind = s.Status is RunStatus.Failed or RunStatus.Diverged && s.FailureClass is { } failure
+                ? Enum.Parse<DataEntities.FailureKind>(failure.Kind().ToString()) : null,
         };
     }
 

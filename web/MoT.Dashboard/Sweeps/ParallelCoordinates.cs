@@ -73,9 +73,9 @@ public sealed class ParallelCoordinates
             }
 
             var tooltip = $"#{trial.Index} · eval loss {loss.ToString("0.0000", CultureInfo.InvariantCulture)}"
-                + (trial.Status == TrialStatus.EarlyStopped ? $" · early-stopped at step {trial.StoppedAtStep}" : "")
+                + (trial.Status == TrialStatus.Pruned ? $" · pruned (early-stopped) at step {trial.StoppedAtStep}" : "")
                 + string.Concat(space.Select(p => $" · {p.Path}={Text(values[trial.Index].GetValueOrDefault(p.Path))}"));
-            return new ParallelLine(trial.Index, trial.RunId, loss, trial.Status == TrialStatus.EarlyStopped,
+            return new ParallelLine(trial.Index, trial.RunId, loss, trial.Status == TrialStatus.Pruned,
                 LossColor(worst > best ? (loss - best) / (worst - best) : 0), path.ToString(), tooltip);
         })];
     }
