@@ -32,7 +32,7 @@ public sealed class MixtureOfTokens : nn.Module<Tensor, Tensor>, IFeedForward
         // Generator null (a layer built alone, in tests) draws from a private generator seeded 0.
         (_controller, _expertIn, _expertOut) = ExpertWeights.Create(dModel, _mixtures, config.Experts, expertSize, generator);
         if (config.LearnableTemperature)
-            // tau = exp(theta - 1) with theta = 1 starts at tau = 1 (the paper's fixed value).
+            // Spec rule: tau = exp(theta - 1) with theta = 1 starts at tau = 1 (the paper's fixed value); no draw.
             _theta = new Parameter(ones(config.TemperaturePerExpert ? _mixtures : 1));
         RegisterComponents();
     }
@@ -41,6 +41,9 @@ public sealed class MixtureOfTokens : nn.Module<Tensor, Tensor>, IFeedForward
     internal Parameter Controller => _controller;
     internal Parameter ExpertIn => _expertIn;
     internal Parameter ExpertOut => _expertOut;
+
+    /// <summary>The learnable temperature's theta, or null when the temperature is fixed.</summary>
+    public Parameter? TemperatureTheta => _theta;
 
     public override Tensor forward(Tensor x) => Apply(x).Output;
 

@@ -45,6 +45,13 @@ public sealed class TransformerLM : nn.Module<Tensor, Tensor>
 
     public IReadOnlyList<TransformerBlock> Blocks => _blocks.ToArray();
 
+    /// <summary>Learnable MoT temperatures held fixed before <paramref name="step"/> reaches their
+    /// <see cref="MixtureOfTokensConfig.TemperatureFrozenUntilStep"/>.</summary>
+    public IEnumerable<Parameter> FrozenTemperaturesAt(int step) =>
+        Blocks.Select(b => b.FeedForward).OfType<MixtureOfTokens>()
+            .Where(m => m.TemperatureTheta is not null && step < m.Config.TemperatureFrozenUntilStep)
+            .Select(m => m.TemperatureTheta!);
+
     /// <summary>tokens (B, S) int64 -> logits (B, S, V).</summary>
     public override Tensor forward(Tensor tokens) => Run(tokens).Logits;
 
