@@ -48,6 +48,8 @@ public sealed class TokenChoiceMoE : nn.Module<Tensor, Tensor>, IFeedForward
         if (rowMask is not null)
         {
             var realRows = rowMask.nonzero().view(-1);
+            if (realRows.shape[0] == 0)   // nothing to route: no update, no auxiliary loss
+                return new FeedForwardResult(zeros_like(x), zeros(1, dtype: x.dtype, device: x.device).squeeze(), null);
             var routed = Apply(x.index_select(0, realRows));
             return routed with { Output = zeros_like(x).index_copy(0, realRows, routed.Output) };
         }

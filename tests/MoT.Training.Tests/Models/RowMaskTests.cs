@@ -43,6 +43,18 @@ public sealed class RowMaskTests
             Assert.Equal(0, TorchSetup.MaxAbsDifference(a[..3], model.forward(tokens[..3])), 12);
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void A_batch_of_only_padding_goes_through_without_NaN(FeedForwardKind kind)
+    {
+        using var scope = NewDisposeScope();
+        var model = new TransformerLM(ConfigOf(kind), seed: 2);
+        model.eval();
+        using var _ = no_grad();
+        var logits = model.Run(TorchSetup.Tokens(8, 10, 50), zeros(8, dtype: ScalarType.Bool)).Logits;
+        Assert.True(logits.isfinite().all().item<bool>());
+    }
+
     [Fact]
     public void A_row_mask_of_the_wrong_shape_is_refused_with_its_shape()
     {
