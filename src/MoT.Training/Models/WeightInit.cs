@@ -6,9 +6,11 @@ namespace MoT.Training.Models;
 
 /// <summary>
 /// The model's initialisation, written on random primitives that draw from a caller's generator only.
-/// Every weight matrix follows the paper's code (llm-random, <c>init_type=truncated_normal</c> with the
-/// cut at 2 std, <c>init_scale=0.1</c>): N(0, std^2) with std = sqrt(0.1 / fan_in), values beyond
-/// +-2 std drawn again. As in PyTorch's <c>trunc_normal_</c>, std is that of the normal before the cut,
+/// Every weight matrix follows the paper's code (llm-random: every Linear, embedding and expert tensor
+/// through one truncated-normal init with <c>init_scale=0.1</c>) with the cut at 2 std as the spec states
+/// (its <c>truncated_normal_fixed</c>; the older <c>truncated_normal</c> cuts at +-0.2 absolute, which at
+/// these widths hardly cuts at all): N(0, std^2) with std = sqrt(0.1 / fan_in), values beyond +-2 std
+/// drawn again. As in PyTorch's <c>trunc_normal_</c>, std is that of the normal before the cut,
 /// so the drawn values' standard deviation is <see cref="TruncatedStdRatio"/> * std.
 /// </summary>
 /// <remarks>
