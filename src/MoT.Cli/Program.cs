@@ -9,6 +9,7 @@ var root = new RootCommand("MoT.Platform: train and compare Mixture-of-Tokens la
 {
     TrainCommand.Create(),
     EvalCommand.Create(),
+    ExpertsCommand.Create(),
     ResumeCommand.Create(),
     TransitionCommand.Create(),
     PresetsCommand.Create(),

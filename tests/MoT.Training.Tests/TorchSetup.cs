@@ -15,6 +15,9 @@ internal static class TorchSetup
         return randint(0, vocab, [batch, seq], generator: generator, dtype: ScalarType.Int64);
     }
 
+    /// <summary>Same shape and bit-for-bit equal values (TorchSharp's <c>equal</c> is elementwise).</summary>
+    public static bool Identical(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && a.eq(b).all().item<bool>();
+
     public static double MaxAbsDifference(Tensor a, Tensor b) => (a - b).abs().max().to(ScalarType.Float64).item<double>();
 }
 

@@ -62,39 +62,54 @@ internal static class BenchCommand
 
     private static Command Compare()
     {
-        var size = new Option<string>("--size") { Description = "Tiny or Small", DefaultValueFactory = _ => "Tiny" };
+        var size = new Option<string>("--size") { Description = "Mini, Tiny or Small", DefaultValueFactory = _ => "Tiny" };
         var experts = new Option<int>("--experts") { Description = "Group size / experts (the /NE of the presets)", DefaultValueFactory = _ => 8 };
+        var families = new Option<string>("--families")
+        {
+            Description = "Comma-separated families to train, the first is the reference (Transformer, MoT, TokenChoice, ExpertChoice)",
+            DefaultValueFactory = _ => string.Join(",", CompareBenchmark.AllFamilies),
+        };
         var steps = new Option<int>("--steps") { Description = "Steps per model", DefaultValueFactory = _ => 300 };
         var evalInterval = new Option<int>("--eval-interval") { Description = "Steps between eval points", DefaultValueFactory = _ => 25 };
+        var evalBatches = new Option<int>("--eval-batches") { Description = "Held-out batches per eval point", DefaultValueFactory = _ => 8 };
+        var batch = new Option<int?>("--batch") { Description = "Batch size (default: the preset's, at least the group size)" };
+        var learningRate = new Option<double>("--lr") { Description = "Peak learning rate, the same for every model", DefaultValueFactory = _ => 2e-3 };
         var data = new Option<string>("--data") { Description = "demo, synthetic or a corpus path", DefaultValueFactory = _ => "demo" };
         var tokenizer = new Option<string>("--tokenizer") { Description = "bytes or bpe", DefaultValueFactory = _ => "bytes" };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda", DefaultValueFactory = _ => "auto" };
         var output = new Option<string>("--out", "-o") { Description = "Folder for compare.csv and compare.png", DefaultValueFactory = _ => Path.Combine("runs", "bench-compare") };
-        var command = new Command("compare", "Train dense, MoT, Token Choice and Expert Choice at equal FLOPs/token and compare eval loss")
-            { size, experts, steps, evalInterval, data, tokenizer, device, output };
+        var command = new Command("compare", "Train dense, MoT, Token Choice and Expert Choice at equal FLOPs/token and compare held-out eval loss")
+            { size, experts, families, steps, evalInterval, evalBatches, batch, learningRate, data, tokenizer, device, output };
         command.SetAction((parse, cancel) => Task.Run(() =>
         {
-            var benchmark = new CompareBenchmark(parse.GetValue(size)!, parse.GetValue(steps), parse.GetValue(evalInterval),
-                new DataConfig(parse.GetValue(data)!, parse.GetValue(tokenizer)!), parse.GetValue(device)!, parse.GetValue(experts));
+            var chosen = ParseFamilies(parse.GetValue(families)!);
+            if (chosen is null)
+            {
+                Console.Error.WriteLine($"error: --families: use a comma-separated list of {string.Join(", ", CompareBenchmark.AllFamilies)}");
+                return 2;
+            }
+            var settings = new CompareSettings(parse.GetValue(size)!, parse.GetValue(experts), chosen, parse.GetValue(steps),
+                parse.GetValue(evalInterval), parse.GetValue(evalBatches), parse.GetValue(batch), parse.GetValue(learningRate),
+                new DataConfig(parse.GetValue(data)!, parse.GetValue(tokenizer)!), parse.GetValue(device)!);
+            var benchmark = new CompareBenchmark(settings);
             var outputDirectory = parse.GetValue(output)!;
             var runs = benchmark.Run(outputDirectory, Console.WriteLine, cancel);
 
-            var dense = runs[0].FinalEvalLoss;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{"model",-24} {"params",8} {"GFLOP/token",11} {"s/step",7} {"final eval",10} {"step <= dense final " + dense.ToString("F3", CultureInfo.InvariantCulture),26} {"speed-up",8}"));
-            foreach (var run in runs)
-            {
-                var reached = run.FirstStepReaching(dense);
-                var speedUp = reached is { } r ? (runs[0].Curve[^1].Step / (double)r).ToString("F2", CultureInfo.InvariantCulture) + "x" : "-";
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{run.Preset,-24} {run.Parameters / 1e6,7:F2}M {run.TrainGflopsPerToken,11:F4} {run.SecondsPerStep,7:F3} {run.FinalEvalLoss,10:F4} {reached?.ToString(CultureInfo.InvariantCulture) ?? "not reached",26} {speedUp,8}"));
-            }
+            Console.Write(CompareBenchmark.Table(runs));
             Directory.CreateDirectory(outputDirectory);
             File.WriteAllText(Path.Combine(outputDirectory, "compare.csv"), CompareBenchmark.Csv(runs));
-            CompareBenchmark.Plot(runs, Path.Combine(outputDirectory, "compare.png"), $"{parse.GetValue(size)} models, eval loss");
+            CompareBenchmark.Plot(runs, Path.Combine(outputDirectory, "compare.png"), $"{parse.GetValue(size)} models, held-out eval loss");
             Console.WriteLine($"wrote {Path.Combine(outputDirectory, "compare.csv")} and compare.png");
             return 0;
         }, CancellationToken.None));
         return command;
+    }
+
+    /// <summary>The families named in a comma-separated list, in its order; null when one is unknown or the list is empty.</summary>
+    internal static IReadOnlyList<string>? ParseFamilies(string list)
+    {
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var families = names.Select(n => CompareBenchmark.AllFamilies.FirstOrDefault(f => f.Equals(n, StringComparison.OrdinalIgnoreCase))).ToList();
+        return families.Count == 0 || families.Any(f => f is null) ? null : families.Select(f => f!).Distinct().ToList();
     }
 }

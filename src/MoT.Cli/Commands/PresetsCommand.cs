@@ -21,7 +21,7 @@ internal static class PresetsCommand
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{preset.Name,-24} {c.DModel,7} {c.Layers,6}  {c.DescribeFeedForward(),-34} {ModelCost.Parameters(c) / 1e6,8:N1}M {ModelCost.TrainingFlopsPerToken(c) / 1e9,17:N3} {preset.DefaultBatchSize,5}"));
             }
-            Console.WriteLine("Any {Family}-{Size}/{g}E/{k} name resolves: families Transformer, MoT, TokenChoice, ExpertChoice; sizes Tiny, Small, Medium, Base.");
+            Console.WriteLine("Any {Family}-{Size}/{g}E/{k} name resolves: families Transformer, MoT, TokenChoice, ExpertChoice; sizes Mini, Tiny, Small, Medium, Base.");
             return 0;
         });
         return command;

@@ -9,16 +9,18 @@ namespace MoT.Training.Models;
 /// (the fused kernel on CUDA). Optional rotary position encoding of queries and keys.</summary>
 public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
 {
-    [ComponentName(Name = "qkv")] private readonly Linear _qkv;
-    [ComponentName(Name = "proj")] private readonly Linear _proj;
+    [ComponentName(Name = "qkv")] private readonly Projection _qkv;     // weight (3d, d)
+    [ComponentName(Name = "proj")] private readonly Projection _proj;   // weight (d, d)
     private readonly int _heads;
     private readonly RotaryEmbedding? _rotary;
 
-    public CausalSelfAttention(ModelConfig config) : base(nameof(CausalSelfAttention))
+    /// <param name="generator">Draws both projections by the paper's rule (fan_in = d_model; the paper's code
+    /// has no GPT-2 style 1/sqrt(2 * layers) scaling of the output projection).</param>
+    public CausalSelfAttention(ModelConfig config, Generator generator) : base(nameof(CausalSelfAttention))
     {
         _heads = config.Heads;
-        _qkv = nn.Linear(config.DModel, 3 * config.DModel, hasBias: false);
-        _proj = nn.Linear(config.DModel, config.DModel, hasBias: false);
+        _qkv = new Projection(config.DModel, 3 * config.DModel, generator);
+        _proj = new Projection(config.DModel, config.DModel, generator);
         if (config.Positions == PositionEncoding.Rotary)
             _rotary = new RotaryEmbedding(config.DModel / config.Heads, config.ContextLength);
         RegisterComponents();

@@ -8,19 +8,23 @@ namespace MoT.Training.Models;
 /// <summary>Standard Transformer FFN: d -> d_ff -> d, no biases (as the MoT experts).</summary>
 public sealed class DenseFeedForward : nn.Module<Tensor, Tensor>, IFeedForward
 {
-    [ComponentName(Name = "up")] private readonly Linear _up;
-    [ComponentName(Name = "down")] private readonly Linear _down;
+    [ComponentName(Name = "up")] private readonly Projection _up;       // weight (d_ff, d)
+    [ComponentName(Name = "down")] private readonly Projection _down;   // weight (d, d_ff)
     private readonly Activation _activation;
 
-    public DenseFeedForward(int dModel, int dFF, Activation activation) : base(nameof(DenseFeedForward))
+    /// <param name="generator">Draws the weights (paper's rule: fan_in d for up, d_ff for down); null uses a
+    /// private generator seeded 0.</param>
+    public DenseFeedForward(int dModel, int dFF, Activation activation, Generator? generator = null) : base(nameof(DenseFeedForward))
     {
-        _up = nn.Linear(dModel, dFF, hasBias: false);
-        _down = nn.Linear(dFF, dModel, hasBias: false);
+        using var owned = generator is null ? new Generator(0) : null;
+        _up = new Projection(dModel, dFF, generator ?? owned!);
+        _down = new Projection(dFF, dModel, generator ?? owned!);
         _activation = activation;
         RegisterComponents();
     }
 
-    public FeedForwardResult Apply(Tensor x) => new(forward(x), null, null);
+    /// <summary>Each token on its own: padding rows cannot reach real ones, so the mask is not needed.</summary>
+    public FeedForwardResult Apply(Tensor x, Tensor? rowMask = null) => new(forward(x), null, null);
 
     public override Tensor forward(Tensor x)
     {

@@ -20,25 +20,26 @@ public sealed class ExpertChoiceMoE : nn.Module<Tensor, Tensor>, IFeedForward
     private readonly ExpertChoiceConfig _config;
     private readonly Activation _activation;
 
-    public ExpertChoiceMoE(int dModel, int dFF, ExpertChoiceConfig config, Activation activation)
+    public ExpertChoiceMoE(int dModel, int dFF, ExpertChoiceConfig config, Activation activation, Generator? generator = null)
         : base(nameof(ExpertChoiceMoE))
     {
         _config = config;
         _activation = activation;
         var expertSize = config.ResolvedExpertSize(dFF);
-        _router = ExpertWeights.TruncatedNormal(dModel, dModel, config.Experts);
-        _expertIn = ExpertWeights.TruncatedNormal(dModel, config.Experts, dModel, expertSize);
-        _expertOut = ExpertWeights.TruncatedNormal(expertSize, config.Experts, expertSize, dModel);
+        // Generator null (a layer built alone, in tests) draws from a private generator seeded 0.
+        (_router, _expertIn, _expertOut) = ExpertWeights.Create(dModel, config.Experts, config.Experts, expertSize, generator);
         _norm = nn.LayerNorm(dModel);
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x) => Apply(x).Output;
 
-    public FeedForwardResult Apply(Tensor x) => Route(x).Result;
+    /// <summary>Padding rows (false in <paramref name="rowMask"/>) are picked by no expert while a real
+    /// token of their group is left; an expert with only padding left takes it with weight zero.</summary>
+    public FeedForwardResult Apply(Tensor x, Tensor? rowMask = null) => Route(x, rowMask).Result;
 
     /// <summary>The routing decision too, for tests: (N, C, E) token index within its group.</summary>
-    internal (FeedForwardResult Result, Tensor ChosenTokens) Route(Tensor x)
+    internal (FeedForwardResult Result, Tensor ChosenTokens) Route(Tensor x, Tensor? rowMask = null)
     {
         var (batch, seq, d) = (x.shape[0], x.shape[1], x.shape[2]);
         var g = _config.GroupSize;
@@ -51,7 +52,16 @@ public sealed class ExpertChoiceMoE : nn.Module<Tensor, Tensor>, IFeedForward
         var grouped = x.view(batch / g, g, seq, d).permute(2, 0, 1, 3).reshape(groups, g, d);
 
         var probabilities = grouped.matmul(_router).softmax(-1);                // (N, g, E) over experts
-        var (chosenProbability, chosenToken) = probabilities.topk(c, dim: 1);   // (N, C, E): each expert's top-C
+        Tensor chosenProbability, chosenToken;                                  // (N, C, E): each expert's top-C
+        if (rowMask is null)
+            (chosenProbability, chosenToken) = probabilities.topk(c, dim: 1);
+        else
+        {
+            // Probabilities are >= 0, so a score of -1 ranks padding last; clamping gives it weight 0.
+            var padding = rowMask.logical_not().view(batch / g, g, 1).permute(2, 0, 1).expand(seq, batch / g, g).reshape(groups, g, 1);
+            var (score, token) = probabilities.masked_fill(padding, -1.0).topk(c, dim: 1);
+            (chosenProbability, chosenToken) = (score.clamp_min(0.0), token);
+        }
 
         // Gather each expert's chosen tokens: (N, C, E, d) -> (E, N*C, d).
         var gatherIndex = chosenToken.unsqueeze(-1).expand(groups, c, experts, d);

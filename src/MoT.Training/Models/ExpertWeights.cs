@@ -1,25 +1,22 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MoT.Training.Models;
 
-/// <summary>Initialisation and batched application shared by every expert-based layer.</summary>
+/// <summary>Batched application shared by every expert-based layer (their init is <see cref="WeightInit"/>).</summary>
 internal static class ExpertWeights
 {
-    /// <summary>The paper's init: truncated normal, std = sqrt(0.1 / fan_in).</summary>
-    public static TorchSharp.Modules.Parameter TruncatedNormal(long fanIn, params long[] shape)
+    /// <summary>The three tensors every expert layer owns, drawn by the paper's rule (<see cref="WeightInit"/>):
+    /// router/controller (d, columns) and W1 (E, d, es) with fan_in = d_model, W2 (E, es, d) with fan_in = es.</summary>
+    public static (Parameter Router, Parameter ExpertIn, Parameter ExpertOut) Create(
+        int dModel, int routerColumns, int experts, int expertSize, Generator? generator)
     {
-        var weight = empty(shape);
-        InitialiseTruncatedNormal(weight, fanIn, generator: null);
-        return new TorchSharp.Modules.Parameter(weight);
-    }
-
-    /// <summary>Re-draws <paramref name="weight"/> in place from the paper's truncated normal (cut at 2 std).</summary>
-    public static void InitialiseTruncatedNormal(Tensor weight, long fanIn, Generator? generator)
-    {
-        var std = Math.Sqrt(0.1 / fanIn);
-        using (no_grad())
-            nn.init.trunc_normal_(weight, 0, std, -2 * std, 2 * std, generator);
+        using var owned = generator is null ? new Generator(0) : null;
+        var draw = generator ?? owned!;
+        return (WeightInit.TruncatedNormal(draw, dModel, dModel, routerColumns),
+            WeightInit.TruncatedNormal(draw, dModel, experts, dModel, expertSize),
+            WeightInit.TruncatedNormal(draw, expertSize, experts, expertSize, dModel));
     }
 
     /// <summary>Runs every expert on its own rows in one batched matmul pair.

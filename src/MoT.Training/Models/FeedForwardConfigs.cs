@@ -18,6 +18,8 @@ public enum PositionEncoding { Learned, Rotary }
 /// <param name="LearnableTemperature">tau = exp(theta - 1), theta initialised to 1.</param>
 /// <param name="TemperaturePerExpert">One learnable theta per expert instead of one shared.</param>
 /// <param name="DiscreteEvaluation">In eval mode, replace the mixing weights with a one-hot argmax over the group.</param>
+/// <param name="TemperatureFrozenUntilStep">A learnable temperature stays at its initial tau = 1 for the first
+/// this many optimizer steps (the trainer zeroes its gradient), then learns; 0 learns from the start.</param>
 public sealed record MixtureOfTokensConfig(
     int Experts,
     int GroupSize,
@@ -26,7 +28,8 @@ public sealed record MixtureOfTokensConfig(
     double Temperature = 1.0,
     bool LearnableTemperature = false,
     bool TemperaturePerExpert = false,
-    bool DiscreteEvaluation = false)
+    bool DiscreteEvaluation = false,
+    int TemperatureFrozenUntilStep = 0)
 {
     public int ResolvedExpertSize(int dFF) => ExpertSize ?? Math.Max(1, dFF * GroupSize / Experts);
 
@@ -39,6 +42,10 @@ public sealed record MixtureOfTokensConfig(
         if (!(Temperature > 0)) throw new ModelConfigException("MixtureOfTokens.Temperature", $"must be positive, got {Temperature}");
         if (TemperaturePerExpert && !LearnableTemperature)
             throw new ModelConfigException("MixtureOfTokens.TemperaturePerExpert", "needs LearnableTemperature = true");
+        if (TemperatureFrozenUntilStep < 0)
+            throw new ModelConfigException("MixtureOfTokens.TemperatureFrozenUntilStep", $"must be >= 0, got {TemperatureFrozenUntilStep}");
+        if (TemperatureFrozenUntilStep > 0 && !LearnableTemperature)
+            throw new ModelConfigException("MixtureOfTokens.TemperatureFrozenUntilStep", "needs LearnableTemperature = true (a fixed temperature never learns)");
         _ = ResolvedExpertSize(dFF);
     }
 }

@@ -18,6 +18,7 @@ public sealed record RoutingDiagnostics(Tensor ExpertLoad, Tensor Entropy, Tenso
 /// <summary>A feed-forward block that can also report an auxiliary loss and diagnostics.</summary>
 public interface IFeedForward
 {
-    /// <summary>x: (B, S, d) pre-LayerNorm activations of the block.</summary>
-    FeedForwardResult Apply(Tensor x);
+    /// <summary>x: (B, S, d) pre-LayerNorm activations of the block. <paramref name="rowMask"/> (B, bool) marks
+    /// real sequences; padding rows (false) must not change real rows' outputs.</summary>
+    FeedForwardResult Apply(Tensor x, Tensor? rowMask = null);
 }

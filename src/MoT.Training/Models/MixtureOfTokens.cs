@@ -22,18 +22,17 @@ public sealed class MixtureOfTokens : nn.Module<Tensor, Tensor>, IFeedForward
     private readonly Activation _activation;
     private readonly int _mixtures;
 
-    public MixtureOfTokens(int dModel, int dFF, MixtureOfTokensConfig config, Activation activation)
+    public MixtureOfTokens(int dModel, int dFF, MixtureOfTokensConfig config, Activation activation, Generator? generator = null)
         : base(nameof(MixtureOfTokens))
     {
         _config = config;
         _activation = activation;
         _mixtures = config.Experts * config.MixturesPerExpert;
         var expertSize = config.ResolvedExpertSize(dFF);
-        _controller = ExpertWeights.TruncatedNormal(dModel, dModel, _mixtures);
-        _expertIn = ExpertWeights.TruncatedNormal(dModel, config.Experts, dModel, expertSize);
-        _expertOut = ExpertWeights.TruncatedNormal(expertSize, config.Experts, expertSize, dModel);
+        // Generator null (a layer built alone, in tests) draws from a private generator seeded 0.
+        (_controller, _expertIn, _expertOut) = ExpertWeights.Create(dModel, _mixtures, config.Experts, expertSize, generator);
         if (config.LearnableTemperature)
-            // tau = exp(theta - 1) with theta = 1 starts at tau = 1 (the paper's fixed value).
+            // Spec rule: tau = exp(theta - 1) with theta = 1 starts at tau = 1 (the paper's fixed value); no draw.
             _theta = new Parameter(ones(config.TemperaturePerExpert ? _mixtures : 1));
         RegisterComponents();
     }
@@ -43,13 +42,15 @@ public sealed class MixtureOfTokens : nn.Module<Tensor, Tensor>, IFeedForward
     internal Parameter ExpertIn => _expertIn;
     internal Parameter ExpertOut => _expertOut;
 
+    /// <summary>The learnable temperature's theta, or null when the temperature is fixed.</summary>
+    public Parameter? TemperatureTheta => _theta;
+
     public override Tensor forward(Tensor x) => Apply(x).Output;
 
-    public FeedForwardResult Apply(Tensor x) => Apply(x, rowMask: null);
-
     /// <summary>Mixes across the batch. <paramref name="rowMask"/> (B, bool) marks real sequences;
-    /// padding rows (false) get no mixing weight, so they cannot change real rows' outputs.</summary>
-    public FeedForwardResult Apply(Tensor x, Tensor? rowMask)
+    /// padding rows (false) get no mixing weight, so they cannot change real rows' outputs. A group made
+    /// only of padding mixes nothing and returns zeros.</summary>
+    public FeedForwardResult Apply(Tensor x, Tensor? rowMask = null)
     {
         var (batch, seq, d) = (x.shape[0], x.shape[1], x.shape[2]);
         var g = _config.GroupSize;
@@ -61,15 +62,20 @@ public sealed class MixtureOfTokens : nn.Module<Tensor, Tensor>, IFeedForward
         var grouped = x.view(batch / g, g, seq, d).permute(2, 0, 1, 3).reshape(groups, g, d);
 
         var logits = Scale(grouped.matmul(_controller));                       // (N, g, E*M)
+        Tensor? realRows = null;                                                // (N, g, 1) bool
         if (rowMask is not null)
         {
-            var groupedMask = rowMask.view(batch / g, g, 1).permute(2, 0, 1).expand(seq, batch / g, g)
-                .reshape(groups, g, 1);
-            logits = logits.masked_fill(groupedMask.logical_not(), double.NegativeInfinity);
+            realRows = rowMask.view(batch / g, g, 1).permute(2, 0, 1).expand(seq, batch / g, g).reshape(groups, g, 1);
+            // Padding leaves the softmax. A group with no real row keeps its finite logits (all -inf would
+            // make the softmax, and every gradient through it, NaN); its weights are zeroed below.
+            var hasRealRow = realRows.any(1, keepdim: true);                    // (N, 1, 1)
+            logits = logits.masked_fill(realRows.logical_not() & hasRealRow, double.NegativeInfinity);
         }
         var weights = !training && _config.DiscreteEvaluation
             ? nn.functional.one_hot(logits.argmax(1), g).permute(0, 2, 1).to(x.dtype) // one-hot over the group
             : logits.softmax(1);                                                     // softmax over the g tokens (stable)
+        if (realRows is not null)
+            weights = weights * realRows.to(weights.dtype);                     // exact zeros for padding rows
 
         // One mixture per controller column: (N, E*M, g) @ (N, g, d) -> (N, E*M, d).
         var mixtures = weights.transpose(1, 2).bmm(grouped);

@@ -21,7 +21,10 @@ public static partial class ModelPresets
 
     private static readonly Dictionary<string, SizeSpec> Sizes = new(StringComparer.OrdinalIgnoreCase)
     {
-        // Tiny and Small train on a 2-core CPU (tests, demos); vocab is set from the tokenizer.
+        // Mini, Tiny and Small train on a 2-core CPU (tests, demos); vocab is set from the tokenizer. Mini is
+        // narrow enough that a dense model runs out of capacity within minutes of CPU training (many
+        // tokens per parameter), where extra expert parameters at equal FLOPs can show.
+        ["Mini"] = new(64, 4, 4, 256, 64, 512, 32),
         ["Tiny"] = new(128, 4, 4, 512, 128, 512, 16),
         ["Small"] = new(256, 4, 4, 1024, 128, 512, 16),
         ["Medium"] = new(512, 8, 8, 2048, 256, 50257, 256),
@@ -33,6 +36,7 @@ public static partial class ModelPresets
     /// <summary>The presets the CLI lists (any name matching the pattern resolves too).</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
+        "Transformer-Mini", "MoT-Mini/8E", "TokenChoice-Mini/8E", "ExpertChoice-Mini/8E",
         "Transformer-Tiny", "MoT-Tiny/8E", "MoT-Tiny/8E/4", "TokenChoice-Tiny/8E", "ExpertChoice-Tiny/8E",
         "Transformer-Small", "MoT-Small/16E", "MoT-Small/16E/4", "TokenChoice-Small/16E", "ExpertChoice-Small/16E",
         "Transformer-Medium", "MoT-Medium/32E", "MoT-Medium/32E/8", "MoT-Medium/32E/16",

@@ -19,15 +19,14 @@ public sealed class TokenChoiceMoE : nn.Module<Tensor, Tensor>, IFeedForward
     private readonly TokenChoiceConfig _config;
     private readonly Activation _activation;
 
-    public TokenChoiceMoE(int dModel, int dFF, TokenChoiceConfig config, Activation activation)
+    public TokenChoiceMoE(int dModel, int dFF, TokenChoiceConfig config, Activation activation, Generator? generator = null)
         : base(nameof(TokenChoiceMoE))
     {
         _config = config;
         _activation = activation;
         var expertSize = config.ResolvedExpertSize(dFF);
-        _router = ExpertWeights.TruncatedNormal(dModel, dModel, config.Experts);
-        _expertIn = ExpertWeights.TruncatedNormal(dModel, config.Experts, dModel, expertSize);
-        _expertOut = ExpertWeights.TruncatedNormal(expertSize, config.Experts, expertSize, dModel);
+        // Generator null (a layer built alone, in tests) draws from a private generator seeded 0.
+        (_router, _expertIn, _expertOut) = ExpertWeights.Create(dModel, config.Experts, config.Experts, expertSize, generator);
         RegisterComponents();
     }
 
@@ -42,8 +41,18 @@ public sealed class TokenChoiceMoE : nn.Module<Tensor, Tensor>, IFeedForward
 
     public override Tensor forward(Tensor x) => Apply(x).Output;
 
-    public FeedForwardResult Apply(Tensor x)
+    /// <summary>Routes real rows only: padding rows (false in <paramref name="rowMask"/>) take no capacity
+    /// and count in no statistic, and get a zero update. With a mask this costs one host sync.</summary>
+    public FeedForwardResult Apply(Tensor x, Tensor? rowMask = null)
     {
+        if (rowMask is not null)
+        {
+            var realRows = rowMask.nonzero().view(-1);
+            if (realRows.shape[0] == 0)   // nothing to route: no update, no auxiliary loss
+                return new FeedForwardResult(zeros_like(x), zeros(1, dtype: x.dtype, device: x.device).squeeze(), null);
+            var routed = Apply(x.index_select(0, realRows));
+            return routed with { Output = zeros_like(x).index_copy(0, realRows, routed.Output) };
+        }
         var (batch, seq, d) = (x.shape[0], x.shape[1], x.shape[2]);
         var experts = _config.Experts;
         var k = _config.TopK;

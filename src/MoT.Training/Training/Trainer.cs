@@ -143,6 +143,7 @@ public sealed class Trainer : IDisposable
             {
                 OptimizerFactory.SetLearningRate(_optimizer, LearningRateSchedule.At(Config, step));
                 var (loss, diagnostics) = ForwardBackward();
+                HoldFrozenTemperatures(step);
                 var gradientNorm = OptimizerFactory.ClipGradientNorm(_parameters, Config.GradientClip);
                 _optimizer.step();
                 _mixedPrecision?.SyncFromMaster();
@@ -265,6 +266,16 @@ public sealed class Trainer : IDisposable
         }
         _mixedPrecision?.CopyGradientsToMaster();
         return (total, diagnostics);
+    }
+
+    // A frozen temperature gets a zero gradient: AdamW's moments stay zero, so its update is exactly zero (it
+    // carries no weight decay), and it leaves the clipping norm. Freezing only covers the first steps, so no
+    // moment from before can leak an update in.
+    private void HoldFrozenTemperatures(int step)
+    {
+        using var _ = no_grad();
+        foreach (var theta in Model.FrozenTemperaturesAt(step))
+            theta.grad?.zero_();
     }
 
     private static List<LayerDiagnostics> ReadDiagnostics(IReadOnlyDictionary<int, RoutingDiagnostics> diagnostics) =>

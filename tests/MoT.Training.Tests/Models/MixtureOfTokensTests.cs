@@ -171,4 +171,40 @@ public sealed class MixtureOfTokensTests
         Assert.Equal(1.0, diagnostics.ExpertLoad.min().item<double>(), 12);   // peak weight is exactly 1
         Assert.Equal(0.0, diagnostics.Entropy.item<double>(), 9);
     }
+
+    [Fact]
+    public void MoT_group_made_only_of_padding_returns_zeros_and_finite_gradients()
+    {
+        using var scope = NewDisposeScope();
+        var layer = Layer(8, 16, new MixtureOfTokensConfig(Experts: 2, GroupSize: 4, LearnableTemperature: true));
+        var x = randn(8, 3, 8, dtype: ScalarType.Float64).requires_grad_(true);
+        var mask = tensor(new[] { true, true, false, true, false, false, false, false });   // group 2 is all padding
+
+        var y = layer.Apply(x, mask).Output;
+        y.square().sum().backward();
+
+        Assert.False(y.isnan().any().item<bool>(), "NaN in the output");
+        Assert.Equal(0, y[4..].abs().max().item<double>());
+        Assert.True(y[..4].abs().max().item<double>() > 0);
+        foreach (var (name, parameter) in layer.named_parameters())
+            Assert.True(parameter.grad!.isfinite().all().item<bool>(), $"{name} got a non-finite gradient");
+        Assert.True(x.grad!.isfinite().all().item<bool>());
+    }
+
+    [Fact]
+    public void MoT_discrete_evaluation_gives_padding_no_weight()
+    {
+        using var scope = NewDisposeScope();
+        var layer = Layer(8, 16, new MixtureOfTokensConfig(Experts: 2, GroupSize: 4, DiscreteEvaluation: true));
+        layer.eval();
+        var x = randn(8, 3, 8, dtype: ScalarType.Float64);
+        var mask = tensor(new[] { true, false, false, false, false, false, false, false });
+        var otherPadding = x.clone();
+        otherPadding[1..] = randn(7, 3, 8, dtype: ScalarType.Float64) * 10;
+
+        using var _ = no_grad();
+        var a = layer.Apply(x, mask).Output;
+        Assert.Equal(0, TorchSetup.MaxAbsDifference(a[..1], layer.Apply(otherPadding, mask).Output[..1]), 12);
+        Assert.Equal(0, a[4..].abs().max().item<double>());
+    }
 }

@@ -115,4 +115,31 @@ public sealed class SparseMoETests
         using var _ = no_grad();
         Assert.Equal(0, TorchSetup.MaxAbsDifference(model.forward(tokens)[.., ..6], model.forward(altered)[.., ..6]), 12);
     }
+
+    [Fact]
+    public void Token_choice_with_capacity_lets_a_later_token_change_earlier_positions_of_other_sequences()
+    {
+        // Capacity is shared by all B*S tokens in token order: changing position 6 of sequence 0 can change
+        // which tokens of sequences 1..3 are dropped, at every one of their positions, earlier ones included.
+        using var scope = NewDisposeScope();
+        var config = TorchSetup.Tiny.Dense() with
+        {
+            FeedForward = FeedForwardKind.TokenChoice, TokenChoice = new TokenChoiceConfig(4, CapacityFactor: 0.5),
+        };
+        var model = new TransformerLM(config, seed: 3);
+        model.to(ScalarType.Float64).eval();
+        var tokens = TorchSetup.Tokens(4, 10, 50);
+        using var _ = no_grad();
+        var before = model.forward(tokens);
+
+        var largest = Enumerable.Range(1, 49).Max(shift =>
+        {
+            var altered = tokens.clone();
+            altered[0, 6] = (altered[0, 6] + shift) % 50;
+            var after = model.forward(altered);
+            Assert.Equal(0, TorchSetup.MaxAbsDifference(before[0, ..6], after[0, ..6]), 12);   // causal within its own sequence
+            return TorchSetup.MaxAbsDifference(before[1.., ..6], after[1.., ..6]);
+        });
+        Assert.True(largest > 1e-3, $"later token never moved earlier positions of other sequences (largest change {largest})");
+    }
 }
