@@ -18,7 +18,7 @@ public sealed partial class RunConfigSchema
     public static IReadOnlyList<string> Families { get; } = ["Dense", "Transformer", "MoT", "TokenChoice", "ExpertChoice"];
 
     /// <summary>Model sizes (the presets' second word).</summary>
-    public static IReadOnlyList<string> Sizes { get; } = ["Tiny", "Small", "Medium", "Base"];
+    public static IReadOnlyList<string> Sizes => ModelPresets.SizeNames;
 
     /// <summary>Eval sets known by name; any other name must end in <c>-eval</c> (a team's own held-out set).</summary>
     public static IReadOnlyList<string> EvalSets { get; } = ["demo-eval", "synthetic-eval"];

@@ -34,6 +34,9 @@ public static partial class ModelPresets
     private static readonly string[] Families = ["Transformer", "MoT", "TokenChoice", "ExpertChoice"];
 
     /// <summary>The presets the CLI lists (any name matching the pattern resolves too).</summary>
+    /// <summary>The sizes a preset name may use, smallest first (the one list the run-config schema offers too).</summary>
+    public static IReadOnlyList<string> SizeNames => [.. Sizes.Keys];
+
     public static IReadOnlyList<string> Known { get; } =
     [
         "Transformer-Mini", "MoT-Mini/8E", "TokenChoice-Mini/8E", "ExpertChoice-Mini/8E",
