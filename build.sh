@@ -9,8 +9,12 @@ case "${1:-build}" in
     log=$(mktemp)
     status=0
     dotnet test MoT.Platform.sln -c Release 2>&1 | tee "$log" || status=$?
+    # A test process that crashes reports only the tests it finished as passed: count each crash as a failure and
+    # name it, so the closing line never looks green over a dead assembly.
     awk '/^(Passed|Failed)! +- Failed: / { gsub(",", ""); f += $4; p += $6; s += $8 }
-         END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+         /Catastrophic failure: Test process crashed/ { crashed++ }
+         END { if (crashed) printf "%d test process(es) crashed (see \"Catastrophic failure\" above)\n", crashed
+               printf "%d passed, %d failed, %d skipped\n", p, f + crashed, s }' "$log"
     rm -f "$log"
     exit "$status" ;;
   run)
