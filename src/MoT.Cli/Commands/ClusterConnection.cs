@@ -17,12 +17,14 @@ internal sealed class ClusterConnection
     public Option<int> GatewayPort { get; } = new("--gateway-port") { Description = "This machine's silo gateway port", DefaultValueFactory = _ => 30000 };
     public Option<string?> ClusterDatabase { get; } = new("--cluster-db") { Description = "PostgreSQL connection string of a multi-machine cluster's membership table" };
     public Option<string> ClusterId { get; } = new("--cluster-id") { Description = "Cluster id (Silo:ClusterId of the silos)", DefaultValueFactory = _ => new SiloHostOptions().ClusterId };
+    public Option<int> ConnectTimeout { get; } = new("--connect-timeout") { Description = "Seconds to wait for the platform to answer", DefaultValueFactory = _ => 10 };
 
     public void AddTo(Command command)
     {
         command.Add(GatewayPort);
         command.Add(ClusterDatabase);
         command.Add(ClusterId);
+        command.Add(ConnectTimeout);
     }
 
     /// <summary>A started client; a cluster that cannot be reached is one clear error, not Orleans' retry log.</summary>
@@ -43,15 +45,31 @@ internal sealed class ClusterConnection
         var host = new SiloHostOptions();
         builder.UseOrleansClient(client => client.UseMotClustering(clustering, gatewayPort, host.ServiceId, parse.GetValue(ClusterId)!));
         var app = builder.Build();
+        var where = clustering.IsAdoNet ? "the cluster in the given PostgreSQL database" : $"a silo gateway on localhost:{gatewayPort}";
+        var seconds = parse.GetValue(ConnectTimeout);
+        if (seconds < 1) throw new InvalidOperationException($"--connect-timeout must be at least 1 second (got {seconds})");
+        // Orleans' own connection retries run for minutes; a command line answers within the timeout instead.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
         try
         {
-            await app.StartAsync(cancel);
+            await app.StartAsync(timeout.Token);
             return app;
         }
-        catch (Exception error) when (error is not OperationCanceledException)
+        catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
         {
             app.Dispose();
-            var where = clustering.IsAdoNet ? "the cluster in the given PostgreSQL database" : $"a silo gateway on localhost:{gatewayPort}";
+            throw new InvalidOperationException(
+                $"no answer from {where} within {seconds} s; start the platform (./build.sh run) or pass --gateway-port / --cluster-db (--connect-timeout waits longer)");
+        }
+        catch (OperationCanceledException)
+        {
+            app.Dispose();
+            throw new InvalidOperationException($"interrupted while connecting to {where}");
+        }
+        catch (Exception error)
+        {
+            app.Dispose();
             throw new InvalidOperationException(
                 $"cannot reach {where} ({error.Message.Split('\n')[0]}); start the platform (./build.sh run) or pass --gateway-port / --cluster-db");
         }

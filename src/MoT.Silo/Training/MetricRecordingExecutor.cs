@@ -47,7 +47,14 @@ public sealed class MetricRecordingExecutor(ITrainingExecutor inner, IMetricSink
             MetricWrites.Buffer(metrics, points, runId, logger);
         }
 
-        public void OnCheckpoint(CheckpointInfo checkpoint) => next.OnCheckpoint(checkpoint);
+        public void OnCheckpoint(CheckpointInfo checkpoint)
+        {
+            // A later attempt resumes after this checkpoint and does not train its steps again, so their metrics must be
+            // in the store before the checkpoint is reported: a silo killed right after it would otherwise take the
+            // buffered points with it and leave those steps missing for good.
+            MetricWrites.FlushBeforeCheckpoint(metrics, checkpoint.Step, runId, logger);
+            next.OnCheckpoint(checkpoint);
+        }
     }
 }
 
@@ -71,6 +78,32 @@ public static class MetricNames
 
 internal static class MetricWrites
 {
+    /// <summary>How long a checkpoint waits for the store; past it (store down) the points stay buffered and training goes on.</summary>
+    private static readonly TimeSpan CheckpointFlushTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Writes what is buffered (blocking the training thread, once per checkpoint); an unreachable store is logged, not thrown.</summary>
+    public static void FlushBeforeCheckpoint(IMetricSink metrics, long step, Guid runId, ILogger logger)
+    {
+        using var timeout = new CancellationTokenSource(CheckpointFlushTimeout);
+        try
+        {
+            metrics.FlushAsync(timeout.Token).GetAwaiter().GetResult();
+        }
+        catch (Exception error) when (error is MetricStoreUnavailableException or OperationCanceledException)
+        {
+            logger.LogWarning("Run {RunId}: metrics up to checkpoint step {Step} are still buffered (store unreachable); they are written when it is back",
+                runId, step);
+        }
+        catch (MetricBatchRejectedException)
+        {
+            // Points of runs the store does not know (not this run's): set aside by the ingestor, nothing to wait for.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host's final flush already ran (a stop that outlived the drain); nothing more can be written here.
+        }
+    }
+
     /// <summary>Hands points to the ingest buffer from a training thread; a full buffer (store down too long) is logged, not thrown.</summary>
     public static void Buffer(IMetricSink metrics, IReadOnlyList<MetricPointRecord> points, Guid runId, ILogger logger)
     {

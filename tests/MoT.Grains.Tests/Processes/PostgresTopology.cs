@@ -153,7 +153,7 @@ public sealed class PostgresTopology(PostgresServer postgres) : IAsyncDisposable
         Assert.True(run.Status == RunStatus.Completed, $"run {runId} ended {run.Status}: {run.StatusMessage}");
         Assert.DoesNotContain(run.Attempts, a => a.EndReason?.Contains("Cancel", StringComparison.OrdinalIgnoreCase) == true);
         var recorded = await Eventually.WaitAsync(() => TrainLossStepsAsync(runId), s => s.Count >= steps,
-            $"run {runId}'s {steps} train-loss points", TimeSpan.FromSeconds(60));
+            $"run {runId}'s {steps} train-loss points", TimeSpan.FromSeconds(60), s => $"missing steps {string.Join(", ", Enumerable.Range(1, (int)steps).Select(i => (long)i).Except(s))}");
         Assert.Equal(Enumerable.Range(1, (int)steps).Select(s => (long)s), recorded);
         var rows = await CheckpointRowsAsync(runId);
         var files = CheckpointFiles(runId);
