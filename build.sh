@@ -20,7 +20,7 @@ case "${1:-build}" in
   run)
     # Production unless the caller says otherwise: no developer exception pages for anyone who can reach the port.
     export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production}
-    exec dotnet run --project web/MoT.Dashboard -c Release --no-launch-profile -- --urls "${MOT_URLS:-http://localhost:5080}" ;;
+    exec dotnet run --project web/MoT.Dashboard -c Release --no-launch-profile -- --urls "${MOT_URLS:-http://localhost:5080}" "${@:2}" ;;
   train)
     # The CLI alone: prepare the demo corpus and train MoT-Tiny/8E on it with live progress.
     dotnet build src/MoT.Cli -c Release -v quiet -nologo
