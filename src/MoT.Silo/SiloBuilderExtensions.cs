@@ -36,9 +36,8 @@ public static class SiloBuilderExtensions
         {
             silo.Services.AddSingleton<IRunRecordSink, EfRunRecordSink>();
             // Nothing invalid is queued: the grains check every run config and sweep against the run-config schema.
-            var limits = configuration.GetSection(InputLimits.Section).Get<InputLimits>() ?? new InputLimits();
-            silo.Services.TryAddSingleton(limits);
-            silo.Services.AddSingleton<IRunConfigRules>(new SchemaRunConfigRules(new RunConfigSchema(limits)));
+            silo.Services.AddRunConfigSchema(configuration);
+            silo.Services.AddSingleton<IRunConfigRules>(sp => new SchemaRunConfigRules(sp.GetRequiredService<RunConfigSchema>()));
             silo.Services.AddSingleton<IReminderTable, EfReminderTable>(); // before AddControlRole, which otherwise keeps reminders in memory
             silo.AddControlRole(configuration);
         }

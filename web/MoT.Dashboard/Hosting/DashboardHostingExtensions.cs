@@ -1,4 +1,3 @@
-using MoT.Training.Configuration;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MoT.Dashboard.Accounts;
@@ -8,6 +7,7 @@ using MoT.Dashboard.Runs;
 using MoT.Data;
 using MoT.Silo;
 using MoT.Silo.Persistence;
+using MoT.Silo.Sweeps;
 using MudBlazor.Services;
 
 namespace MoT.Dashboard.Hosting;
@@ -28,8 +28,7 @@ public static class DashboardHostingExtensions
         builder.Services.Configure<DashboardOptions>(configuration.GetSection(DashboardOptions.Section));
         builder.Services.AddMotData(configuration);
         // One set of input limits for the forms here and the grains of a co-hosted silo.
-        builder.Services.TryAddSingleton(configuration.GetSection(InputLimits.Section).Get<InputLimits>() ?? new InputLimits());
-        builder.Services.TryAddSingleton(sp => new RunConfigSchema(sp.GetRequiredService<InputLimits>()));
+        builder.Services.AddRunConfigSchema(configuration);
         builder.Services.AddMetricFlushOnStop(); // before the silo: stops after it, once training has drained
 
         var host = configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
