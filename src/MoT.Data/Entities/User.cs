@@ -13,4 +13,7 @@ public class User
 
     /// <summary>What the user may do on the dashboard: <c>viewer</c>, <c>researcher</c> or <c>admin</c>.</summary>
     public string Role { get; set; } = "viewer";
+
+    /// <summary>The password was set by someone else (first-start seeding): sign-in leads only to changing it.</summary>
+    public bool MustChangePassword { get; set; }
 }
