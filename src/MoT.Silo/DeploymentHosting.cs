@@ -16,6 +16,8 @@ public static class DeploymentHosting
 
     public const string AdvertisedIPAddressKey = "Orleans:Endpoints:AdvertisedIPAddress";
 
+    public const string ListenIPAddressKey = "Orleans:Endpoints:ListenIPAddress";
+
     /// <summary>
     /// Kubernetes hosting is on exactly when <c>Orleans:Kubernetes:Enabled</c> is true (the manifests set it; nothing is
     /// guessed from the environment). It only adds pod lifecycle (silo name = pod, defunct silos' pods deleted), so it
@@ -69,17 +71,31 @@ public static class DeploymentHosting
         return address;
     }
 
+    /// <summary>
+    /// The local address the silo and gateway ports listen on with an advertised address: <c>Orleans:Endpoints:ListenIPAddress</c>
+    /// (a host-networked silo sets its cluster-network address, so no other interface sees the ports), else every
+    /// interface (in a container the advertised address is the host's, and the container's own network is private).
+    /// </summary>
+    public static IPAddress ListenIPAddress(IConfiguration configuration)
+    {
+        var value = configuration[ListenIPAddressKey];
+        if (string.IsNullOrWhiteSpace(value)) return IPAddress.Any;
+        return IPAddress.TryParse(value.Trim(), out var address)
+            ? address
+            : throw new InvalidOperationException($"{ListenIPAddressKey} '{value}' is not an IP address.");
+    }
+
     /// <summary>Applies the advertised address and Kubernetes hosting that configuration asks for; call after the endpoints are configured.</summary>
     public static ISiloBuilder UseDeploymentHosting(this ISiloBuilder silo, IConfiguration configuration, ClusteringOptions clustering)
     {
         if (AdvertisedIPAddress(configuration, clustering) is { } address)
         {
-            // The advertised address may belong to the host, not the container: listen on every interface.
+            var listen = ListenIPAddress(configuration);
             silo.Services.PostConfigure<EndpointOptions>(o =>
             {
                 o.AdvertisedIPAddress = address;
-                o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, o.SiloPort);
-                o.GatewayListeningEndpoint = o.GatewayPort > 0 ? new IPEndPoint(IPAddress.Any, o.GatewayPort) : null;
+                o.SiloListeningEndpoint = new IPEndPoint(listen, o.SiloPort);
+                o.GatewayListeningEndpoint = o.GatewayPort > 0 ? new IPEndPoint(listen, o.GatewayPort) : null;
             });
         }
 

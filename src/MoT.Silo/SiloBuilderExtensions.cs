@@ -26,6 +26,7 @@ public static class SiloBuilderExtensions
         silo.Configure<SiloOptions>(o => o.SiloName = host.Name ?? $"{Environment.MachineName}-{host.SiloPort}");
         silo.UseMotClustering(host, clustering);
         silo.UseDeploymentHosting(configuration, clustering);
+        silo.UseMotTls(configuration);
 
         // One store for grain state, run history, metrics and leaderboard queries (SQLite by default,
         // PostgreSQL for teams), so a restarted control silo continues where it stopped.

@@ -11,6 +11,7 @@ namespace MoT.Cli.Commands;
 /// How a verb reaches the running platform as an Orleans client: this machine's gateway (<c>--gateway-port</c>, default
 /// 30000, what <c>./build.sh run</c> and a local silo open), or the team cluster's membership table on PostgreSQL
 /// (<c>--cluster-db CONN</c>, or MOT_Orleans__Clustering__ProviderType=AdoNet with MOT_Orleans__Clustering__ConnectionString).
+/// A cluster with TLS on needs the same certificate setting here: MOT_Orleans__Tls__CertificatePath and the rest of <see cref="ClusterTlsOptions"/>.
 /// </summary>
 internal sealed class ClusterConnection
 {
@@ -43,7 +44,7 @@ internal sealed class ClusterConnection
         var clustering = ClusterMembership.Read(builder.Configuration);
         var gatewayPort = parse.GetValue(GatewayPort);
         var host = new SiloHostOptions();
-        builder.UseOrleansClient(client => client.UseMotClustering(clustering, gatewayPort, host.ServiceId, parse.GetValue(ClusterId)!));
+        builder.UseOrleansClient(client => client.UseMotClustering(clustering, gatewayPort, host.ServiceId, parse.GetValue(ClusterId)!).UseMotTls(builder.Configuration));
         var app = builder.Build();
         var where = clustering.IsAdoNet ? "the cluster in the given PostgreSQL database" : $"a silo gateway on localhost:{gatewayPort}";
         var seconds = parse.GetValue(ConnectTimeout);

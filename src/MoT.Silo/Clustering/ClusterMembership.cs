@@ -28,6 +28,13 @@ public static class ClusterMembership
         {
             var primary = host.SiloPort == host.PrimarySiloPort ? null : new IPEndPoint(IPAddress.Loopback, host.PrimarySiloPort);
             silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, primary, host.ServiceId, host.ClusterId);
+            // One machine: the cluster's ports are internal, so they listen on loopback only, never on every interface.
+            // People reach the platform through the dashboard; its gateway has no user authentication.
+            silo.Services.PostConfigure<EndpointOptions>(o =>
+            {
+                o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Loopback, o.SiloPort);
+                o.GatewayListeningEndpoint = o.GatewayPort > 0 ? new IPEndPoint(IPAddress.Loopback, o.GatewayPort) : null;
+            });
             return silo;
         }
 

@@ -41,7 +41,7 @@ public static class DashboardHostingExtensions
         }
         else
         {
-            builder.UseOrleansClient(client => client.UseMotClustering(clustering, options.GatewayPort, host.ServiceId, host.ClusterId));
+            builder.UseOrleansClient(client => client.UseMotClustering(clustering, options.GatewayPort, host.ServiceId, host.ClusterId).UseMotTls(configuration));
         }
 
         if (string.Equals(options.RunHistory, "Database", StringComparison.OrdinalIgnoreCase))

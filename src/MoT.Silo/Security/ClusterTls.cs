@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.Connections.Security;
+
+namespace MoT.Silo;
+
+/// <summary>
+/// Applies <see cref="ClusterTlsOptions"/> to a silo (silo-to-silo and gateway connections) or a client (its gateway
+/// connections): one setting for the silos, the dashboard and <c>mot</c>. Mutual: a peer without a trusted
+/// certificate, or one speaking plain TCP, is refused during the handshake.
+/// </summary>
+public static class ClusterTls
+{
+    public static ClusterTlsOptions Read(IConfiguration configuration) =>
+        configuration.GetSection(ClusterTlsOptions.Section).Get<ClusterTlsOptions>() ?? new ClusterTlsOptions();
+
+    public static ISiloBuilder UseMotTls(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var options = Read(configuration);
+        if (!options.Enabled) return silo;
+        var certificate = ClusterCertificates.Load(options);
+        var trustedCa = ClusterCertificates.LoadTrustedCa(options);
+        return silo.UseTls(certificate, tls => Configure(tls, certificate, trustedCa));
+    }
+
+    public static IClientBuilder UseMotTls(this IClientBuilder client, IConfiguration configuration)
+    {
+        var options = Read(configuration);
+        if (!options.Enabled) return client;
+        var certificate = ClusterCertificates.Load(options);
+        var trustedCa = ClusterCertificates.LoadTrustedCa(options);
+        return client.UseTls(certificate, tls => Configure(tls, certificate, trustedCa));
+    }
+
+    private static void Configure(TlsOptions tls, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? trustedCa)
+    {
+        tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+        tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate; // the gateway admits only holders of a cluster certificate
+        tls.RemoteCertificateValidation = (remote, _, errors) => ClusterCertificates.Validate(remote, errors, certificate, trustedCa);
+    }
+}
