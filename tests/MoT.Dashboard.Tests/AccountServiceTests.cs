@@ -25,7 +25,8 @@ public sealed class AccountServiceTests() : TemporaryStoreTests("mot-accounts-")
         var accounts = Service(seed);
         await accounts.SeedAsync(ct);
 
-        Assert.Equal(new Account("admin", null, Roles.Admin), await accounts.ValidateAsync("admin", "admin", ct));
+        // A configured password is known to whoever read the configuration: the first sign-in must replace it.
+        Assert.Equal(new Account("admin", null, Roles.Admin, MustChangePassword: true), await accounts.ValidateAsync("admin", "admin", ct));
         Assert.Equal(Roles.Viewer, (await accounts.ValidateAsync("vera", "v", ct))?.Role);
         Assert.Null(await accounts.ValidateAsync("admin", "wrong", ct));
         Assert.Null(await accounts.ValidateAsync("nobody", "admin", ct));
@@ -82,12 +83,104 @@ public sealed class CheckpointPinTests() : TemporaryStoreTests("mot-pins-")
             await db.SaveChangesAsync(token);
         }
 
-        var commands = new MoT.Dashboard.Platform.PlatformCommands(null!, new CurrentUser(new FakeAuthentication("rita", Roles.Researcher)), new MoT.Dashboard.Runs.RunCatalog(),
-            Services.GetRequiredService<MoT.Data.Checkpoints.CheckpointStore>(), NullLogger<MoT.Dashboard.Platform.PlatformCommands>.Instance);
+        var audit = TestAudit.Into(Services, "10.1.2.3");
+        var commands = new MoT.Dashboard.Platform.PlatformCommands(null!, new CurrentUser(new FakeAuthentication("rita", Roles.Researcher), audit), new MoT.Dashboard.Runs.RunCatalog(),
+            Services.GetRequiredService<MoT.Data.Checkpoints.CheckpointStore>(), audit, NullLogger<MoT.Dashboard.Platform.PlatformCommands>.Instance);
 
         Assert.True((await commands.SetCheckpointPinnedAsync(checkpointId, true)).Pinned);
         Assert.False((await commands.SetCheckpointPinnedAsync(checkpointId, false)).Pinned);
         var missing = await Assert.ThrowsAsync<KeyNotFoundException>(() => commands.SetCheckpointPinnedAsync(Guid.NewGuid(), true));
         Assert.Contains("does not exist", missing.Message);
+
+        // Each change is one audit row (newest first) with the user and the client's address; the failed pin changed nothing and left none.
+        await using var read = await Services.GetRequiredService<IDbContextFactory<MotDbContext>>().CreateDbContextAsync(token);
+        var rows = await read.AuditLog.OrderByDescending(a => a.Id).Select(a => new { a.UserName, a.Action, a.TargetId, a.RemoteAddress, a.Outcome }).ToListAsync(token);
+        Assert.Equal([
+            new { UserName = "rita", Action = "checkpoint.unpin", TargetId = (string?)checkpointId.ToString(), RemoteAddress = (string?)"10.1.2.3", Outcome = "ok" },
+            new { UserName = "rita", Action = "checkpoint.pin", TargetId = (string?)checkpointId.ToString(), RemoteAddress = (string?)"10.1.2.3", Outcome = "ok" },
+        ], rows);
+    }
+}
+
+/// <summary>First-start admin without a configured password, and users changing their own password.</summary>
+public sealed class SeedAdminAndPasswordChangeTests() : TemporaryStoreTests("mot-seed-admin-")
+{
+    private AccountService Service(AccountSeedOptions seed, ListLogger<AccountService> log) =>
+        new(Services.GetRequiredService<IDbContextFactory<MotDbContext>>(), Options.Create(seed), TimeProvider.System, log);
+
+    [Fact]
+    public async Task Without_a_configured_password_the_admin_gets_a_random_one_printed_in_one_line_once_and_must_change_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var seed = new AccountSeedOptions { SeedAdmin = new SeedAccount { UserName = "admin" } };
+        var log = new ListLogger<AccountService>();
+
+        await Service(seed, log).SeedAsync(ct);
+        await Service(seed, log).SeedAsync(ct); // a restart finds the account and prints nothing
+
+        var line = Assert.Single(log.Lines);
+        var password = System.Text.RegularExpressions.Regex.Match(line, "one-time password (\\S+) ").Groups[1].Value;
+        Assert.Equal(20, password.Length);
+        Assert.NotEqual(password, AccountService.RandomPassword()); // not a constant
+        var account = await Service(seed, log).ValidateAsync("admin", password, ct);
+        Assert.Equal(new Account("admin", null, Roles.Admin, MustChangePassword: true), account);
+        Assert.Null(await Service(seed, log).ValidateAsync("admin", "admin", ct));
+    }
+
+    [Fact]
+    public async Task A_configured_admin_password_is_never_printed()
+    {
+        var log = new ListLogger<AccountService>();
+        await Service(new AccountSeedOptions { SeedAdmin = new SeedAccount { UserName = "admin", Password = "configured-secret" } }, log).SeedAsync(TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain(log.Lines, l => l.Contains("configured-secret"));
+        Assert.Contains("password from configuration", Assert.Single(log.Lines));
+    }
+
+    [Fact]
+    public async Task Changing_the_password_clears_the_flag_and_refusals_name_the_rule()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var accounts = Service(new AccountSeedOptions { SeedAdmin = new SeedAccount { UserName = "admin", Password = "initial-pass" } }, new ListLogger<AccountService>());
+        await accounts.SeedAsync(ct);
+
+        async Task<string> Refusal(string? current, string? next, string? confirmation) =>
+            (await Assert.ThrowsAsync<PasswordChangeException>(() => accounts.ChangePasswordAsync("admin", current, next, confirmation, ct))).Message;
+
+        Assert.Equal("The new password must have at least 10 characters.", await Refusal("initial-pass", "short", "short"));
+        Assert.Equal("The new password and its confirmation differ.", await Refusal("initial-pass", "long-enough-1", "long-enough-2"));
+        Assert.Equal("The new password must differ from the current one.", await Refusal("initial-pass", "initial-pass", "initial-pass"));
+        Assert.Equal("The current password is wrong.", await Refusal("guess", "long-enough-1", "long-enough-1"));
+        Assert.True((await accounts.ValidateAsync("admin", "initial-pass", ct))!.MustChangePassword); // refusals changed nothing
+
+        var changed = await accounts.ChangePasswordAsync("admin", "initial-pass", "long-enough-1", "long-enough-1", ct);
+
+        Assert.False(changed.MustChangePassword);
+        Assert.Null(await accounts.ValidateAsync("admin", "initial-pass", ct));
+        Assert.Equal(new Account("admin", null, Roles.Admin), await accounts.ValidateAsync("admin", "long-enough-1", ct));
+    }
+}
+
+/// <summary>Collects formatted log lines at warning level and above.</summary>
+public sealed class ListLogger<T> : Microsoft.Extensions.Logging.ILogger<T>
+{
+    private readonly List<string> _lines = [];
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines) return [.. _lines];
+        }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Warning;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (!IsEnabled(logLevel)) return;
+        lock (_lines) _lines.Add(formatter(state, exception));
     }
 }

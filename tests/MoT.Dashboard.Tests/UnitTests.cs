@@ -23,8 +23,8 @@ public sealed class FakeAuthentication(string? name, string? role) : Authenticat
 public sealed class PermissionTests
 {
     private static PlatformCommands CommandsFor(string? name, string? role) =>
-        new(grains: null!, new CurrentUser(new FakeAuthentication(name, role)), new RunCatalog(), checkpoints: null!,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<PlatformCommands>.Instance);
+        new(grains: null!, new CurrentUser(new FakeAuthentication(name, role), TestAudit.Discarding()), new RunCatalog(), checkpoints: null!,
+            TestAudit.Discarding(), Microsoft.Extensions.Logging.Abstractions.NullLogger<PlatformCommands>.Instance);
 
     [Fact]
     public async Task A_viewer_cannot_launch_cancel_or_resume()
@@ -48,7 +48,7 @@ public sealed class PermissionTests
     [Fact]
     public async Task A_researcher_is_the_owner_of_what_they_launch()
     {
-        var user = new CurrentUser(new FakeAuthentication("rita", Roles.Researcher));
+        var user = new CurrentUser(new FakeAuthentication("rita", Roles.Researcher), TestAudit.Discarding());
         Assert.Equal("rita", await user.RequireMutatorAsync("launch runs"));
     }
 

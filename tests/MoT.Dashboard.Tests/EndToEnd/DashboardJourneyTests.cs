@@ -205,6 +205,21 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await Assertions.Expect(page.Locator("[data-testid=step]")).ToHaveTextAsync("600 / 600");
             await page.ShotAsync("15-run-resumed-after-cancel");
             Assert.NotEqual("600 / 600", step.Trim());
+
+            // Both commands are in the audit log with who did them and from where (the browser's loopback address).
+            var parentId = parentUrl[(parentUrl.LastIndexOf('/') + 1)..];
+            await page.GotoAsync($"{server.BaseUrl}/admin/audit");
+            await page.WaitInteractiveAsync();
+            foreach (var action in new[] { "run.cancel", "run.resume" })
+            {
+                var row = page.Locator("[data-testid=audit-table] tr", new() { HasText = action }).Filter(new() { HasText = parentId }).First;
+                await Assertions.Expect(row).ToBeVisibleAsync();
+                await Assertions.Expect(row.Locator("[data-testid=audit-row-user]")).ToHaveTextAsync("admin");
+                await Assertions.Expect(row.Locator("[data-testid=audit-row-address]")).ToHaveTextAsync("127.0.0.1");
+                await Assertions.Expect(row.Locator("[data-testid=audit-row-outcome]")).ToContainTextAsync("ok");
+            }
+
+            await page.ShotAsync("16-audit-log");
         }
         catch (Exception e)
         {
@@ -230,6 +245,9 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
         await Assertions.Expect(page.Locator("[data-testid=access-denied]")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-testid=accounts]")).ToHaveCountAsync(0);
         await page.ShotAsync("17-viewer-denied");
+        await page.GotoAsync($"{server.BaseUrl}/admin/audit");
+        await Assertions.Expect(page.Locator("[data-testid=access-denied]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=audit-table]")).ToHaveCountAsync(0);
     }
 
     [Fact]

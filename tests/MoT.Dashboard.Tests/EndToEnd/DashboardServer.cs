@@ -17,6 +17,15 @@ public sealed class DashboardServer : IAsyncLifetime
     /// <summary>An account only the sign-in lockout test uses, so locking it disturbs no other test.</summary>
     public const string LockoutProbeUser = "lockout-probe", LockoutProbePassword = "probe-secret";
 
+    /// <summary>A seeded account that must change its password at first sign-in (only the password-change test uses it).</summary>
+    public const string NewcomerUser = "newcomer", NewcomerPassword = "set-by-admin";
+
+    public const int SignInAttemptsPerMinute = 40;
+
+    public int SiloPort { get; private set; }
+
+    public int GatewayPort { get; private set; }
+
     public string BaseUrl { get; private set; } = "";
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "mot-dashboard-e2e-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -36,8 +45,8 @@ public sealed class DashboardServer : IAsyncLifetime
         Directory.CreateDirectory(DataDirectory);
         Directory.CreateDirectory(ScreenshotDirectory);
         var httpPort = FreePort();
-        var siloPort = FreePort();
-        var gatewayPort = FreePort();
+        var siloPort = SiloPort = FreePort();
+        var gatewayPort = GatewayPort = FreePort();
         BaseUrl = $"http://127.0.0.1:{httpPort}";
         var dll = LocateDashboard();
         var start = new ProcessStartInfo("dotnet")
@@ -59,8 +68,15 @@ public sealed class DashboardServer : IAsyncLifetime
             "--GpuSlots:ProgressInterval=00:00:00.200",
             "--SimulatedTraining:StepDelay=00:00:00.030",
             "--Training:Executor=simulated",
+            // Known passwords for the tests (the supported way: configured seed accounts); only the newcomer must change its own.
+            "--Dashboard:SeedAdmin:Password=admin", "--Dashboard:SeedAdmin:MustChangePassword=false",
             "--Dashboard:SeedUsers:0:UserName=viewer", "--Dashboard:SeedUsers:0:Password=viewer", "--Dashboard:SeedUsers:0:Role=viewer",
+            "--Dashboard:SeedUsers:0:MustChangePassword=false",
             $"--Dashboard:SeedUsers:1:UserName={LockoutProbeUser}", $"--Dashboard:SeedUsers:1:Password={LockoutProbePassword}", "--Dashboard:SeedUsers:1:Role=viewer",
+            "--Dashboard:SeedUsers:1:MustChangePassword=false",
+            $"--Dashboard:SeedUsers:2:UserName={NewcomerUser}", $"--Dashboard:SeedUsers:2:Password={NewcomerPassword}", "--Dashboard:SeedUsers:2:Role=researcher",
+            // Every test signs in from 127.0.0.1; the rate-limit test probes from another loopback address.
+            $"--Dashboard:SignIn:AttemptsPerWindow={SignInAttemptsPerMinute}",
         })
         {
             start.ArgumentList.Add(arg);

@@ -53,23 +53,141 @@ public sealed partial class SignInProtectionTests(DashboardServer server)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
-    /// <summary>A browser-like client: cookies kept, the sign-in form's antiforgery token read from the page.</summary>
-    private sealed partial class FormSession(string baseUrl) : IDisposable
+    [Fact]
+    public async Task Fast_sign_in_attempts_from_one_address_get_429_with_Retry_After_and_other_addresses_are_not_affected()
     {
-        public HttpClient Http { get; } = new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() });
+        // Another loopback address than the other tests' 127.0.0.1: the limit is per client address.
+        using var prober = new FormSession(server.BaseUrl, IPAddress.Parse("127.0.0.2"));
+        HttpResponseMessage? limited = null;
+        var attempts = 0;
+        for (; attempts <= DashboardServer.SignInAttemptsPerMinute + 1 && limited is null; attempts++)
+        {
+            var response = await prober.PostSignInAsync("rate-probe", "guess" + attempts);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests) limited = response;
+            else Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        }
+
+        Assert.True(limited is not null, $"no 429 after {attempts} sign-in attempts in a row");
+        Assert.Equal(DashboardServer.SignInAttemptsPerMinute + 1, attempts); // exactly the configured number passed
+        var retryAfter = int.Parse(limited.Headers.GetValues("Retry-After").Single());
+        Assert.InRange(retryAfter, 1, 60);
+        var body = await limited.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Equal($"Too many sign-in attempts from this address: try again in {retryAfter} s.", body.TrimEnd('\n'));
+        using var neighbour = new FormSession(server.BaseUrl);
+        Assert.Equal(HttpStatusCode.Redirect, (await neighbour.PostSignInAsync("rate-probe", "guess")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_seeded_password_must_be_changed_before_anything_else_and_the_old_one_stops_working()
+    {
+        using var session = new FormSession(server.BaseUrl);
+        const string newPassword = "newcomer-own-secret";
+
+        Assert.Equal("/account/password", await session.SignInAsync(DashboardServer.NewcomerUser, DashboardServer.NewcomerPassword));
+        foreach (var page in new[] { "/runs", "/", "/admin/audit", "/sweeps/new" })
+        {
+            var response = await session.Http.GetAsync(server.BaseUrl + page, TestContext.Current.CancellationToken);
+            Assert.True(response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location!.ToString() == "/account/password",
+                $"GET {page} answered {(int)response.StatusCode} {response.Headers.Location} while the password must change");
+        }
+
+        var hub = await session.Http.PostAsync($"{server.BaseUrl}/_blazor/negotiate?negotiateVersion=1", new StringContent(""), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Forbidden, hub.StatusCode); // no interactive circuit either
+        var changePage = await session.Http.GetStringAsync($"{server.BaseUrl}/account/password", TestContext.Current.CancellationToken);
+        Assert.Contains("choose your own before you continue", changePage);
+
+        var tooShort = await session.ChangePasswordAsync(DashboardServer.NewcomerPassword, "short", "short");
+        Assert.Contains("error=", tooShort);
+        Assert.Contains("at least 10 characters", WebUtility.UrlDecode(tooShort));
+        var wrongCurrent = await session.ChangePasswordAsync("not-it", newPassword, newPassword);
+        Assert.Contains("current password is wrong", WebUtility.UrlDecode(wrongCurrent));
+        Assert.Equal("/", await session.ChangePasswordAsync(DashboardServer.NewcomerPassword, newPassword, newPassword));
+        Assert.Equal(HttpStatusCode.OK, (await session.Http.GetAsync($"{server.BaseUrl}/runs", TestContext.Current.CancellationToken)).StatusCode);
+
+        using var again = new FormSession(server.BaseUrl);
+        Assert.Contains("error=1", await again.SignInAsync(DashboardServer.NewcomerUser, DashboardServer.NewcomerPassword));
+        Assert.Equal("/", await again.SignInAsync(DashboardServer.NewcomerUser, newPassword));
+    }
+
+    [Fact]
+    public async Task The_dashboards_silo_and_gateway_ports_are_not_reachable_on_a_non_loopback_address()
+    {
+        var external = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up && n.NetworkInterfaceType != System.Net.NetworkInformation.NetworkInterfaceType.Loopback)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        Assert.True(external is not null, "this machine has no non-loopback IPv4 interface that is up, so exposure on another address cannot be probed here");
+
+        Assert.True(await AcceptsAsync(IPAddress.Loopback, server.GatewayPort), $"the gateway does not answer on loopback either:\n{server.Log}");
+        Assert.False(await AcceptsAsync(external!, server.GatewayPort), $"the gateway port {server.GatewayPort} accepts connections on {external}");
+        Assert.False(await AcceptsAsync(external!, server.SiloPort), $"the silo port {server.SiloPort} accepts connections on {external}");
+    }
+
+    private static async Task<bool> AcceptsAsync(IPAddress address, int port)
+    {
+        using var client = new System.Net.Sockets.TcpClient(System.Net.Sockets.AddressFamily.InterNetwork);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await client.ConnectAsync(address, port, timeout.Token);
+            return true;
+        }
+        catch (Exception error) when (error is System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A browser-like client: cookies kept, the forms' antiforgery tokens read from the pages; optionally from another local address.</summary>
+    private sealed partial class FormSession(string baseUrl, IPAddress? localAddress = null) : IDisposable
+    {
+        public HttpClient Http { get; } = new(Handler(localAddress));
+
+        private static SocketsHttpHandler Handler(IPAddress? localAddress)
+        {
+            var handler = new SocketsHttpHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+            if (localAddress is not null)
+                handler.ConnectCallback = async (context, cancel) =>
+                {
+                    var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                    socket.Bind(new IPEndPoint(localAddress, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancel);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                };
+            return handler;
+        }
 
         /// <summary>Posts the sign-in form; returns where the server redirects to.</summary>
         public async Task<string> SignInAsync(string userName, string password)
         {
-            var page = await Http.GetStringAsync($"{baseUrl}/login", TestContext.Current.CancellationToken);
-            var token = TokenField().Match(page);
-            Assert.True(token.Success, "no antiforgery token on /login");
-            var response = await Http.PostAsync($"{baseUrl}/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+            var response = await PostSignInAsync(userName, password);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            return response.Headers.Location!.ToString();
+        }
+
+        public async Task<HttpResponseMessage> PostSignInAsync(string userName, string password) =>
+            await Http.PostAsync($"{baseUrl}/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
             {
-                ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value), ["userName"] = userName, ["password"] = password, ["returnUrl"] = "/",
+                ["__RequestVerificationToken"] = await TokenAsync("/login"), ["userName"] = userName, ["password"] = password, ["returnUrl"] = "/",
+            }), TestContext.Current.CancellationToken);
+
+        /// <summary>Posts the change-password form; returns where the server redirects to.</summary>
+        public async Task<string> ChangePasswordAsync(string current, string next, string confirmation)
+        {
+            var response = await Http.PostAsync($"{baseUrl}/account/change-password", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["__RequestVerificationToken"] = await TokenAsync("/account/password"), ["currentPassword"] = current, ["newPassword"] = next, ["confirmation"] = confirmation,
             }), TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
             return response.Headers.Location!.ToString();
+        }
+
+        private async Task<string> TokenAsync(string page)
+        {
+            var html = await Http.GetStringAsync(baseUrl + page, TestContext.Current.CancellationToken);
+            var token = TokenField().Match(html);
+            Assert.True(token.Success, $"no antiforgery token on {page}");
+            return WebUtility.HtmlDecode(token.Groups[1].Value);
         }
 
         public void Dispose() => Http.Dispose();

@@ -9,8 +9,17 @@ namespace MoT.Dashboard.Accounts;
 public sealed class SeedAccount
 {
     public string UserName { get; set; } = "";
+
+    /// <summary>The initial password; empty for the admin: a random one, printed once in the start-up log.</summary>
     public string Password { get; set; } = "";
+
     public string Role { get; set; } = Roles.Viewer;
+
+    /// <summary>
+    /// Whether the first sign-in must set a new password (default): a password that sat in configuration or a log is
+    /// not a secret. Scripted test and demo setups turn it off.
+    /// </summary>
+    public bool MustChangePassword { get; set; } = true;
 }
 
 /// <summary>Accounts the dashboard creates when it starts against a database without them.</summary>
@@ -20,8 +29,11 @@ public sealed class AccountSeedOptions
     public List<SeedAccount> SeedUsers { get; set; } = [];
 }
 
-/// <summary>A signed-in identity as the dashboard sees it.</summary>
-public sealed record Account(string UserName, string? DisplayName, string Role);
+/// <summary>A signed-in identity as the dashboard sees it; <paramref name="MustChangePassword"/>: it may only set a new password.</summary>
+public sealed record Account(string UserName, string? DisplayName, string Role, bool MustChangePassword = false);
+
+/// <summary>Why a password change was refused, in words for the page.</summary>
+public sealed class PasswordChangeException(string message) : Exception(message);
 
 /// <summary>Dashboard accounts in the platform's <c>users</c> table: sign-in checks, creation, first-start seeding.</summary>
 public sealed class AccountService(IDbContextFactory<MotDbContext> contexts, IOptions<AccountSeedOptions> seed, TimeProvider clock, ILogger<AccountService> logger)
@@ -33,11 +45,38 @@ public sealed class AccountService(IDbContextFactory<MotDbContext> contexts, IOp
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userName.Trim(), cancellationToken);
         if (user is null || !PasswordHashing.Verify(password, user.PasswordHash)) return null;
+        return new Account(user.Id, user.DisplayName, Roles.Normalize(user.Role) ?? Roles.Viewer, user.MustChangePassword);
+    }
+
+    /// <summary>Shortest password a user may choose.</summary>
+    public const int MinimumPasswordLength = 10;
+
+    /// <summary>
+    /// Sets a user's own new password after checking the current one, and clears the must-change flag. Refusals are a
+    /// <see cref="PasswordChangeException"/> with one line for the user.
+    /// </summary>
+    public async Task<Account> ChangePasswordAsync(string userName, string? currentPassword, string? newPassword, string? confirmation, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(newPassword) || newPassword.Length < MinimumPasswordLength)
+            throw new PasswordChangeException($"The new password must have at least {MinimumPasswordLength} characters.");
+        if (newPassword != confirmation) throw new PasswordChangeException("The new password and its confirmation differ.");
+        if (newPassword == currentPassword) throw new PasswordChangeException("The new password must differ from the current one.");
+        if (string.Equals(newPassword, userName, StringComparison.OrdinalIgnoreCase)) throw new PasswordChangeException("The new password must not be the user name.");
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userName, cancellationToken);
+        if (user is null || string.IsNullOrEmpty(currentPassword) || !PasswordHashing.Verify(currentPassword, user.PasswordHash))
+            throw new PasswordChangeException("The current password is wrong.");
+        user.PasswordHash = PasswordHashing.Hash(newPassword);
+        user.MustChangePassword = false;
+        await db.SaveChangesAsync(cancellationToken);
         return new Account(user.Id, user.DisplayName, Roles.Normalize(user.Role) ?? Roles.Viewer);
     }
 
     /// <summary>Creates an account, or sets password and role of an existing user row (e.g. one created for run ownership).</summary>
-    public async Task<Account> SetAccountAsync(string userName, string password, string role, CancellationToken cancellationToken = default)
+    public async Task<Account> SetAccountAsync(string userName, string password, string role, CancellationToken cancellationToken = default) =>
+        await SetAccountAsync(userName, password, role, mustChangePassword: false, cancellationToken);
+
+    private async Task<Account> SetAccountAsync(string userName, string password, string role, bool mustChangePassword, CancellationToken cancellationToken)
     {
         var name = userName.Trim();
         if (name.Length is 0 or > 64) throw new ArgumentException("User name must be 1 to 64 characters.", nameof(userName));
@@ -53,8 +92,9 @@ public sealed class AccountService(IDbContextFactory<MotDbContext> contexts, IOp
 
         user.PasswordHash = PasswordHashing.Hash(password);
         user.Role = canonicalRole;
+        user.MustChangePassword = mustChangePassword;
         await db.SaveChangesAsync(cancellationToken);
-        return new Account(user.Id, user.DisplayName, canonicalRole);
+        return new Account(user.Id, user.DisplayName, canonicalRole, mustChangePassword);
     }
 
     /// <summary>
@@ -78,12 +118,15 @@ public sealed class AccountService(IDbContextFactory<MotDbContext> contexts, IOp
         return new Account(user.Id, user.DisplayName, Roles.Normalize(user.Role) ?? Roles.Viewer);
     }
 
-    /// <summary>Creates the configured seed accounts that do not exist yet; logs the admin credentials it created.</summary>
+    /// <summary>
+    /// Creates the configured seed accounts that do not exist yet. An admin without a configured password gets a random
+    /// one, printed in this one log line and never again; a configured password is never printed.
+    /// </summary>
     public async Task SeedAsync(CancellationToken cancellationToken = default)
     {
         var accounts = new List<SeedAccount>();
         if (seed.Value.SeedAdmin is { UserName.Length: > 0 } admin)
-            accounts.Add(new SeedAccount { UserName = admin.UserName, Password = admin.Password, Role = Roles.Admin });
+            accounts.Add(new SeedAccount { UserName = admin.UserName, Password = admin.Password, Role = Roles.Admin, MustChangePassword = admin.MustChangePassword });
         accounts.AddRange(seed.Value.SeedUsers.Where(u => u.UserName.Length > 0));
 
         foreach (var account in accounts)
@@ -91,11 +134,20 @@ public sealed class AccountService(IDbContextFactory<MotDbContext> contexts, IOp
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             var exists = await db.Users.AnyAsync(u => u.Id == account.UserName && u.PasswordHash != null, cancellationToken);
             if (exists) continue;
-            await SetAccountAsync(account.UserName, account.Password, account.Role, cancellationToken);
-            logger.LogWarning("Created {Role} account '{UserName}' with password '{Password}' (from configuration); change it for shared use.",
-                account.Role, account.UserName, account.Password);
+            var generated = account.Password.Length == 0;
+            var password = generated ? RandomPassword() : account.Password;
+            await SetAccountAsync(account.UserName, password, account.Role, account.MustChangePassword, cancellationToken);
+            var then = account.MustChangePassword ? "a new password is asked for at the first sign-in" : "no change is asked for (MustChangePassword=false)";
+            if (generated)
+                logger.LogWarning("Created {Role} account '{UserName}' with the one-time password {Password} (shown only now); {Then}.", account.Role, account.UserName, password, then);
+            else
+                logger.LogWarning("Created {Role} account '{UserName}' with the password from configuration; {Then}.", account.Role, account.UserName, then);
         }
     }
+
+    /// <summary>20 characters from an alphabet without look-alikes (about 115 bits).</summary>
+    internal static string RandomPassword() =>
+        System.Security.Cryptography.RandomNumberGenerator.GetString("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 20);
 
     /// <summary>Every account, for the admin page.</summary>
     public async Task<IReadOnlyList<Account>> ListAsync(CancellationToken cancellationToken = default)

@@ -1,10 +1,11 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
+using MoT.Dashboard.Auditing;
 
 namespace MoT.Dashboard.Accounts;
 
 /// <summary>The signed-in user of this circuit, for server-side permission checks.</summary>
-public sealed class CurrentUser(AuthenticationStateProvider authentication)
+public sealed class CurrentUser(AuthenticationStateProvider authentication, AuditLog audit)
 {
     public async Task<ClaimsPrincipal> GetPrincipalAsync() => (await authentication.GetAuthenticationStateAsync()).User;
 
@@ -23,7 +24,11 @@ public sealed class CurrentUser(AuthenticationStateProvider authentication)
         var user = await GetPrincipalAsync();
         var name = await GetUserNameAsync();
         if (!user.IsInRole(Roles.Researcher) && !user.IsInRole(Roles.Admin))
+        {
+            await audit.RecordAsync(name, AuditActions.PermissionDenied, null, $"{AuditLog.Denied}: {action}");
             throw new UnauthorizedAccessException($"{name} is a viewer and cannot {action}.");
+        }
+
         return name;
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MoT.Dashboard.Accounts;
+using MoT.Dashboard.Auditing;
 using MoT.Dashboard.Components;
 using MoT.Dashboard.Platform;
 using MoT.Dashboard.Runs;
@@ -78,6 +79,8 @@ public static class DashboardHostingExtensions
         services.AddSingleton<AccountService>();
         services.Configure<SignInThrottleOptions>(builder.Configuration.GetSection(SignInThrottleOptions.Section));
         services.AddSingleton<SignInThrottle>();
+        services.AddSignInRateLimit(builder.Configuration);
+        services.AddAuditing();
         services.AddSingleton<RunCatalog>();
         services.AddScoped<CurrentUser>();
         services.AddScoped<PlatformCommands>();
@@ -100,7 +103,10 @@ public static class DashboardHostingExtensions
     {
         if (!app.Environment.IsDevelopment())
             app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseClientAddress();
         app.UseAuthentication();
+        app.UsePasswordChangeGate();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();

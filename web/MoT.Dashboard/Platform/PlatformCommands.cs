@@ -1,6 +1,7 @@
 using MoT.Contracts.Runs;
 using MoT.Contracts.Sweeps;
 using MoT.Dashboard.Accounts;
+using MoT.Dashboard.Auditing;
 using MoT.Dashboard.Runs;
 using MoT.Data.Checkpoints;
 
@@ -10,7 +11,7 @@ namespace MoT.Dashboard.Platform;
 /// Every change the dashboard makes to the platform, each checked server-side against the signed-in user's role and
 /// recorded with that user as owner. Pages hide the buttons too; this is the check that counts.
 /// </summary>
-public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, RunCatalog catalog, CheckpointStore checkpoints, ILogger<PlatformCommands> logger)
+public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, RunCatalog catalog, CheckpointStore checkpoints, AuditLog audit, ILogger<PlatformCommands> logger)
 {
     /// <summary>Queues a single run.</summary>
     public async Task<Guid> LaunchRunAsync(string configJson, int priority = 0)
@@ -19,6 +20,7 @@ public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, Run
         var runId = Guid.NewGuid();
         await grains.GetGrain<IRunGrain>(runId).CreateAsync(new RunSpec(configJson, owner, priority));
         catalog.AddRun(runId);
+        await audit.RecordAsync(owner, AuditActions.RunLaunch, runId);
         return runId;
     }
 
@@ -34,37 +36,38 @@ public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, Run
             foreach (var runId in submission.RunIds) catalog.AddRun(runId);
         }
 
+        await audit.RecordAsync(owner, AuditActions.SweepSubmit, sweepId, submission.Accepted ? AuditLog.Ok : "refused: " + string.Join("; ", submission.Errors));
         return (sweepId, submission);
     }
 
     public async Task<CommandResult> CancelRunAsync(Guid runId)
     {
         var name = await user.RequireMutatorAsync("cancel runs");
-        return await grains.GetGrain<IRunGrain>(runId).CancelAsync($"by {name} from the dashboard");
+        return await Audited(name, AuditActions.RunCancel, runId, await grains.GetGrain<IRunGrain>(runId).CancelAsync($"by {name} from the dashboard"));
     }
 
     public async Task<CommandResult> CancelSweepAsync(Guid sweepId)
     {
         var name = await user.RequireMutatorAsync("cancel sweeps");
-        return await grains.GetGrain<ISweepGrain>(sweepId).CancelAsync($"by {name} from the dashboard");
+        return await Audited(name, AuditActions.SweepCancel, sweepId, await grains.GetGrain<ISweepGrain>(sweepId).CancelAsync($"by {name} from the dashboard"));
     }
 
     public async Task<Guid> ResumeAsync(Guid runId)
     {
         var owner = await user.RequireMutatorAsync("resume runs");
-        return Track(await grains.GetGrain<IRunGrain>(runId).ResumeAsync(owner));
+        return await Track(owner, AuditActions.RunResume, runId, await grains.GetGrain<IRunGrain>(runId).ResumeAsync(owner));
     }
 
     public async Task<Guid> ForkAsync(Guid runId, string? configJson)
     {
         var owner = await user.RequireMutatorAsync("fork runs");
-        return Track(await grains.GetGrain<IRunGrain>(runId).ForkAsync(owner, configJson));
+        return await Track(owner, AuditActions.RunFork, runId, await grains.GetGrain<IRunGrain>(runId).ForkAsync(owner, configJson));
     }
 
     public async Task<Guid> TransitionTuneAsync(Guid runId, string targetConfigJson)
     {
         var owner = await user.RequireMutatorAsync("transition-tune runs");
-        return Track(await grains.GetGrain<IRunGrain>(runId).TransitionTuneAsync(owner, targetConfigJson));
+        return await Track(owner, AuditActions.RunTransitionTune, runId, await grains.GetGrain<IRunGrain>(runId).TransitionTuneAsync(owner, targetConfigJson));
     }
 
     /// <summary>Pins (keeps through retention clean-up) or unpins a recorded checkpoint.</summary>
@@ -72,15 +75,24 @@ public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, Run
     {
         var name = await user.RequireMutatorAsync(pinned ? "pin checkpoints" : "unpin checkpoints");
         var checkpoint = await checkpoints.SetPinnedAsync(checkpointId, pinned);
+        await audit.RecordAsync(name, pinned ? AuditActions.CheckpointPin : AuditActions.CheckpointUnpin, checkpointId);
         // The checkpoints table has no column for it: the log is the record of who pinned what.
         logger.LogInformation("{User} {Action} checkpoint {CheckpointId} of run {RunId} at step {Step}",
             name, pinned ? "pinned" : "unpinned", checkpoint.Id, checkpoint.RunId, checkpoint.Step);
         return checkpoint;
     }
 
-    private Guid Track(Guid runId)
+    /// <summary>Lists the new run and records the command on <paramref name="sourceRunId"/> with the run it created.</summary>
+    private async Task<Guid> Track(string userName, string action, Guid sourceRunId, Guid runId)
     {
         catalog.AddRun(runId);
+        await audit.RecordAsync(userName, action, sourceRunId, $"{AuditLog.Ok}: new run {runId}");
         return runId;
+    }
+
+    private async Task<CommandResult> Audited(string userName, string action, Guid targetId, CommandResult result)
+    {
+        await audit.RecordAsync(userName, action, targetId, result.Changed ? AuditLog.Ok : "unchanged: " + result.Message);
+        return result;
     }
 }
