@@ -170,6 +170,32 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
+    public void Cluster_ports_are_published_on_the_advertised_address_or_loopback_never_on_every_interface()
+    {
+        Assert.Equal(["127.0.0.1:11111:11111", "127.0.0.1:30000:30000"], Service("control").List("ports").Strings().Select(Interpolate));
+        Assert.Equal(["10.0.0.5:11111:11111", "10.0.0.5:30000:30000"],
+            Service("control").List("ports").Strings().Select(p => p.Replace("${MOT_ADVERTISED_IP:-127.0.0.1}", "10.0.0.5")));
+        Assert.Equal(["127.0.0.1:5432:5432"], Service("postgres").List("ports").Strings().Select(Interpolate));
+        foreach (var (name, service) in Compose.Map("services"))
+        {
+            if ((string)name is "dashboard" || !service.Has("ports")) continue;
+            foreach (var port in service.List("ports").Strings())
+                Assert.True(Interpolate(port).Split(':').Length == 3, $"{name} publishes {port} on every interface of the host");
+        }
+    }
+
+    [Fact]
+    public void A_host_networked_gpu_node_listens_on_its_cluster_address_only()
+    {
+        var gpu = DeploymentFiles.LoadYaml(GpuNodeFile).Map("services").Map("gpu");
+        var configuration = SiloConfiguration(gpu.List("command").Strings().ToArray(), Environment(gpu, required: "10.0.0.6"));
+
+        Assert.Equal(IPAddress.Parse("10.0.0.6"), DeploymentHosting.ListenIPAddress(configuration));
+        // Its healthcheck probes that address, as nothing listens on loopback.
+        Assert.Contains("/dev/tcp/${MOT_ADVERTISED_IP}/30000", gpu.Map("healthcheck").List("test").Strings().Last());
+    }
+
+    [Fact]
     public void Schema_job_runs_mot_db_migrate_on_the_same_database()
     {
         var migrate = Service("migrate");

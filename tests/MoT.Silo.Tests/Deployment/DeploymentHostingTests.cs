@@ -80,6 +80,32 @@ public sealed class DeploymentHostingTests
     }
 
     [Fact]
+    public void A_host_networked_silo_listens_only_on_the_configured_address()
+    {
+        using var host = BuildSilo(("Orleans:Endpoints:AdvertisedIPAddress", "10.0.0.6"), ("Orleans:Endpoints:ListenIPAddress", "10.0.0.6"),
+            ("Silo:SiloPort", "11211"), ("Silo:GatewayPort", "30100"));
+
+        var endpoints = host.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.0.6"), 11211), endpoints.SiloListeningEndpoint);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.0.6"), 30100), endpoints.GatewayListeningEndpoint);
+        var error = Assert.Throws<InvalidOperationException>(() => DeploymentHosting.ListenIPAddress(Config((DeploymentHosting.ListenIPAddressKey, "eth0"))));
+        Assert.Contains("Orleans:Endpoints:ListenIPAddress 'eth0' is not an IP address", error.Message);
+    }
+
+    [Fact]
+    public void The_one_machine_default_listens_on_loopback_only()
+    {
+        using var host = BuildSilo(adoNet: false, ("Silo:SiloPort", "11211"), ("Silo:GatewayPort", "30100"));
+
+        var endpoints = host.Services.GetRequiredService<IOptions<EndpointOptions>>().Value;
+
+        Assert.Equal(IPAddress.Loopback, endpoints.AdvertisedIPAddress);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 11211), endpoints.SiloListeningEndpoint);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 30100), endpoints.GatewayListeningEndpoint);
+    }
+
+    [Fact]
     public void A_silo_built_with_the_Kubernetes_switch_registers_Orleans_Kubernetes_hosting_and_one_without_does_not()
     {
         using var kubernetes = BuildSilo(("Orleans:Kubernetes:Enabled", "true"));
@@ -90,20 +116,26 @@ public sealed class DeploymentHostingTests
     }
 
     /// <summary>The silo as Program.cs builds it (not started: nothing connects to the database).</summary>
-    private static IHost BuildSilo(params (string Key, string? Value)[] settings)
+    private static IHost BuildSilo(params (string Key, string? Value)[] settings) => BuildSilo(adoNet: true, settings);
+
+    private static IHost BuildSilo(bool adoNet, params (string Key, string? Value)[] settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Silo:Role"] = "control",
-            ["Orleans:Clustering:ProviderType"] = "AdoNet",
-            ["Orleans:Clustering:ConnectionString"] = AdoNet.ConnectionString,
             ["Database:Provider"] = "PostgreSQL",
             ["Database:ConnectionString"] = AdoNet.ConnectionString,
         });
+        if (adoNet)
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Orleans:Clustering:ProviderType"] = "AdoNet",
+                ["Orleans:Clustering:ConnectionString"] = AdoNet.ConnectionString,
+            });
         builder.Configuration.AddInMemoryCollection(settings.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)));
         var options = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>()!;
-        var clustering = builder.Configuration.GetSection(ClusteringOptions.Section).Get<ClusteringOptions>()!;
+        var clustering = ClusterMembership.Read(builder.Configuration);
         builder.UseOrleans(silo => silo.AddMotSilo(builder.Configuration, options, clustering));
         return builder.Build();
     }

@@ -162,4 +162,28 @@ public sealed class KubernetesManifestTests
         if (doc.Scalar("kind") is not ("Deployment" or "StatefulSet" or "Job" or "DaemonSet")) return [];
         return doc.Map("spec").Map("template").Map("spec").List("containers").Cast<Dictionary<object, object>>();
     }
+
+    [Fact]
+    public void Silo_ports_are_reachable_only_from_the_platforms_pods_and_no_service_or_host_port_exposes_them()
+    {
+        var policy = Find("NetworkPolicy", "mot-silo-ports").Map("spec");
+        var selected = policy.Map("podSelector").List("matchExpressions").Cast<Dictionary<object, object>>().Single().List("values").Strings();
+        Assert.Equal(["mot-control", "mot-gpu-silo"], selected);
+        var ingress = policy.List("ingress").Cast<Dictionary<object, object>>().Single();
+        Assert.Equal("mot", ingress.List("from").Cast<Dictionary<object, object>>().Single().Map("podSelector").Map("matchLabels").Scalar("app.kubernetes.io/part-of"));
+        Assert.Equal(["11111", "30000"], ingress.List("ports").Cast<Dictionary<object, object>>().Select(p => p.Scalar("port")));
+        foreach (var deployment in new[] { "mot-control", "mot-gpu-silo", "mot-dashboard" })
+            Assert.Equal("mot", Find("Deployment", deployment).Map("spec").Map("template").Map("metadata").Map("labels").Scalar("app.kubernetes.io/part-of"));
+
+        foreach (var (file, doc) in All)
+        {
+            var text = DeploymentFiles.Read(Path.Combine(Folder, file));
+            Assert.DoesNotContain("hostPort", text);
+            Assert.DoesNotContain("hostNetwork", text);
+            if (doc.Scalar("kind") != "Service") continue;
+            var ports = doc.Map("spec").List("ports").Cast<Dictionary<object, object>>().Select(p => p.Scalar("port")).ToList();
+            Assert.DoesNotContain("11111", ports);
+            Assert.DoesNotContain("30000", ports);
+        }
+    }
 }
