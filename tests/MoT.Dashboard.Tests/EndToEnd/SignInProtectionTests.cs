@@ -44,6 +44,62 @@ public sealed partial class SignInProtectionTests(DashboardServer server)
     }
 
     [Fact]
+    public async Task Malformed_and_hostile_requests_never_get_a_stack_trace_or_echoed_headers_and_server_errors_name_a_request_id()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var signedIn = new FormSession(server.BaseUrl);
+        await signedIn.SignInAsync("viewer", "viewer");
+        var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        HttpRequestMessage Request(HttpMethod method, string path, HttpContent? content = null)
+        {
+            var request = new HttpRequestMessage(method, server.BaseUrl + path) { Content = content };
+            request.Headers.Add("X-Probe", "echo-probe-header");
+            return request;
+        }
+
+        static HttpContent Raw(string body, string contentType)
+        {
+            var content = new StringContent(body);
+            content.Headers.Remove("Content-Type");
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            return content;
+        }
+
+        var probes = new List<(string What, HttpClient Client, HttpRequestMessage Request)>
+        {
+            ("login with a broken multipart body", anonymous, Request(HttpMethod.Post, "/account/login", Raw("--x\r\nContent-Disposition: form-data; name=\"userName\"\r\n\r\nadmin", "multipart/form-data; boundary=x"))),
+            ("login with JSON", anonymous, Request(HttpMethod.Post, "/account/login", Raw("{\"userName\":\"admin\"}", "application/json"))),
+            ("login with a 2 MB field", anonymous, Request(HttpMethod.Post, "/account/login", new FormUrlEncodedContent([new("userName", new string('a', 2_000_000))]))),
+            ("PUT on the login endpoint", anonymous, Request(HttpMethod.Put, "/account/login")),
+            ("anonymous password change", anonymous, Request(HttpMethod.Post, "/account/change-password", new FormUrlEncodedContent([]))),
+            ("password change without antiforgery", signedIn.Http, Request(HttpMethod.Post, "/account/change-password", new FormUrlEncodedContent([new("newPassword", "x")]))),
+            ("a run id that is not a guid", signedIn.Http, Request(HttpMethod.Get, "/runs/not-a-guid")),
+            ("a run that does not exist", signedIn.Http, Request(HttpMethod.Get, "/runs/" + Guid.NewGuid())),
+            ("a sweep that does not exist", signedIn.Http, Request(HttpMethod.Get, "/sweeps/" + Guid.NewGuid())),
+            ("a filter that does not parse", signedIn.Http, Request(HttpMethod.Get, "/runs?filter=status%20%3D%3D%3D%20(")),
+            ("compare with garbage ids", signedIn.Http, Request(HttpMethod.Get, "/compare?runs=zz,%00,../../etc/passwd")),
+            ("a Blazor hub call with a forged circuit", signedIn.Http, Request(HttpMethod.Post, "/_blazor/negotiate?negotiateVersion=1", Raw("garbage", "text/plain"))),
+            ("a path with encoded traversal", anonymous, Request(HttpMethod.Get, "/_content/..%2f..%2fappsettings.json")),
+        };
+        var failures = new List<string>();
+        foreach (var (what, client, request) in probes)
+        {
+            using var response = await client.SendAsync(request, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            var status = (int)response.StatusCode;
+            TestContext.Current.TestOutputHelper?.WriteLine($"{what}: {status}");
+            if (body.Contains("   at ") || body.Contains("Exception") || body.Contains(".cs:line") || body.Contains("echo-probe-header"))
+                failures.Add($"{what}: {status} leaks internals: {body[..Math.Min(body.Length, 300)]}");
+            if (status >= 500 && !body.Contains("request id"))
+                failures.Add($"{what}: {status} without a request id");
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures) + "\n--- dashboard log ---\n" + server.Log[^Math.Min(server.Log.Length, 4000)..]);
+        var errorPage = await anonymous.GetStringAsync(server.BaseUrl + "/error", ct);
+        Assert.Matches("request id <code data-testid=\"request-id\">[^<]+</code>", errorPage);
+    }
+
+    [Fact]
     public async Task Sign_out_needs_the_antiforgery_token()
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });

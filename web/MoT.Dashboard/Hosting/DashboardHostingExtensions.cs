@@ -99,9 +99,15 @@ public static class DashboardHostingExtensions
     /// <summary>Anonymous liveness endpoint (compose healthcheck, Kubernetes probes).</summary>
     public const string HealthPath = "/health";
 
+    public const string DetailedErrorsKey = "Dashboard:DetailedErrors";
+
     public static WebApplication MapMotDashboard(this WebApplication app)
     {
-        if (!app.Environment.IsDevelopment())
+        // Stack traces and echoed request headers (the developer exception page) only on the explicit flag
+        // Dashboard:DetailedErrors=true, whatever the environment: otherwise a plain page with the request id.
+        if (app.Configuration.GetValue(DetailedErrorsKey, false))
+            app.UseDeveloperExceptionPage();
+        else
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseClientAddress();
         app.UseAuthentication();
