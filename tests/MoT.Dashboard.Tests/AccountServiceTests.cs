@@ -138,6 +138,26 @@ public sealed class SeedAdminAndPasswordChangeTests() : TemporaryStoreTests("mot
     }
 
     [Fact]
+    public async Task An_admin_left_on_the_former_default_password_by_an_earlier_version_must_change_it_and_others_are_left_alone()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var log = new ListLogger<AccountService>();
+        var seed = new AccountSeedOptions { SeedAdmin = new SeedAccount { UserName = "admin" } };
+        var accounts = Service(seed, log);
+        await accounts.SetAccountAsync("admin", "admin", Roles.Admin, ct); // as an earlier version seeded it: no flag
+
+        await accounts.SeedAsync(ct);
+
+        Assert.True((await accounts.ValidateAsync("admin", "admin", ct))!.MustChangePassword);
+        Assert.Contains("former default password", Assert.Single(log.Lines));
+
+        await accounts.ChangePasswordAsync("admin", "admin", "a-better-one", "a-better-one", ct);
+        await accounts.SeedAsync(ct);
+        Assert.False((await accounts.ValidateAsync("admin", "a-better-one", ct))!.MustChangePassword);
+        Assert.Single(log.Lines);
+    }
+
+    [Fact]
     public async Task Changing_the_password_clears_the_flag_and_refusals_name_the_rule()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -76,7 +76,8 @@ public sealed class AccountService(IDbContextFactory<MotDbContext> contexts, IOp
     public async Task<Account> SetAccountAsync(string userName, string password, string role, CancellationToken cancellationToken = default) =>
         await SetAccountAsync(userName, password, role, mustChangePassword: false, cancellationToken);
 
-    private async Task<Account> SetAccountAsync(string userName, string password, string role, bool mustChangePassword, CancellationToken cancellationToken)
+    /// <summary>As above; <paramref name="mustChangePassword"/>: the user's next sign-in leads only to choosing their own password.</summary>
+    public async Task<Account> SetAccountAsync(string userName, string password, string role, bool mustChangePassword, CancellationToken cancellationToken = default)
     {
         var name = userName.Trim();
         if (name.Length is 0 or > 64) throw new ArgumentException("User name must be 1 to 64 characters.", nameof(userName));
@@ -132,8 +133,20 @@ public sealed class AccountService(IDbContextFactory<MotDbContext> contexts, IOp
         foreach (var account in accounts)
         {
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            var exists = await db.Users.AnyAsync(u => u.Id == account.UserName && u.PasswordHash != null, cancellationToken);
-            if (exists) continue;
+            var existing = await db.Users.FirstOrDefaultAsync(u => u.Id == account.UserName && u.PasswordHash != null, cancellationToken);
+            if (existing is not null)
+            {
+                // Databases seeded by earlier versions kept admin/admin: still on it, the account must change it now.
+                if (account.Role == Roles.Admin && !existing.MustChangePassword && PasswordHashing.Verify(FormerDefaultAdminPassword, existing.PasswordHash))
+                {
+                    existing.MustChangePassword = true;
+                    await db.SaveChangesAsync(cancellationToken);
+                    logger.LogWarning("Admin account '{UserName}' still has the former default password; its next sign-in must set a new one.", account.UserName);
+                }
+
+                continue;
+            }
+
             var generated = account.Password.Length == 0;
             var password = generated ? RandomPassword() : account.Password;
             await SetAccountAsync(account.UserName, password, account.Role, account.MustChangePassword, cancellationToken);
@@ -144,6 +157,9 @@ public sealed class AccountService(IDbContextFactory<MotDbContext> contexts, IOp
                 logger.LogWarning("Created {Role} account '{UserName}' with the password from configuration; {Then}.", account.Role, account.UserName, then);
         }
     }
+
+    /// <summary>What earlier versions seeded the admin with.</summary>
+    private const string FormerDefaultAdminPassword = "admin";
 
     /// <summary>20 characters from an alphabet without look-alikes (about 115 bits).</summary>
     internal static string RandomPassword() =>
