@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 using Orleans.Connections.Security;
 
@@ -31,8 +32,7 @@ public static class ClusterTls
         return client.UseTls(certificate, tls => Configure(tls, certificate, trustedCa));
     }
 
-    private static void Configure(TlsOptions tls, System.Security.Cryptography.X509Certificates.X509Certificate2 certificate,
-        System.Security.Cryptography.X509Certificates.X509Certificate2? trustedCa)
+    private static void Configure(TlsOptions tls, X509Certificate2 certificate, X509Certificate2? trustedCa)
     {
         tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
         tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate; // the gateway admits only holders of a cluster certificate

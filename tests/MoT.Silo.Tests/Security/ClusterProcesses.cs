@@ -22,7 +22,7 @@ internal static class ClusterProcesses
             .. extra,
         ], workingDirectory);
 
-    /// <summary>Polls <paramref name="probe"/> until it holds; on timeout the failure names what was awaited and shows <paramref name="diagnostics"/>.</summary>
+    /// <summary>Polls <paramref name="read"/> until <paramref name="done"/> holds; on timeout the failure names what was awaited and shows <paramref name="diagnostics"/>.</summary>
     public static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, TimeSpan timeout, Func<string> diagnostics)
     {
         var clock = Stopwatch.StartNew();
