@@ -7,7 +7,7 @@ using MoT.Data.Queries;
 
 namespace MoT.Data;
 
-/// <summary>The platform's one DbContext: users, sweeps, runs, metric points and checkpoints.</summary>
+/// <summary>The platform's one DbContext: users, API tokens, sweeps, runs, metric points and checkpoints.</summary>
 public class MotDbContext(DbContextOptions<MotDbContext> options) : DbContext(options)
 {
     /// <summary>PostgreSQL schema of the platform's tables (the Orleans tables live beside it in public).</summary>
@@ -20,6 +20,7 @@ public class MotDbContext(DbContextOptions<MotDbContext> options) : DbContext(op
     public DbSet<MetricPoint> MetricPoints => Set<MetricPoint>();
     public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
     public DbSet<GrainStateRecord> GrainStates => Set<GrainStateRecord>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
