@@ -82,7 +82,7 @@ public sealed class CheckpointPinTests() : TemporaryStoreTests("mot-pins-")
             await db.SaveChangesAsync(token);
         }
 
-        var commands = new MoT.Dashboard.Platform.PlatformCommands(null!, new CurrentUser(new FakeAuthentication("rita", Roles.Researcher)), new MoT.Dashboard.Runs.RunCatalog(),
+        var commands = new MoT.Dashboard.Platform.PlatformCommands(null!, TestUsers.Current("rita", Roles.Researcher), new MoT.Dashboard.Runs.RunCatalog(),
             Services.GetRequiredService<MoT.Data.Checkpoints.CheckpointStore>(), NullLogger<MoT.Dashboard.Platform.PlatformCommands>.Instance);
 
         Assert.True((await commands.SetCheckpointPinnedAsync(checkpointId, true)).Pinned);
