@@ -15,6 +15,9 @@ public sealed class DashboardServer : IAsyncLifetime
     private Process? _process;
 
     /// <summary>An account only the sign-in lockout test uses, so locking it disturbs no other test.</summary>
+    /// <summary>A researcher account for the API tests (tokens are issued to it directly in the store).</summary>
+    public const string Researcher = "rita";
+
     public const string LockoutProbeUser = "lockout-probe", LockoutProbePassword = "probe-secret";
 
     public string BaseUrl { get; private set; } = "";
@@ -61,6 +64,7 @@ public sealed class DashboardServer : IAsyncLifetime
             "--Training:Executor=simulated",
             "--Dashboard:SeedUsers:0:UserName=viewer", "--Dashboard:SeedUsers:0:Password=viewer", "--Dashboard:SeedUsers:0:Role=viewer",
             $"--Dashboard:SeedUsers:1:UserName={LockoutProbeUser}", $"--Dashboard:SeedUsers:1:Password={LockoutProbePassword}", "--Dashboard:SeedUsers:1:Role=viewer",
+            $"--Dashboard:SeedUsers:2:UserName={Researcher}", "--Dashboard:SeedUsers:2:Password=rita-secret", "--Dashboard:SeedUsers:2:Role=researcher",
         })
         {
             start.ArgumentList.Add(arg);

@@ -66,7 +66,7 @@ public static partial class ApiInput
         }
         catch (JsonException error)
         {
-            throw new ApiInputException($"body: {Describe(error)}");
+            throw new ApiInputException(Describe(error));
         }
     }
 
@@ -84,10 +84,10 @@ public static partial class ApiInput
                 : $"{field}: unknown field{where}";
         }
         if (message.Contains("could not be converted", StringComparison.Ordinal))
-            return $"{path}has the wrong type{where}";
+            return path.Length > 0 ? $"{path}has the wrong type{where}" : $"body: must be a JSON object{where}";
         if (message.Contains("missing required properties", StringComparison.Ordinal))
-            return $"a required field is missing: {RequiredNames(message)}";
-        return $"{path}not valid JSON{where}";
+            return $"body: a required field is missing: {RequiredNames(message)}";
+        return $"body: {path}not valid JSON{where}";
     }
 
     private static string RequiredNames(string message)
