@@ -19,7 +19,7 @@ public static class RunsApi
             {
                 var query = request.Query;
                 var pageSize = ApiInput.Int("pageSize", query["pageSize"], 50, 1, RunQueryService.MaxPageSize);
-                return TypedResults.Ok(await history.QueryAsync(query["filter"], query["sort"], pageSize, query["cursor"], request.HttpContext.RequestAborted));
+                return TypedResults.Ok(await history.QueryAsync(Given(query["filter"]), Given(query["sort"]), pageSize, Given(query["cursor"]), request.HttpContext.RequestAborted));
             })
             .RequireAuthorization(Policies.Read).WithName("QueryRuns")
             .WithSummary("Runs matching filter (the runs page's filter language), sorted by sort (e.g. -created), a page at a time (pass nextCursor back as cursor)");
@@ -78,6 +78,9 @@ public static class RunsApi
 
         return api;
     }
+
+    /// <summary>An empty query value is the same as none (scripts build URLs with every key).</summary>
+    private static string? Given(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     internal static CommandOutcome ToOutcome(CommandResult result) => new(result.Changed, result.Message);
 
