@@ -18,6 +18,8 @@ var root = new RootCommand("MoT.Platform: train and compare Mixture-of-Tokens la
     DbCommand.Create(),
     RunsCommand.Create(),
     SweepCommand.Create(),
+    LoginCommand.Create(),
+    LoginCommand.CreateLogout(),
 };
 
 try

@@ -7,7 +7,7 @@ using MoT.Data.Queries;
 
 namespace MoT.Data;
 
-/// <summary>The platform's one DbContext: users, sweeps, runs, metric points, checkpoints and the audit log.</summary>
+/// <summary>The platform's one DbContext: users, API tokens, sweeps, runs, metric points, checkpoints and the audit log.</summary>
 public class MotDbContext(DbContextOptions<MotDbContext> options) : DbContext(options)
 {
     /// <summary>PostgreSQL schema of the platform's tables (the Orleans tables live beside it in public).</summary>
@@ -21,6 +21,7 @@ public class MotDbContext(DbContextOptions<MotDbContext> options) : DbContext(op
     public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
     public DbSet<GrainStateRecord> GrainStates => Set<GrainStateRecord>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -84,7 +84,7 @@ public sealed class CheckpointPinTests() : TemporaryStoreTests("mot-pins-")
         }
 
         var audit = TestAudit.Into(Services, "10.1.2.3");
-        var commands = new MoT.Dashboard.Platform.PlatformCommands(null!, new CurrentUser(new FakeAuthentication("rita", Roles.Researcher), audit), new MoT.Dashboard.Runs.RunCatalog(),
+        var commands = new MoT.Dashboard.Platform.PlatformCommands(null!, TestUsers.Current("rita", Roles.Researcher, audit), new MoT.Dashboard.Runs.RunCatalog(),
             Services.GetRequiredService<MoT.Data.Checkpoints.CheckpointStore>(), audit, NullLogger<MoT.Dashboard.Platform.PlatformCommands>.Instance);
 
         Assert.True((await commands.SetCheckpointPinnedAsync(checkpointId, true)).Pinned);

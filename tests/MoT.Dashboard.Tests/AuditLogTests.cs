@@ -28,7 +28,7 @@ public sealed class AuditLogTests() : TemporaryStoreTests("mot-audit-")
     public async Task A_viewers_refused_command_is_recorded_as_denied_with_their_address()
     {
         var audit = TestAudit.Into(Services, "192.0.2.7");
-        var user = new CurrentUser(new FakeAuthentication("vera", Roles.Viewer), audit);
+        var user = TestUsers.Current("vera", Roles.Viewer, audit);
 
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => user.RequireMutatorAsync("cancel runs"));
 

@@ -1,8 +1,11 @@
 using MoT.Silo.Training;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.DependencyInjection;
 using MoT.Contracts.Runs;
 using MoT.Dashboard.Accounts;
+using MoT.Dashboard.Auditing;
 using MoT.Dashboard.Components.Widgets;
 using MoT.Dashboard.Platform;
 using MoT.Dashboard.Runs;
@@ -20,10 +23,26 @@ public sealed class FakeAuthentication(string? name, string? role) : Authenticat
     }
 }
 
+/// <summary>A <see cref="CurrentUser"/> for a fixed principal, judged by the dashboard's real policies.</summary>
+public static class TestUsers
+{
+    private static readonly IAuthorizationService Authorization = BuildAuthorization();
+
+    public static CurrentUser Current(string? name, string? role, AuditLog? audit = null) =>
+        new(new FakeAuthentication(name, role), Authorization, audit ?? TestAudit.Discarding());
+
+    private static IAuthorizationService BuildAuthorization()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddAuthorizationBuilder().AddMotPolicies();
+        return services.BuildServiceProvider().GetRequiredService<IAuthorizationService>();
+    }
+}
+
 public sealed class PermissionTests
 {
     private static PlatformCommands CommandsFor(string? name, string? role) =>
-        new(grains: null!, new CurrentUser(new FakeAuthentication(name, role), TestAudit.Discarding()), new RunCatalog(), checkpoints: null!,
+        new(grains: null!, TestUsers.Current(name, role), new RunCatalog(), checkpoints: null!,
             TestAudit.Discarding(), Microsoft.Extensions.Logging.Abstractions.NullLogger<PlatformCommands>.Instance);
 
     [Fact]
@@ -48,8 +67,8 @@ public sealed class PermissionTests
     [Fact]
     public async Task A_researcher_is_the_owner_of_what_they_launch()
     {
-        var user = new CurrentUser(new FakeAuthentication("rita", Roles.Researcher), TestAudit.Discarding());
-        Assert.Equal("rita", await user.RequireMutatorAsync("launch runs"));
+        var user = TestUsers.Current("rita", Roles.Researcher);
+        Assert.Equal("rita", await user.RequireAsync(Policies.Launch, "launch runs"));
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MoT.Cli.Api;
 using MoT.Contracts.Sweeps;
 using MoT.Silo.Sweeps;
 
@@ -7,7 +8,8 @@ namespace MoT.Cli.Commands;
 
 /// <summary>
 /// <c>mot sweep submit|status|cancel</c>: sweeps on the running platform, from the same YAML the dashboard's
-/// "New sweep" page shows (copy it from there, or write it by hand).
+/// "New sweep" page shows (copy it from there, or write it by hand). Through the HTTP API as the signed-in user
+/// (<c>mot login</c>); operators on a cluster host can go to the gateway directly (<c>--gateway</c>).
 /// </summary>
 internal static class SweepCommand
 {
@@ -21,23 +23,44 @@ internal static class SweepCommand
     private static Command Submit()
     {
         var cluster = new ClusterConnection();
+        var gateway = ApiCommandOptions.Gateway();
         var file = new Argument<FileInfo>("spec") { Description = "Sweep YAML (the dashboard's New sweep YAML view)" };
-        var owner = new Option<string>("--owner") { Description = "Who the sweep's runs belong to", DefaultValueFactory = _ => Environment.UserName };
+        var owner = new Option<string?>("--owner") { Description = "With --gateway only: who the sweep's runs belong to (default: your login name). Through the API they are always yours." };
         var wait = new Option<bool>("--wait") { Description = "Follow the sweep until it ends, printing its trials" };
-        var command = new Command("submit", "Validate a sweep spec and queue its runs") { file, owner, wait };
+        var command = new Command("submit", "Validate a sweep spec and queue its runs") { file, owner, wait, gateway };
         cluster.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
-            var spec = ReadSpec(parse.GetValue(file)!, parse.GetValue(owner)!);
+            var path = parse.GetValue(file)!.FullName;
+            var spec = SweepFile.Read(path, parse.GetValue(owner) ?? Environment.UserName);
             if (spec.Errors.Count > 0) return Rejected(spec.Errors);
 
+            using var api = ApiCommandOptions.Choose(parse, gateway, cluster);
+            if (api is not null)
+            {
+                if (parse.GetValue(owner) is not null)
+                    throw new InvalidOperationException("--owner: not accepted through the API; a sweep belongs to the user of the token (operators: --gateway)");
+                ApiSweepCreated created;
+                try
+                {
+                    created = await api.PostAsync<ApiSweepCreated>("sweeps", PlatformApi.Yaml(await File.ReadAllTextAsync(path, cancel)), cancel);
+                }
+                catch (ApiRefusedException refused) when (refused.Problems.Count > 0)
+                {
+                    return Rejected([.. refused.Problems.Select(p => new SpecError(p.Path, p.Message))]);
+                }
+
+                Console.WriteLine($"sweep {created.SweepId} queued with {created.RunIds.Count} run(s); follow it with: mot sweep status {created.SweepId}");
+                return parse.GetValue(wait) ? await FollowAsync(new ApiSweep(api, created.SweepId), cancel) : 0;
+            }
+
             using var host = await cluster.ConnectAsync(parse, cancel);
-            var sweep = ClusterConnection.Client(host).GetGrain<ISweepGrain>(Guid.NewGuid());
-            var submission = await sweep.SubmitAsync(spec.Spec!);
+            var sweepId = Guid.NewGuid();
+            var submission = await ClusterConnection.Client(host).GetGrain<ISweepGrain>(sweepId).SubmitAsync(spec.Spec!);
             if (!submission.Accepted) return Rejected(submission.Errors);
 
-            Console.WriteLine($"sweep {sweep.GetPrimaryKey()} queued with {submission.RunIds.Count} run(s); follow it with: mot sweep status {sweep.GetPrimaryKey()}");
-            return parse.GetValue(wait) ? await FollowAsync(ClusterConnection.Client(host), sweep, cancel) : 0;
+            Console.WriteLine($"sweep {sweepId} queued with {submission.RunIds.Count} run(s); follow it with: mot sweep status {sweepId} --gateway");
+            return parse.GetValue(wait) ? await FollowAsync(Gateway(host, sweepId), cancel) : 0;
         });
         return command;
     }
@@ -45,55 +68,50 @@ internal static class SweepCommand
     private static Command Status()
     {
         var cluster = new ClusterConnection();
+        var gateway = ApiCommandOptions.Gateway();
         var id = new Argument<Guid>("sweep-id");
         var wait = new Option<bool>("--wait") { Description = "Follow the sweep until it ends" };
-        var command = new Command("status", "A sweep's trials, their status and losses, and the best run") { id, wait };
+        var command = new Command("status", "A sweep's trials, their status and losses, and the best run") { id, wait, gateway };
         cluster.AddTo(command);
-        command.SetAction(async (parse, cancel) =>
+        command.SetAction((parse, cancel) => WithSweepAsync(parse, cluster, gateway, parse.GetValue(id), async sweep =>
         {
-            using var host = await cluster.ConnectAsync(parse, cancel);
-            var grains = ClusterConnection.Client(host);
-            var sweep = grains.GetGrain<ISweepGrain>(parse.GetValue(id));
-            var snapshot = await RequireSubmittedAsync(sweep);
-            if (parse.GetValue(wait)) return await FollowAsync(grains, sweep, cancel);
-            await PrintAsync(grains, snapshot);
+            var view = await sweep.GetAsync(cancel);
+            if (parse.GetValue(wait)) return await FollowAsync(sweep, cancel);
+            await PrintAsync(sweep, view, cancel);
             return 0;
-        });
+        }, cancel));
         return command;
     }
 
     private static Command Cancel()
     {
         var cluster = new ClusterConnection();
+        var gateway = ApiCommandOptions.Gateway();
         var id = new Argument<Guid>("sweep-id");
-        var command = new Command("cancel", "Stop a sweep: queued runs are dropped, running ones cancelled") { id };
+        var command = new Command("cancel", "Stop a sweep: queued runs are dropped, running ones cancelled") { id, gateway };
         cluster.AddTo(command);
-        command.SetAction(async (parse, cancel) =>
+        command.SetAction((parse, cancel) => WithSweepAsync(parse, cluster, gateway, parse.GetValue(id), async sweep =>
         {
-            using var host = await cluster.ConnectAsync(parse, cancel);
-            var sweep = ClusterConnection.Client(host).GetGrain<ISweepGrain>(parse.GetValue(id));
-            await RequireSubmittedAsync(sweep);
+            await sweep.GetAsync(cancel); // an unknown id is named, not silently "cancelled"
             // Cancelling a finished sweep is a no-op, said plainly, not an error.
-            Console.WriteLine((await sweep.CancelAsync($"cancelled by {Environment.UserName} (mot sweep cancel)")).Message);
+            Console.WriteLine(await sweep.CancelAsync(cancel));
             return 0;
-        });
+        }, cancel));
         return command;
     }
 
-    private static async Task<SweepSnapshot> RequireSubmittedAsync(ISweepGrain sweep)
+    /// <summary>Runs <paramref name="action"/> on the sweep through the API, or the gateway for operators.</summary>
+    private static async Task<int> WithSweepAsync(ParseResult parse, ClusterConnection cluster, Option<bool> gateway, Guid sweepId,
+        Func<ISweepSource, Task<int>> action, CancellationToken cancel)
     {
-        var snapshot = await sweep.GetSnapshotAsync();
-        return snapshot.Status == SweepStatus.NotSubmitted
-            ? throw new InvalidOperationException($"no sweep {sweep.GetPrimaryKey()} was submitted to this cluster")
-            : snapshot;
+        using var api = ApiCommandOptions.Choose(parse, gateway, cluster);
+        if (api is not null) return await action(new ApiSweep(api, sweepId));
+        using var host = await cluster.ConnectAsync(parse, cancel);
+        return await action(Gateway(host, sweepId));
     }
 
-    /// <summary>Every problem of the file, by field path, before anything reaches the cluster.</summary>
-    private static (SweepSpec? Spec, IReadOnlyList<SpecError> Errors) ReadSpec(FileInfo file, string owner)
-    {
-        var result = SweepFile.Read(file.FullName, owner);
-        return (result.Spec, result.Errors);
-    }
+    private static GatewaySweep Gateway(Microsoft.Extensions.Hosting.IHost host, Guid sweepId) =>
+        new(ClusterConnection.Client(host), sweepId, $"cancelled by {Environment.UserName} (mot sweep cancel --gateway)");
 
     private static int Rejected(IReadOnlyList<SpecError> errors)
     {
@@ -102,48 +120,33 @@ internal static class SweepCommand
         return 1;
     }
 
-    private static async Task<int> FollowAsync(IGrainFactory grains, ISweepGrain sweep, CancellationToken cancel)
+    private static async Task<int> FollowAsync(ISweepSource sweep, CancellationToken cancel)
     {
         var last = "";
         while (true)
         {
-            var snapshot = await sweep.GetSnapshotAsync();
-            var line = $"{snapshot.Status}: {snapshot.Counts.Total - snapshot.Counts.Active}/{snapshot.Counts.Total} trials done ({snapshot.Counts}), best eval loss {Loss(snapshot.BestEvalLoss)}";
+            var view = await sweep.GetAsync(cancel);
+            var line = $"{view.Status}: {view.Counts.Total - view.Counts.Active}/{view.Counts.Total} trials done ({view.Counts}), best eval loss {Loss(view.BestEvalLoss)}";
             if (line != last) Console.WriteLine(line);
             last = line;
-            if (snapshot.Status.IsFinished())
+            if (view.Status.IsFinished())
             {
-                await PrintAsync(grains, snapshot);
-                return snapshot.Status == SweepStatus.Completed ? 0 : 1;
+                await PrintAsync(sweep, view, cancel);
+                return view.Status == SweepStatus.Completed ? 0 : 1;
             }
             await Task.Delay(TimeSpan.FromSeconds(1), cancel);
         }
     }
 
-    private static async Task PrintAsync(IGrainFactory grains, SweepSnapshot snapshot)
+    private static async Task PrintAsync(ISweepSource sweep, SweepView view, CancellationToken cancel)
     {
-        Console.WriteLine($"sweep {snapshot.SweepId} ({snapshot.Spec?.Name}): {snapshot.Status} ({snapshot.Counts}), best run {snapshot.BestRunId?.ToString() ?? "-"} at eval loss {Loss(snapshot.BestEvalLoss)}");
+        Console.WriteLine($"sweep {view.SweepId} ({view.Name}): {view.Status} ({view.Counts}), best run {view.BestRunId?.ToString() ?? "-"} at eval loss {Loss(view.BestEvalLoss)}");
         Console.WriteLine($"{"trial",5} {"run",-36} {"status",-40} {"best eval",9}  parameters");
-        foreach (var trial in snapshot.Trials)
-            Console.WriteLine($"{trial.Index,5} {trial.RunId,-36} {await TrialStatusAsync(grains, trial),-40} {Loss(trial.BestEvalLoss),9}  {trial.ParametersJson}");
-    }
-
-    /// <summary>
-    /// The run's own status, as everywhere else (Queued, Running, Preempted, Completed, Pruned, Cancelled, Failed with its
-    /// class): a trial that is not finished is queued, running or preempted, never a vague "Active".
-    /// </summary>
-    private static async Task<string> TrialStatusAsync(IGrainFactory grains, TrialSnapshot trial)
-    {
-        try
-        {
-            var run = await grains.GetGrain<MoT.Contracts.Runs.IRunGrain>(trial.RunId).GetSnapshotAsync();
-            return MoT.Contracts.Runs.RunStatusExtensions.Describe(run.Status, run.FailureClass);
-        }
-        catch (KeyNotFoundException)
-        {
-            return trial.Status == TrialStatus.Active ? "Queued" : trial.Status.ToString(); // its run is being created
-        }
+        foreach (var trial in view.Trials)
+            Console.WriteLine($"{trial.Index,5} {trial.RunId,-36} {await sweep.TrialStatusAsync(trial, cancel),-40} {Loss(trial.BestEvalLoss),9}  {trial.ParametersJson}");
     }
 
     private static string Loss(double? loss) => loss?.ToString("F4", CultureInfo.InvariantCulture) ?? "-";
+
+    private sealed record ApiSweepCreated(Guid SweepId, IReadOnlyList<Guid> RunIds);
 }

@@ -15,6 +15,9 @@ public sealed class DashboardServer : IAsyncLifetime
     private Process? _process;
 
     /// <summary>An account only the sign-in lockout test uses, so locking it disturbs no other test.</summary>
+    /// <summary>A researcher account for the API tests (tokens are issued to it directly in the store).</summary>
+    public const string Researcher = "rita";
+
     public const string LockoutProbeUser = "lockout-probe", LockoutProbePassword = "probe-secret";
 
     /// <summary>A seeded account that must change its password at first sign-in (only the password-change test uses it).</summary>
@@ -77,6 +80,8 @@ public sealed class DashboardServer : IAsyncLifetime
             $"--Dashboard:SeedUsers:2:UserName={NewcomerUser}", $"--Dashboard:SeedUsers:2:Password={NewcomerPassword}", "--Dashboard:SeedUsers:2:Role=researcher",
             // Every test signs in from 127.0.0.1; the rate-limit test probes from another loopback address.
             $"--Dashboard:SignIn:AttemptsPerWindow={SignInAttemptsPerMinute}",
+            $"--Dashboard:SeedUsers:3:UserName={Researcher}", "--Dashboard:SeedUsers:3:Password=rita-secret", "--Dashboard:SeedUsers:3:Role=researcher",
+            "--Dashboard:SeedUsers:3:MustChangePassword=false",
         })
         {
             start.ArgumentList.Add(arg);

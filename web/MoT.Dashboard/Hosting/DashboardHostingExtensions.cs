@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MoT.Dashboard.Accounts;
 using MoT.Dashboard.Auditing;
+using MoT.Dashboard.Api;
 using MoT.Dashboard.Components;
 using MoT.Dashboard.Platform;
 using MoT.Dashboard.Runs;
@@ -10,6 +12,7 @@ using MoT.Silo;
 using MoT.Silo.Persistence;
 using MoT.Silo.Sweeps;
 using MudBlazor.Services;
+using Scalar.AspNetCore;
 
 namespace MoT.Dashboard.Hosting;
 
@@ -70,8 +73,11 @@ public static class DashboardHostingExtensions
                 o.Cookie.Name = "mot.auth";
                 o.SlidingExpiration = true;
             })
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
             .AddOidcIfConfigured(builder.Configuration);
-        services.AddAuthorization();
+        services.AddAuthorizationBuilder().AddMotPolicies();
+        services.AddSingleton<ApiTokenService>();
+        services.AddMotApiDocuments();
         services.AddHealthChecks();
         services.AddCascadingAuthenticationState();
         services.Configure<AccountSeedOptions>(builder.Configuration.GetSection(DashboardOptions.Section));
@@ -85,6 +91,7 @@ public static class DashboardHostingExtensions
         services.AddScoped<CurrentUser>();
         services.AddScoped<PlatformCommands>();
         services.AddScoped<ClusterView>();
+        services.AddScoped<LeaderboardView>();
         services.AddTransient<RunDetailViewModel>();
         return builder;
     }
@@ -110,6 +117,8 @@ public static class DashboardHostingExtensions
         else
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         app.UseClientAddress();
+        // Inside the page handler: an API call that hits a bug gets problem+json with a request id, never a page or a trace.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(ApiEndpoints.Prefix), api => api.UseExceptionHandler());
         app.UseAuthentication();
         app.UsePasswordChangeGate();
         app.UseRateLimiter();
@@ -120,6 +129,10 @@ public static class DashboardHostingExtensions
         // Liveness for container healthchecks and probes: anonymous, no page render, no database round trip.
         app.MapHealthChecks(HealthPath);
         app.MapOidcSignIn();
+        app.MapMotApi();
+        // The API's description and its browsable reference are public: they hold no data, only the shape of the API.
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference(o => o.WithTitle("MoT Platform API")).AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -8,15 +8,17 @@ using MoT.Data.Checkpoints;
 namespace MoT.Dashboard.Platform;
 
 /// <summary>
-/// Every change the dashboard makes to the platform, each checked server-side against the signed-in user's role and
-/// recorded with that user as owner. Pages hide the buttons too; this is the check that counts.
+/// Every change a user makes to the platform, from a page or the HTTP API: each checked server-side against the
+/// action's policy (<see cref="Policies"/>) and recorded with the signed-in user as owner (never a name the caller
+/// passes in). Pages hide the buttons and the API checks the policy on the route too; this is the check that counts.
 /// </summary>
 public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, RunCatalog catalog, CheckpointStore checkpoints, AuditLog audit, ILogger<PlatformCommands> logger)
 {
-    /// <summary>Queues a single run.</summary>
+    /// <summary>Queues a single run; <paramref name="priority"/> must be within the user's role bounds (<see cref="PriorityBounds"/>).</summary>
     public async Task<Guid> LaunchRunAsync(string configJson, int priority = 0)
     {
-        var owner = await user.RequireMutatorAsync("launch runs");
+        var owner = await user.RequireAsync(Policies.Launch, "launch runs");
+        await RequirePriorityAsync(priority);
         var runId = Guid.NewGuid();
         await grains.GetGrain<IRunGrain>(runId).CreateAsync(new RunSpec(configJson, owner, priority));
         catalog.AddRun(runId);
@@ -24,10 +26,11 @@ public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, Run
         return runId;
     }
 
-    /// <summary>Submits a sweep as the signed-in user (the spec's owner is replaced).</summary>
+    /// <summary>Submits a sweep as the signed-in user (the spec's owner is replaced; its priority must be within the role's bounds).</summary>
     public async Task<(Guid SweepId, SweepSubmission Submission)> LaunchSweepAsync(SweepSpec spec)
     {
-        var owner = await user.RequireMutatorAsync("launch sweeps");
+        var owner = await user.RequireAsync(Policies.Launch, "launch sweeps");
+        await RequirePriorityAsync(spec.Priority);
         var sweepId = Guid.NewGuid();
         var submission = await grains.GetGrain<ISweepGrain>(sweepId).SubmitAsync(spec with { Owner = owner });
         if (submission.Accepted)
@@ -42,44 +45,50 @@ public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, Run
 
     public async Task<CommandResult> CancelRunAsync(Guid runId)
     {
-        var name = await user.RequireMutatorAsync("cancel runs");
-        return await Audited(name, AuditActions.RunCancel, runId, await grains.GetGrain<IRunGrain>(runId).CancelAsync($"by {name} from the dashboard"));
+        var name = await user.RequireAsync(Policies.Cancel, "cancel runs");
+        return await Audited(name, AuditActions.RunCancel, runId, await grains.GetGrain<IRunGrain>(runId).CancelAsync($"by {name}"));
     }
 
     public async Task<CommandResult> CancelSweepAsync(Guid sweepId)
     {
-        var name = await user.RequireMutatorAsync("cancel sweeps");
-        return await Audited(name, AuditActions.SweepCancel, sweepId, await grains.GetGrain<ISweepGrain>(sweepId).CancelAsync($"by {name} from the dashboard"));
+        var name = await user.RequireAsync(Policies.Cancel, "cancel sweeps");
+        return await Audited(name, AuditActions.SweepCancel, sweepId, await grains.GetGrain<ISweepGrain>(sweepId).CancelAsync($"by {name}"));
     }
 
     public async Task<Guid> ResumeAsync(Guid runId)
     {
-        var owner = await user.RequireMutatorAsync("resume runs");
+        var owner = await user.RequireAsync(Policies.Resume, "resume runs");
         return await Track(owner, AuditActions.RunResume, runId, await grains.GetGrain<IRunGrain>(runId).ResumeAsync(owner));
     }
 
     public async Task<Guid> ForkAsync(Guid runId, string? configJson)
     {
-        var owner = await user.RequireMutatorAsync("fork runs");
+        var owner = await user.RequireAsync(Policies.Fork, "fork runs");
         return await Track(owner, AuditActions.RunFork, runId, await grains.GetGrain<IRunGrain>(runId).ForkAsync(owner, configJson));
     }
 
     public async Task<Guid> TransitionTuneAsync(Guid runId, string targetConfigJson)
     {
-        var owner = await user.RequireMutatorAsync("transition-tune runs");
+        var owner = await user.RequireAsync(Policies.Transition, "transition-tune runs");
         return await Track(owner, AuditActions.RunTransitionTune, runId, await grains.GetGrain<IRunGrain>(runId).TransitionTuneAsync(owner, targetConfigJson));
     }
 
     /// <summary>Pins (keeps through retention clean-up) or unpins a recorded checkpoint.</summary>
     public async Task<CheckpointSummary> SetCheckpointPinnedAsync(Guid checkpointId, bool pinned)
     {
-        var name = await user.RequireMutatorAsync(pinned ? "pin checkpoints" : "unpin checkpoints");
+        var name = await user.RequireAsync(Policies.Pin, pinned ? "pin checkpoints" : "unpin checkpoints");
         var checkpoint = await checkpoints.SetPinnedAsync(checkpointId, pinned);
         await audit.RecordAsync(name, pinned ? AuditActions.CheckpointPin : AuditActions.CheckpointUnpin, checkpointId);
         // The checkpoints table has no column for it: the log is the record of who pinned what.
         logger.LogInformation("{User} {Action} checkpoint {CheckpointId} of run {RunId} at step {Step}",
             name, pinned ? "pinned" : "unpinned", checkpoint.Id, checkpoint.RunId, checkpoint.Step);
         return checkpoint;
+    }
+
+    private async Task RequirePriorityAsync(int priority)
+    {
+        if (PriorityBounds.Check(priority, await user.GetRoleAsync()) is { } problem)
+            throw new ArgumentException(problem); // no parameter name: it would add " (Parameter ...)" to the one line users see
     }
 
     /// <summary>Lists the new run and records the command on <paramref name="sourceRunId"/> with the run it created.</summary>

@@ -1,0 +1,91 @@
+using MoT.Cli.Api;
+using MoT.Contracts.Runs;
+using MoT.Contracts.Sweeps;
+
+namespace MoT.Cli.Commands;
+
+/// <summary>A sweep as <c>mot sweep status</c> prints it, from either path.</summary>
+internal sealed record SweepView(Guid SweepId, string? Name, SweepStatus Status, IReadOnlyList<TrialSnapshot> Trials, Guid? BestRunId, double? BestEvalLoss)
+{
+    public SweepCounts Counts => SweepCounts.Of(Trials.Select(t => t.Status));
+}
+
+/// <summary>One sweep on the platform, reached through the HTTP API or the gateway.</summary>
+internal interface ISweepSource
+{
+    Guid SweepId { get; }
+
+    /// <summary>The sweep; throws naming it when no such sweep was submitted.</summary>
+    Task<SweepView> GetAsync(CancellationToken cancel);
+
+    /// <summary>The trial's run status as everywhere else (Queued, Running, Failed with its class ...).</summary>
+    Task<string> TrialStatusAsync(TrialSnapshot trial, CancellationToken cancel);
+
+    Task<string> CancelAsync(CancellationToken cancel);
+}
+
+/// <summary>Through the HTTP API, as the token's user.</summary>
+internal sealed class ApiSweep(PlatformApi api, Guid sweepId) : ISweepSource
+{
+    public Guid SweepId => sweepId;
+
+    public async Task<SweepView> GetAsync(CancellationToken cancel)
+    {
+        var sweep = await api.GetAsync<ApiSweepDocument>($"sweeps/{sweepId}", cancel);
+        return new SweepView(sweep.SweepId, sweep.Spec?.Name, sweep.Status, sweep.Trials, sweep.BestRunId, sweep.BestEvalLoss);
+    }
+
+    public async Task<string> TrialStatusAsync(TrialSnapshot trial, CancellationToken cancel)
+    {
+        try
+        {
+            var run = await api.GetAsync<ApiRun>($"runs/{trial.RunId}", cancel);
+            return run.Status.Describe(run.FailureClass);
+        }
+        catch (ApiRefusedException)
+        {
+            return trial.Status == TrialStatus.Active ? "Queued" : trial.Status.ToString(); // its run is being created
+        }
+    }
+
+    public async Task<string> CancelAsync(CancellationToken cancel) =>
+        (await api.PostAsync<ApiOutcome>($"sweeps/{sweepId}/cancel", null, cancel)).Message;
+
+    private sealed record ApiSweepDocument(Guid SweepId, SweepStatus Status, ApiSpec? Spec, IReadOnlyList<TrialSnapshot> Trials, Guid? BestRunId, double? BestEvalLoss);
+
+    private sealed record ApiSpec(string? Name);
+
+    private sealed record ApiRun(RunStatus Status, FailureClass? FailureClass);
+
+    private sealed record ApiOutcome(bool Changed, string Message);
+}
+
+/// <summary>Straight to the sweep grain (operators on a cluster host).</summary>
+internal sealed class GatewaySweep(IGrainFactory grains, Guid sweepId, string cancelledBy) : ISweepSource
+{
+    public Guid SweepId => sweepId;
+
+    public async Task<SweepView> GetAsync(CancellationToken cancel)
+    {
+        var snapshot = await grains.GetGrain<ISweepGrain>(sweepId).GetSnapshotAsync();
+        if (snapshot.Status == SweepStatus.NotSubmitted)
+            throw new InvalidOperationException($"no sweep {sweepId} was submitted to this cluster");
+        return new SweepView(snapshot.SweepId, snapshot.Spec?.Name, snapshot.Status, snapshot.Trials, snapshot.BestRunId, snapshot.BestEvalLoss);
+    }
+
+    public async Task<string> TrialStatusAsync(TrialSnapshot trial, CancellationToken cancel)
+    {
+        try
+        {
+            var run = await grains.GetGrain<IRunGrain>(trial.RunId).GetSnapshotAsync();
+            return run.Status.Describe(run.FailureClass);
+        }
+        catch (KeyNotFoundException)
+        {
+            return trial.Status == TrialStatus.Active ? "Queued" : trial.Status.ToString(); // its run is being created
+        }
+    }
+
+    public async Task<string> CancelAsync(CancellationToken cancel) =>
+        (await grains.GetGrain<ISweepGrain>(sweepId).CancelAsync(cancelledBy)).Message;
+}
