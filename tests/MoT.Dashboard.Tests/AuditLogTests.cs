@@ -30,7 +30,7 @@ public sealed class AuditLogTests() : TemporaryStoreTests("mot-audit-")
         var audit = TestAudit.Into(Services, "192.0.2.7");
         var user = TestUsers.Current("vera", Roles.Viewer, audit);
 
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => user.RequireMutatorAsync("cancel runs"));
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => user.RequireAsync(Policies.Cancel, "cancel runs"));
 
         var row = Assert.Single((await Query().PageAsync(null, null, 0, 50, TestContext.Current.CancellationToken)).Rows);
         Assert.Equal(("vera", AuditActions.PermissionDenied, "192.0.2.7", "denied: cancel runs"), (row.UserName, row.Action, row.RemoteAddress, row.Outcome));
