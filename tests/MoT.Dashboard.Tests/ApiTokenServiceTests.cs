@@ -132,7 +132,7 @@ public sealed class PolicyAndPriorityTests
     {
         // grains: null: reaching the cluster would throw NullReferenceException, not this.
         var commands = new MoT.Dashboard.Platform.PlatformCommands(null!, TestUsers.Current("rita", Roles.Researcher), new MoT.Dashboard.Runs.RunCatalog(),
-            null!, NullLogger<MoT.Dashboard.Platform.PlatformCommands>.Instance);
+            null!, TestAudit.Discarding(), NullLogger<MoT.Dashboard.Platform.PlatformCommands>.Instance);
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => commands.LaunchRunAsync("{}", priority: 2_147_483_647));
 

@@ -12,8 +12,10 @@ public static class AuditActions
 
     public const string SignIn = "account.sign-in", PasswordChange = "account.password", AccountSet = "account.set";
 
+    public const string TokenCreate = "token.create", TokenRevoke = "token.revoke";
+
     /// <summary>A viewer tried something only researchers and admins may do.</summary>
     public const string PermissionDenied = "permission";
 
-    public static readonly IReadOnlyList<string> Prefixes = ["run.", "sweep.", "checkpoint.", "account.", PermissionDenied];
+    public static readonly IReadOnlyList<string> Prefixes = ["run.", "sweep.", "checkpoint.", "account.", "token.", PermissionDenied];
 }
