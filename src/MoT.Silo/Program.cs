@@ -29,7 +29,17 @@ if (host.HasControl && builder.Configuration.GetValue("Database:MigrateOnStart",
 
 // Registered before the silo so that it stops after it: the silo drains its attempts, then the last metrics are written.
 builder.Services.AddMetricFlushOnStop();
-builder.UseOrleans(silo => silo.AddMotSilo(builder.Configuration, host, clustering));
+try
+{
+    builder.UseOrleans(silo => silo.AddMotSilo(builder.Configuration, host, clustering));
+}
+catch (InvalidOperationException setting)
+{
+    // Settings are checked while the silo is configured (clustering, endpoints, TLS certificate): one line naming it.
+    Console.Error.WriteLine($"error: {setting.Message}");
+    return 1;
+}
+
 if (host.Demo)
 {
     builder.Services.AddHostedService<DemoSweepService>();

@@ -9,7 +9,17 @@ if (MoT.Training.Native.NativeTorch.TryLoad() is { } torchProblem)
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddMotPlatform();
+try
+{
+    builder.AddMotPlatform();
+}
+catch (InvalidOperationException setting)
+{
+    // Settings are checked while the platform is configured (clustering, endpoints, TLS certificate): one line naming it.
+    Console.Error.WriteLine($"error: {setting.Message}");
+    return 1;
+}
+
 builder.AddMotDashboard();
 
 var app = builder.Build();

@@ -86,3 +86,36 @@ public sealed class ClusterTlsProcessTests : IDisposable
         }
     }
 }
+
+/// <summary>A TLS setting that cannot work stops the silo at once with one line naming it.</summary>
+public sealed class ClusterTlsSettingTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mot-tls-setting-").FullName;
+
+    [Fact]
+    public async Task A_silo_with_a_missing_certificate_file_exits_1_with_one_line_naming_the_setting()
+    {
+        var missing = Path.Combine(_directory, "absent.pfx");
+        var port = SiloProcess.FreePort();
+        using var silo = ClusterProcesses.StartSilo("bad-tls", "all", port, port, SiloProcess.FreePort(), $"mot-test-{Guid.NewGuid():N}", _directory,
+            "--Orleans:Tls:CertificatePath", missing);
+
+        var exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        var output = silo.Output();
+        Assert.True(exitCode == 1, $"exit code {exitCode}:\n{output}");
+        Assert.Contains($"error: Orleans:Tls:CertificatePath '{missing}' does not exist.", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
