@@ -6,16 +6,19 @@ using MoT.Silo.Sweeps;
 namespace MoT.Cli.Commands;
 
 /// <summary>
-/// <c>mot sweep submit|status|cancel</c>: sweeps on the running platform, from the same YAML the dashboard's
+/// <c>mot sweep submit|status|cancel|pause|resume|extend</c>: sweeps on the running platform, from the same YAML the dashboard's
 /// "New sweep" page shows (copy it from there, or write it by hand).
 /// </summary>
 internal static class SweepCommand
 {
-    public static Command Create() => new("sweep", "Submit, follow and cancel sweeps on the running platform")
+    public static Command Create() => new("sweep", "Submit, follow, pause, resume, extend and cancel sweeps on the running platform")
     {
         Submit(),
         Status(),
         Cancel(),
+        SweepControlCommands.Pause(),
+        SweepControlCommands.Resume(),
+        SweepControlCommands.Extend(),
     };
 
     private static Command Submit()

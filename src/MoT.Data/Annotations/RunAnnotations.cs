@@ -17,6 +17,15 @@ public sealed class RunAnnotations(IDbContextFactory<MotDbContext> contexts)
         return run is null ? null : Of(run);
     }
 
+    /// <summary>The stored names of those runs that are in the store (a caller falls back to <see cref="RunNames.For"/>).</summary>
+    public async Task<Dictionary<Guid, string>> NamesAsync(IEnumerable<Guid> runIds, CancellationToken cancellationToken = default)
+    {
+        var ids = runIds.ToList();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Runs.AsNoTracking().Where(r => ids.Contains(r.Id) && r.Name != null).Select(r => new { r.Id, r.Name })
+            .ToDictionaryAsync(r => r.Id, r => r.Name!, cancellationToken);
+    }
+
     /// <summary>Names the run; a blank name gives it back its generated one.</summary>
     /// <exception cref="RunAnnotationException">The name is too long or not one line, or the run is not recorded.</exception>
     public Task<RunAnnotation> RenameAsync(Guid runId, string? name, CancellationToken cancellationToken = default)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MoT.Dashboard.Accounts;
 using MoT.Dashboard.Components;
+using MoT.Dashboard.Export;
 using MoT.Dashboard.Platform;
 using MoT.Dashboard.Runs;
 using MoT.Data;
@@ -81,6 +82,7 @@ public static class DashboardHostingExtensions
         services.AddSingleton<RunCatalog>();
         services.AddScoped<CurrentUser>();
         services.AddScoped<PlatformCommands>();
+        services.AddSingleton<Export.RunExport>();
         services.AddScoped<ClusterView>();
         services.AddTransient<RunDetailViewModel>();
         return builder;
@@ -108,6 +110,7 @@ public static class DashboardHostingExtensions
         // Liveness for container healthchecks and probes: anonymous, no page render, no database round trip.
         app.MapHealthChecks(HealthPath);
         app.MapOidcSignIn();
+        app.MapExportEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
