@@ -49,6 +49,7 @@ public static class MotDataServiceCollectionExtensions
         services.TryAddSingleton<RunQueryService>();
         services.TryAddSingleton<LeaderboardQuery>();
         services.TryAddSingleton<Annotations.RunAnnotations>();
+        services.TryAddSingleton<RunGroups>();
         services.TryAddSingleton<Checkpoints.CheckpointStore>();
         return services;
     }

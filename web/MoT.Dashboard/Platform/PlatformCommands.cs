@@ -69,6 +69,13 @@ public sealed class PlatformCommands(
         return await grains.GetGrain<ISweepGrain>(sweepId).ResumeAsync($"{name} (dashboard)");
     }
 
+    /// <summary>The spec a "clone with edits" starts from (null: no such sweep); the clone is launched like any new sweep.</summary>
+    public async Task<SweepSpec?> SweepToCloneAsync(Guid sweepId)
+    {
+        await user.RequireMutatorAsync("clone sweeps");
+        return (await grains.GetGrain<ISweepGrain>(sweepId).GetSnapshotAsync()).Spec;
+    }
+
     /// <summary>Raises a running or paused sweep's budget; the trials it adds show up in the run lists.</summary>
     public async Task<CommandResult> ExtendSweepAsync(Guid sweepId, SweepBudget budget)
     {
