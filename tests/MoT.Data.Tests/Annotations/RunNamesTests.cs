@@ -30,6 +30,7 @@ public sealed partial class RunNamesTests
 
         Assert.All(names.Take(1000), n => Assert.Matches(Readable(), n));
         var shared = names.GroupBy(n => n).Where(g => g.Count() > 1).Sum(g => g.Count());
+        TestContext.Current.TestOutputHelper?.WriteLine($"{shared} of {names.Count} ids share a name ({shared / (double)names.Count:P2})");
         // 16.4M names: the birthday estimate is 1 - exp(-100k / 16.4M) = 0.6%.
         Assert.InRange(shared / (double)names.Count, 0.0, 0.01);
     }
