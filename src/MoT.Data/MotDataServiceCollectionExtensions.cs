@@ -48,6 +48,8 @@ public static class MotDataServiceCollectionExtensions
         services.TryAddSingleton(FilterLimits.Default);
         services.TryAddSingleton<RunQueryService>();
         services.TryAddSingleton<LeaderboardQuery>();
+        services.TryAddSingleton<Annotations.RunAnnotations>();
+        services.TryAddSingleton<RunGroups>();
         services.TryAddSingleton<Checkpoints.CheckpointStore>();
         return services;
     }

@@ -53,7 +53,7 @@ internal sealed class DemoSweepService(IGrainFactory grains, IHostApplicationLif
             var snapshot = await sweep.GetSnapshotAsync();
             logger.LogInformation("Demo sweep: {Status}, trials {Trials} ({Stopped} stopped early), best loss {Best:F4}",
                 snapshot.Status, snapshot.Trials.Count, snapshot.Trials.Count(t => t.Status == TrialStatus.Pruned), snapshot.BestEvalLoss);
-            if (snapshot.Status != SweepStatus.Running)
+            if (snapshot.Status.IsFinished())
             {
                 foreach (var trial in snapshot.Trials)
                 {

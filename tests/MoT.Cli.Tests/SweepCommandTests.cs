@@ -126,6 +126,52 @@ public sealed partial class SweepCommandTests
         Assert.Equal(0, cancel.ExitCode);
     }
 
+    [Fact]
+    public async Task Pause_resume_and_extend_answer_one_line_each_and_a_finished_sweep_refuses_with_exit_code_1()
+    {
+        using var scratch = new ScratchFolder();
+        var spec = Path.Combine(scratch.Path, "sweep.yaml");
+        await File.WriteAllTextAsync(spec, TwoRunSweep.Replace("maxConcurrentRuns: 2", "maxConcurrentRuns: 1"), TestContext.Current.CancellationToken);
+        var (siloPort, gatewayPort) = (SiloProcess.FreePort(), SiloProcess.FreePort());
+        using var silo = SiloProcess.Start("all", [
+            "--role", "all", "--simulate",
+            "--Silo:SiloPort", siloPort.ToString(), "--Silo:PrimarySiloPort", siloPort.ToString(), "--Silo:GatewayPort", gatewayPort.ToString(),
+            "--GpuSlots:CpuSlots", "1", "--SimulatedTraining:StepDelay", "00:00:01",
+            "--GpuSlots:OutputRoot", Path.Combine(scratch.Path, "runs"), "--Logging:LogLevel:Default", "Warning",
+        ], scratch.Path);
+        using (await SiloProcess.ConnectClientAsync(silo, client => client.UseLocalhostClustering(gatewayPort, "mot-platform", "mot")))
+        {
+        }
+
+        var gateway = new[] { "--gateway-port", gatewayPort.ToString() };
+        var submitted = await MotProcess.RunAsync(scratch.Path, ["sweep", "submit", spec, .. gateway]);
+        Assert.True(submitted.ExitCode == 0, submitted.Output + submitted.Error);
+        var sweepId = SweepId().Match(submitted.Output).Groups[1].Value;
+
+        var paused = await MotProcess.RunAsync(scratch.Path, ["sweep", "pause", sweepId, .. gateway]);
+        Assert.True(paused.ExitCode == 0, paused.Output + paused.Error);
+        Assert.Contains("paused", paused.Output);
+        var status = await MotProcess.RunAsync(scratch.Path, ["sweep", "status", sweepId, .. gateway]);
+        Assert.Contains("(cli-sweep): Paused", status.Output);
+
+        var wider = await MotProcess.RunAsync(scratch.Path, ["sweep", "extend", sweepId, "--max-concurrent", "2", .. gateway]);
+        Assert.True(wider.ExitCode == 0, wider.Output + wider.Error);
+        Assert.Contains("2 (was 1) at once", wider.Output);
+        var gridMore = await MotProcess.RunAsync(scratch.Path, ["sweep", "extend", sweepId, "--max-runs", "5", .. gateway]);
+        Assert.Equal(1, gridMore.ExitCode);
+        Assert.Contains("maxRuns: a grid sweep runs every combination", gridMore.Error);
+        Assert.DoesNotContain("   at ", gridMore.Error);
+
+        var resumed = await MotProcess.RunAsync(scratch.Path, ["sweep", "resume", sweepId, .. gateway]);
+        Assert.True(resumed.ExitCode == 0, resumed.Output + resumed.Error);
+        Assert.Contains("resumed", resumed.Output);
+
+        await MotProcess.RunAsync(scratch.Path, ["sweep", "cancel", sweepId, .. gateway]);
+        var late = await MotProcess.RunAsync(scratch.Path, ["sweep", "pause", sweepId, .. gateway]);
+        Assert.Equal(1, late.ExitCode);
+        Assert.Equal($"error: Sweep {sweepId} already finished as Cancelled; only a running sweep can be paused.", late.Error.Trim());
+    }
+
     [GeneratedRegex(@"sweep ([0-9a-f-]{36}) queued")]
     private static partial Regex SweepId();
 }

@@ -13,6 +13,8 @@ public abstract class MudComponentTests : IAsyncDisposable
         Context.Services.AddMudServices();
         // Pages that take a filter read its limits from the container, as the host registers them.
         Context.Services.AddSingleton(MoT.Data.Queries.FilterLimits.Default);
+        // The Runs page's group-by panel queries the store only when asked; these tests never ask.
+        Context.Services.AddSingleton(new MoT.Data.Queries.RunGroups(contexts: null!));
     }
 
     protected BunitContext Context { get; } = new();

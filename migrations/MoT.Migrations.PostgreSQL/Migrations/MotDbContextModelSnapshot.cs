@@ -306,6 +306,11 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
+                    b.Property<string>("Notes")
+                        .HasMaxLength(10000)
+                        .HasColumnType("character varying(10000)")
+                        .HasColumnName("notes");
+
                     b.Property<string>("OwnerId")
                         .IsRequired()
                         .HasColumnType("character varying(64)")

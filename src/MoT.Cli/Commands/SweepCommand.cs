@@ -7,17 +7,20 @@ using MoT.Silo.Sweeps;
 namespace MoT.Cli.Commands;
 
 /// <summary>
-/// <c>mot sweep submit|status|cancel</c>: sweeps on the running platform, from the same YAML the dashboard's
+/// <c>mot sweep submit|status|cancel|pause|resume|extend</c>: sweeps on the running platform, from the same YAML the dashboard's
 /// "New sweep" page shows (copy it from there, or write it by hand). Through the HTTP API as the signed-in user
 /// (<c>mot login</c>); operators on a cluster host can go to the gateway directly (<c>--gateway</c>).
 /// </summary>
 internal static class SweepCommand
 {
-    public static Command Create() => new("sweep", "Submit, follow and cancel sweeps on the running platform")
+    public static Command Create() => new("sweep", "Submit, follow, pause, resume, extend and cancel sweeps on the running platform")
     {
         Submit(),
         Status(),
         Cancel(),
+        SweepControlCommands.Pause(),
+        SweepControlCommands.Resume(),
+        SweepControlCommands.Extend(),
     };
 
     private static Command Submit()
@@ -101,7 +104,7 @@ internal static class SweepCommand
     }
 
     /// <summary>Runs <paramref name="action"/> on the sweep through the API, or the gateway for operators.</summary>
-    private static async Task<int> WithSweepAsync(ParseResult parse, ClusterConnection cluster, Option<bool> gateway, Guid sweepId,
+    internal static async Task<int> WithSweepAsync(ParseResult parse, ClusterConnection cluster, Option<bool> gateway, Guid sweepId,
         Func<ISweepSource, Task<int>> action, CancellationToken cancel)
     {
         using var api = ApiCommandOptions.Choose(parse, gateway, cluster);
@@ -111,7 +114,7 @@ internal static class SweepCommand
     }
 
     private static GatewaySweep Gateway(Microsoft.Extensions.Hosting.IHost host, Guid sweepId) =>
-        new(ClusterConnection.Client(host), sweepId, $"cancelled by {Environment.UserName} (mot sweep cancel --gateway)");
+        new(ClusterConnection.Client(host), sweepId, $"{Environment.UserName} (mot --gateway)");
 
     private static int Rejected(IReadOnlyList<SpecError> errors)
     {

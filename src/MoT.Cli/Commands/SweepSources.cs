@@ -22,7 +22,13 @@ internal interface ISweepSource
     Task<string> TrialStatusAsync(TrialSnapshot trial, CancellationToken cancel);
 
     Task<string> CancelAsync(CancellationToken cancel);
+
+    /// <summary>Pause, resume or extend: whether the sweep changed, and its one-line answer.</summary>
+    Task<CommandResult> ControlAsync(SweepControl control, CancellationToken cancel);
 }
+
+/// <summary>A sweep control verb: pause, resume, or extend with a larger budget.</summary>
+internal sealed record SweepControl(string Verb, SweepBudget? Budget = null);
 
 /// <summary>Through the HTTP API, as the token's user.</summary>
 internal sealed class ApiSweep(PlatformApi api, Guid sweepId) : ISweepSource
@@ -51,6 +57,13 @@ internal sealed class ApiSweep(PlatformApi api, Guid sweepId) : ISweepSource
     public async Task<string> CancelAsync(CancellationToken cancel) =>
         (await api.PostAsync<ApiOutcome>($"sweeps/{sweepId}/cancel", null, cancel)).Message;
 
+    public async Task<CommandResult> ControlAsync(SweepControl control, CancellationToken cancel)
+    {
+        var body = control.Budget is null ? null : System.Net.Http.Json.JsonContent.Create(control.Budget, options: PlatformApi.Json);
+        var outcome = await api.PostAsync<ApiOutcome>($"sweeps/{sweepId}/{control.Verb}", body, cancel);
+        return new CommandResult(outcome.Changed, outcome.Message);
+    }
+
     private sealed record ApiSweepDocument(Guid SweepId, SweepStatus Status, ApiSpec? Spec, IReadOnlyList<TrialSnapshot> Trials, Guid? BestRunId, double? BestEvalLoss);
 
     private sealed record ApiSpec(string? Name);
@@ -61,7 +74,7 @@ internal sealed class ApiSweep(PlatformApi api, Guid sweepId) : ISweepSource
 }
 
 /// <summary>Straight to the sweep grain (operators on a cluster host).</summary>
-internal sealed class GatewaySweep(IGrainFactory grains, Guid sweepId, string cancelledBy) : ISweepSource
+internal sealed class GatewaySweep(IGrainFactory grains, Guid sweepId, string by) : ISweepSource
 {
     public Guid SweepId => sweepId;
 
@@ -87,5 +100,16 @@ internal sealed class GatewaySweep(IGrainFactory grains, Guid sweepId, string ca
     }
 
     public async Task<string> CancelAsync(CancellationToken cancel) =>
-        (await grains.GetGrain<ISweepGrain>(sweepId).CancelAsync(cancelledBy)).Message;
+        (await grains.GetGrain<ISweepGrain>(sweepId).CancelAsync($"cancelled by {by}")).Message;
+
+    public Task<CommandResult> ControlAsync(SweepControl control, CancellationToken cancel)
+    {
+        var sweep = grains.GetGrain<ISweepGrain>(sweepId);
+        return control.Verb switch
+        {
+            "pause" => sweep.PauseAsync(by),
+            "resume" => sweep.ResumeAsync(by),
+            _ => sweep.ExtendAsync(control.Budget!, by),
+        };
+    }
 }

@@ -12,6 +12,9 @@ public interface ISchedulerGrain : IGrainWithIntegerKey
     /// <summary>At most <paramref name="maxConcurrentRuns"/> runs of the sweep train at once.</summary>
     Task SetSweepLimitAsync(Guid sweepId, int maxConcurrentRuns);
 
+    /// <summary>While paused, no queued run of the sweep is dispatched (its running ones go on); idempotent.</summary>
+    Task SetSweepPausedAsync(Guid sweepId, bool paused);
+
     /// <summary>A gpu silo announces its slots (also revives slots of a silo that came back).</summary>
     Task RegisterSlotsAsync(string siloName, IReadOnlyList<SlotInfo> slots);
 

@@ -13,6 +13,16 @@ public interface ISweepGrain : IGrainWithGuidKey
     /// <summary>Cancels every unfinished trial and creates no more.</summary>
     Task<CommandResult> CancelAsync(string reason);
 
+    /// <summary>Holds the sweep: no new trial starts (queued ones wait), trials already training go on.</summary>
+    /// <param name="by">Who paused it (recorded in the log and the answer).</param>
+    Task<CommandResult> PauseAsync(string by);
+
+    /// <summary>Lets a paused sweep go on where it left: held trials start, new ones are proposed.</summary>
+    Task<CommandResult> ResumeAsync(string by);
+
+    /// <summary>Raises a running or paused sweep's budget (more trials, more at once); every problem in one line per field.</summary>
+    Task<CommandResult> ExtendAsync(SweepBudget budget, string by);
+
     /// <summary>Run side: a trial measured its eval loss (drives early stopping).</summary>
     [OneWay]
     Task OnRunEvalAsync(Guid runId, long step, double evalLoss);

@@ -104,6 +104,8 @@ public enum SweepStatus
     CompletedWithFailures,
     /// <summary>Finished with no trial completed: every trial failed (or failed and was cancelled).</summary>
     Failed,
+    /// <summary>Held by a person: no new trial starts; trials already training go on. Resuming continues where it left.</summary>
+    Paused,
 }
 
 /// <summary>How one trial stands; a trial's run carries the finer status (Queued, Running, Preempted).</summary>
@@ -151,7 +153,10 @@ public sealed record SweepCounts(
 public static class SweepStatusExtensions
 {
     /// <summary>True once the sweep will never change again.</summary>
-    public static bool IsFinished(this SweepStatus status) => status is not (SweepStatus.NotSubmitted or SweepStatus.Running);
+    public static bool IsFinished(this SweepStatus status) => status is not (SweepStatus.NotSubmitted or SweepStatus.Running or SweepStatus.Paused);
+
+    /// <summary>True while the sweep may still change: running or paused.</summary>
+    public static bool IsLive(this SweepStatus status) => status is SweepStatus.Running or SweepStatus.Paused;
 }
 
 /// <summary>One trial of a sweep.</summary>

@@ -12,6 +12,7 @@ internal sealed class RunConfiguration : IEntityTypeConfiguration<Run>
         builder.HasKey(r => r.Id);
         builder.Property(r => r.Name).HasMaxLength(200);
         builder.Property(r => r.ConfigJson).IsJsonDocument();
+        builder.Property(r => r.Notes).HasMaxLength(Annotations.RunAnnotationRules.MaxNotesLength);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.ParentRelation).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.ModelFamily).HasMaxLength(64);

@@ -32,6 +32,8 @@ public class Run
     public required string TokenizerId { get; set; }
 
     public List<RunTag> Tags { get; set; } = [];
+    /// <summary>Free text its owner keeps about the run (what it tests, what was learned).</summary>
+    public string? Notes { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }

@@ -44,4 +44,6 @@ public enum SweepStatus
     Cancelled,
     Failed,
     CompletedWithFailures,
+    /// <summary>Held by a person: no new trial starts, trials already training go on.</summary>
+    Paused,
 }

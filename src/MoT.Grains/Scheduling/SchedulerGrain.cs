@@ -88,6 +88,14 @@ public sealed class SchedulerGrain(
         RequestDispatch();
     }
 
+    public async Task SetSweepPausedAsync(Guid sweepId, bool paused)
+    {
+        var changed = paused ? S.PausedSweeps.Add(sweepId) : S.PausedSweeps.Remove(sweepId);
+        if (!changed) return;
+        await state.WriteStateAsync();
+        if (!paused) RequestDispatch();
+    }
+
     public async Task RegisterSlotsAsync(string siloName, IReadOnlyList<SlotInfo> slots)
     {
         var now = clock.GetUtcNow();
@@ -331,7 +339,7 @@ public sealed class SchedulerGrain(
     }
 
     public Task<SchedulerSnapshot> GetSnapshotAsync() => Task.FromResult(new SchedulerSnapshot(
-        SchedulingPolicy.DispatchOrder(S.Queue, S.Running.Values, S.SweepLimits, S.LastServed),
+        SchedulingPolicy.DispatchOrder(S.Queue, S.Running.Values, DispatchLimits(), S.LastServed),
         S.Slots.Values.OrderBy(s => s.Info.SlotKey, StringComparer.Ordinal).ToArray(),
         S.DispatchLog.ToArray()));
 
@@ -357,7 +365,7 @@ public sealed class SchedulerGrain(
             .ToList();
         foreach (var slotKey in freeSlots)
         {
-            var next = SchedulingPolicy.PickNext(S.Queue, S.Running.Values, S.SweepLimits, S.LastServed);
+            var next = SchedulingPolicy.PickNext(S.Queue, S.Running.Values, DispatchLimits(), S.LastServed);
             if (next is null)
             {
                 break;
@@ -414,7 +422,7 @@ public sealed class SchedulerGrain(
         var inFlight = _preempting.Count + S.Slots.Values.Count(s => !s.Lost && s.Info.BusyRunId is { } busy && !S.Running.ContainsKey(busy));
         var waiting = S.Queue.ToList();
         var victims = S.Running.Values.Where(r => !_preempting.Contains(r.RunId)).ToList();
-        while (SchedulingPolicy.PickNext(waiting, S.Running.Values, S.SweepLimits, S.LastServed) is { } next)
+        while (SchedulingPolicy.PickNext(waiting, S.Running.Values, DispatchLimits(), S.LastServed) is { } next)
         {
             waiting.Remove(next);
             if (inFlight-- > 0) continue;
@@ -439,6 +447,15 @@ public sealed class SchedulerGrain(
                 logger.LogWarning(ex, "Could not preempt run {RunId} on slot {Slot}", victim.RunId, victim.SlotKey);
             }
         }
+    }
+
+    /// <summary>The sweep limits dispatch obeys: a paused sweep's limit is 0, so its queued runs wait and its running ones go on.</summary>
+    private IReadOnlyDictionary<Guid, int> DispatchLimits()
+    {
+        if (S.PausedSweeps.Count == 0) return S.SweepLimits;
+        var limits = new Dictionary<Guid, int>(S.SweepLimits);
+        foreach (var sweep in S.PausedSweeps) limits[sweep] = 0;
+        return limits;
     }
 
     private static int Priority(RunningEntry running) => running.Queued?.Priority ?? 0;

@@ -23,6 +23,9 @@ public sealed class SchedulerState
 
     /// <summary>Runs whose slot was lost and that have not yet answered the notice; repeated until they do.</summary>
     [Id(8)] public Dictionary<Guid, LostAttempt> LostAttempts { get; set; } = [];
+
+    /// <summary>Sweeps paused by a person: none of their queued runs is dispatched until they resume.</summary>
+    [Id(9)] public HashSet<Guid> PausedSweeps { get; set; } = [];
 }
 
 /// <summary>A notice owed to a run: the slot it was training on is gone.</summary>

@@ -14,7 +14,7 @@ namespace MoT.Grains.Sweeps;
 /// Runs talk back only by one-way messages, so the sweep may call them freely.
 /// </summary>
 [RequireSiloRole(SiloRoles.Control)]
-public sealed class SweepGrain(
+public sealed partial class SweepGrain(
     [PersistentState(StateNames.Sweep, StorageNames.Main)] IPersistentState<SweepState> state,
     IRunConfigRules rules,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
@@ -26,7 +26,7 @@ public sealed class SweepGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Trials are recorded before their runs: finish what a crash interrupted (run creation is idempotent).
-        if (S.Status == SweepStatus.Running)
+        if (S.Status.IsLive())
         {
             foreach (var trial in S.Trials.Where(t => t.Status == TrialStatus.Active && !t.RunCreated).ToList())
             {
@@ -34,6 +34,8 @@ public sealed class SweepGrain(
                 await state.WriteStateAsync();
             }
         }
+
+        await RestoreHoldAsync();
     }
 
     public async Task<SweepSubmission> SubmitAsync(SweepSpec spec)
@@ -82,17 +84,20 @@ public sealed class SweepGrain(
 
     public async Task<CommandResult> CancelAsync(string reason)
     {
-        if (S.Status != SweepStatus.Running)
+        if (!S.Status.IsLive())
         {
             return new CommandResult(false, $"Sweep {SweepId} is {S.Status}; nothing to cancel.");
         }
 
+        var wasPaused = S.Status == SweepStatus.Paused;
         S.Status = SweepStatus.Cancelled;
         await state.WriteStateAsync();
         foreach (var trial in S.Trials.Where(t => t.Status == TrialStatus.Active && t.RunCreated).ToList())
         {
             await GrainFactory.GetGrain<IRunGrain>(trial.RunId).CancelAsync($"sweep cancelled: {reason}");
         }
+
+        if (wasPaused) await ReleaseHoldAsync();
 
         return new CommandResult(true, $"Sweep {SweepId} cancelled.");
     }
@@ -159,16 +164,16 @@ public sealed class SweepGrain(
         await ContinueAsync();
     }
 
-    /// <summary>Proposes more TPE trials while budget and concurrency allow; marks the sweep complete when nothing is left.</summary>
+    /// <summary>Proposes more TPE trials while budget and concurrency allow (not while paused); marks the sweep finished when nothing is left.</summary>
     private async Task ContinueAsync()
     {
-        if (S.Status != SweepStatus.Running)
+        if (!S.Status.IsLive())
         {
             return;
         }
 
         var spec = S.Spec!;
-        if (spec.Method == SearchMethod.Tpe)
+        if (S.Status == SweepStatus.Running && spec.Method == SearchMethod.Tpe)
         {
             while (S.Trials.Count < spec.MaxRuns!.Value && S.Trials.Count(t => t.Status == TrialStatus.Active) < spec.MaxConcurrentRuns)
             {
@@ -180,13 +185,15 @@ public sealed class SweepGrain(
             }
         }
 
-        if (S.Trials.All(t => t.Status != TrialStatus.Active))
+        if (S.Trials.All(t => t.Status != TrialStatus.Active) && !(S.Status == SweepStatus.Paused && HasTrialsToPropose()))
         {
+            var wasPaused = S.Status == SweepStatus.Paused;
             // Completed only when its trials completed: a sweep whose trials all failed says Failed, with the counts.
             var counts = SweepCounts.Of(S.Trials.Select(t => t.Status));
             S.Status = counts.FinalStatus();
             await state.WriteStateAsync();
             logger.LogInformation("Sweep {SweepId} finished {Status} ({Counts}); best run {RunId} ({Loss})", SweepId, S.Status, counts, S.BestRunId, S.BestEvalLoss);
+            if (wasPaused) await ReleaseHoldAsync();
         }
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using MoT.Contracts.Runs;
 using MoT.Data;
+using MoT.Data.Annotations;
 using MoT.Grains.Runs;
 using MoT.Silo.Training;
 using MoT.Training.Configuration;
@@ -33,7 +34,8 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         {
             run = new Entities.Run
             {
-                Id = record.RunId, OwnerId = record.Spec.Owner, ConfigJson = record.Spec.ConfigJson,
+                // Named once, at creation (queryable as name:...); a name someone gives it later is never overwritten.
+                Id = record.RunId, Name = RunNames.For(record.RunId), OwnerId = record.Spec.Owner, ConfigJson = record.Spec.ConfigJson,
                 ModelFamily = facts.Family, EvalSetId = facts.EvalSet, TokenizerId = facts.Tokenizer,
                 CreatedAt = record.CreatedAt.UtcDateTime,
             };

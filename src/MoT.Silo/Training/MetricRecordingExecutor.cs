@@ -10,12 +10,18 @@ namespace MoT.Silo.Training;
 /// whatever trains the run (TorchSharp or the simulator), so curves and comparisons read one table.
 /// Points go to the batched ingest's buffer; training never waits for the database.
 /// </summary>
-public sealed class MetricRecordingExecutor(ITrainingExecutor inner, IMetricSink metrics, ILogger<MetricRecordingExecutor> logger) : ITrainingExecutor
+public sealed class MetricRecordingExecutor(
+    ITrainingExecutor inner, IMetricSink metrics, ILogger<MetricRecordingExecutor> logger, Func<ProcessMetricsSampler>? samplers = null) : ITrainingExecutor
 {
-    public Task<TrainingOutcome> RunAsync(TrainingRequest request, ITrainingObserver observer, CancellationToken cancel) =>
-        inner.RunAsync(request, new RecordingObserver(request.RunId, observer, metrics, logger), cancel);
+    /// <summary>How often a run records its host process's CPU and memory.</summary>
+    public static readonly TimeSpan SystemMetricsInterval = TimeSpan.FromSeconds(5);
 
-    private sealed class RecordingObserver(Guid runId, ITrainingObserver next, IMetricSink metrics, ILogger logger) : ITrainingObserver
+    private readonly Func<ProcessMetricsSampler> _samplers = samplers ?? (() => ProcessMetricsSampler.ForCurrentProcess(SystemMetricsInterval));
+
+    public Task<TrainingOutcome> RunAsync(TrainingRequest request, ITrainingObserver observer, CancellationToken cancel) =>
+        inner.RunAsync(request, new RecordingObserver(request.RunId, observer, metrics, logger, _samplers()), cancel);
+
+    private sealed class RecordingObserver(Guid runId, ITrainingObserver next, IMetricSink metrics, ILogger logger, ProcessMetricsSampler system) : ITrainingObserver
     {
         /// <summary>The last step whose train loss was recorded: an eval report may repeat its step (TorchSharp trainer)
         /// or be the step's only report (simulator); either way the step's train loss is recorded exactly once.</summary>
@@ -37,6 +43,11 @@ public sealed class MetricRecordingExecutor(ITrainingExecutor inner, IMetricSink
                 points.Add(new MetricPointRecord(runId, MetricNames.TrainLoss, progress.Step, progress.TrainLoss, now));
                 points.Add(new MetricPointRecord(runId, MetricNames.LearningRate, progress.Step, progress.LearningRate, now));
                 points.Add(new MetricPointRecord(runId, MetricNames.TokensPerSecond, progress.Step, progress.TokensPerSecond, now));
+                if (system.TrySample() is { } sample)
+                {
+                    points.Add(new MetricPointRecord(runId, MetricNames.ProcessCpuPercent, progress.Step, sample.CpuPercent, now));
+                    points.Add(new MetricPointRecord(runId, MetricNames.ProcessResidentMegabytes, progress.Step, sample.ResidentMegabytes, now));
+                }
             }
             foreach (var block in progress.Routing ?? [])
             {
@@ -65,6 +76,12 @@ public static class MetricNames
     public const string EvalLoss = "eval_loss";
     public const string LearningRate = "learning_rate";
     public const string TokensPerSecond = "tokens_per_second";
+
+    /// <summary>CPU use of the process training the run (percent of one core; shared with the silo's other slots).</summary>
+    public const string ProcessCpuPercent = "system.process_cpu_percent";
+
+    /// <summary>Resident memory of the process training the run, in MiB (shared with the silo's other slots).</summary>
+    public const string ProcessResidentMegabytes = "system.process_rss_mb";
 
     /// <summary>Mean routing entropy of MoT/MoE block <paramref name="block"/> (0-based).</summary>
     public static string RoutingEntropy(int block) => $"block{block}.routing_entropy";

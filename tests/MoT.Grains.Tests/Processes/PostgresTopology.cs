@@ -106,7 +106,7 @@ public sealed class PostgresTopology(PostgresServer postgres) : IAsyncDisposable
     /// <summary>Waits (state, not time) until the sweep finishes; a generous bound only catches a stuck cluster.</summary>
     public Task<SweepSnapshot> WaitForSweepAsync(ISweepGrain sweep, int seconds = 480) => Eventually.WaitAsync(
         async () => await TryAsync(sweep.GetSnapshotAsync),
-        s => s is not null && s.Status is not (SweepStatus.Running or SweepStatus.NotSubmitted),
+        s => s is not null && s.Status.IsFinished(),
         $"sweep {sweep.GetPrimaryKey()} to finish", TimeSpan.FromSeconds(seconds))!;
 
     /// <summary>Every train-loss step recorded for the run, in order, with repeats.</summary>

@@ -16,6 +16,10 @@ public static class Policies
     public const string Fork = "fork";
     public const string Transition = "transition";
     public const string Pin = "pin";
+    /// <summary>Pause, resume and raise the budget of a sweep.</summary>
+    public const string Control = "control";
+    /// <summary>Rename runs, set their tags and notes.</summary>
+    public const string Annotate = "annotate";
     /// <summary>Manage accounts.</summary>
     public const string Admin = "admin";
 
@@ -29,6 +33,8 @@ public static class Policies
         [Fork] = [Roles.Researcher, Roles.Admin],
         [Transition] = [Roles.Researcher, Roles.Admin],
         [Pin] = [Roles.Researcher, Roles.Admin],
+        [Control] = [Roles.Researcher, Roles.Admin],
+        [Annotate] = [Roles.Researcher, Roles.Admin],
         [Admin] = [Roles.Admin],
     };
 

@@ -6,7 +6,7 @@ using MoT.Training.Configuration;
 
 namespace MoT.Dashboard.Api;
 
-/// <summary>Sweeps: submit a sweep document (the YAML that <c>mot sweep submit</c> reads, or the same as JSON), status, cancel.</summary>
+/// <summary>Sweeps: submit a sweep document (the YAML that <c>mot sweep submit</c> reads, or the same as JSON), status, cancel, pause, resume, extend.</summary>
 public static class SweepsApi
 {
     public static RouteGroupBuilder MapSweepsApi(this RouteGroupBuilder api)
@@ -44,6 +44,20 @@ public static class SweepsApi
         sweeps.MapPost("/{sweepId}/cancel", async (string sweepId, PlatformCommands commands) =>
                 RunsApi.ToOutcome(await commands.CancelSweepAsync(ApiInput.Id("sweepId", sweepId))))
             .RequireAuthorization(Policies.Cancel).WithName("CancelSweep").WithSummary("Cancels a sweep and its unfinished trials");
+
+        sweeps.MapPost("/{sweepId}/pause", async (string sweepId, PlatformCommands commands) =>
+                RunsApi.ToOutcome(await commands.PauseSweepAsync(ApiInput.Id("sweepId", sweepId))))
+            .RequireAuthorization(Policies.Control).WithName("PauseSweep")
+            .WithSummary("Holds a sweep: no new trial starts, trials already training go on (changed: false with the reason when it cannot)");
+
+        sweeps.MapPost("/{sweepId}/resume", async (string sweepId, PlatformCommands commands) =>
+                RunsApi.ToOutcome(await commands.ResumeSweepAsync(ApiInput.Id("sweepId", sweepId))))
+            .RequireAuthorization(Policies.Control).WithName("ResumeSweep").WithSummary("Lets a paused sweep go on where it left");
+
+        sweeps.MapPost("/{sweepId}/extend", async (string sweepId, SweepBudget budget, PlatformCommands commands) =>
+                RunsApi.ToOutcome(await commands.ExtendSweepAsync(ApiInput.Id("sweepId", sweepId), budget)))
+            .RequireAuthorization(Policies.Control).WithName("ExtendSweep")
+            .WithSummary("Raises a running or paused sweep's budget: maxRuns (trials in all; random and tpe) and/or maxConcurrentRuns");
 
         return api;
     }

@@ -4,9 +4,10 @@ namespace MoT.Dashboard.Auditing;
 public static class AuditActions
 {
     public const string RunLaunch = "run.launch", RunCancel = "run.cancel", RunResume = "run.resume", RunFork = "run.fork",
-        RunTransitionTune = "run.transition-tune";
+        RunTransitionTune = "run.transition-tune", RunAnnotate = "run.annotate";
 
-    public const string SweepSubmit = "sweep.submit", SweepCancel = "sweep.cancel";
+    public const string SweepSubmit = "sweep.submit", SweepCancel = "sweep.cancel", SweepPause = "sweep.pause",
+        SweepResume = "sweep.resume", SweepExtend = "sweep.extend";
 
     public const string CheckpointPin = "checkpoint.pin", CheckpointUnpin = "checkpoint.unpin";
 

@@ -5,6 +5,7 @@ using MoT.Dashboard.Accounts;
 using MoT.Dashboard.Auditing;
 using MoT.Dashboard.Api;
 using MoT.Dashboard.Components;
+using MoT.Dashboard.Export;
 using MoT.Dashboard.Platform;
 using MoT.Dashboard.Runs;
 using MoT.Data;
@@ -90,6 +91,7 @@ public static class DashboardHostingExtensions
         services.AddSingleton<RunCatalog>();
         services.AddScoped<CurrentUser>();
         services.AddScoped<PlatformCommands>();
+        services.AddSingleton<Export.RunExport>();
         services.AddScoped<ClusterView>();
         services.AddScoped<LeaderboardView>();
         services.AddTransient<RunDetailViewModel>();
@@ -133,6 +135,7 @@ public static class DashboardHostingExtensions
         // The API's description and its browsable reference are public: they hold no data, only the shape of the API.
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference(o => o.WithTitle("MoT Platform API")).AllowAnonymous();
+        app.MapExportEndpoints();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

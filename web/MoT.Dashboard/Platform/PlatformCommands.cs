@@ -3,6 +3,7 @@ using MoT.Contracts.Sweeps;
 using MoT.Dashboard.Accounts;
 using MoT.Dashboard.Auditing;
 using MoT.Dashboard.Runs;
+using MoT.Data.Annotations;
 using MoT.Data.Checkpoints;
 
 namespace MoT.Dashboard.Platform;
@@ -12,8 +13,13 @@ namespace MoT.Dashboard.Platform;
 /// action's policy (<see cref="Policies"/>) and recorded with the signed-in user as owner (never a name the caller
 /// passes in). Pages hide the buttons and the API checks the policy on the route too; this is the check that counts.
 /// </summary>
-public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, RunCatalog catalog, CheckpointStore checkpoints, AuditLog audit, ILogger<PlatformCommands> logger)
+public sealed class PlatformCommands(
+    IGrainFactory grains, CurrentUser user, RunCatalog catalog, CheckpointStore checkpoints, AuditLog audit, ILogger<PlatformCommands> logger,
+    RunAnnotations? annotations = null)
 {
+    // Optional only so that hosts and tests without a run store can build the commands that need none.
+    private RunAnnotations Annotations => annotations ?? throw new InvalidOperationException("this dashboard has no run store to keep names, tags and notes in");
+
     /// <summary>Queues a single run; <paramref name="priority"/> must be within the user's role bounds (<see cref="PriorityBounds"/>).</summary>
     public async Task<Guid> LaunchRunAsync(string configJson, int priority = 0)
     {
@@ -53,6 +59,68 @@ public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, Run
     {
         var name = await user.RequireAsync(Policies.Cancel, "cancel sweeps");
         return await Audited(name, AuditActions.SweepCancel, sweepId, await grains.GetGrain<ISweepGrain>(sweepId).CancelAsync($"by {name}"));
+    }
+
+    /// <summary>Holds a sweep: no new trial starts, trials already training go on.</summary>
+    public async Task<CommandResult> PauseSweepAsync(Guid sweepId)
+    {
+        var name = await user.RequireAsync(Policies.Control, "pause sweeps");
+        return await Audited(name, AuditActions.SweepPause, sweepId, await grains.GetGrain<ISweepGrain>(sweepId).PauseAsync(name));
+    }
+
+    /// <summary>Lets a paused sweep go on where it left.</summary>
+    public async Task<CommandResult> ResumeSweepAsync(Guid sweepId)
+    {
+        var name = await user.RequireAsync(Policies.Control, "resume sweeps");
+        return await Audited(name, AuditActions.SweepResume, sweepId, await grains.GetGrain<ISweepGrain>(sweepId).ResumeAsync(name));
+    }
+
+    /// <summary>The spec a "clone with edits" starts from (null: no such sweep); the clone is launched like any new sweep.</summary>
+    public async Task<SweepSpec?> SweepToCloneAsync(Guid sweepId)
+    {
+        await user.RequireAsync(Policies.Launch, "clone sweeps");
+        return (await grains.GetGrain<ISweepGrain>(sweepId).GetSnapshotAsync()).Spec;
+    }
+
+    /// <summary>Raises a running or paused sweep's budget; the trials it adds show up in the run lists.</summary>
+    public async Task<CommandResult> ExtendSweepAsync(Guid sweepId, SweepBudget budget)
+    {
+        var name = await user.RequireAsync(Policies.Control, "change sweep budgets");
+        var sweep = grains.GetGrain<ISweepGrain>(sweepId);
+        var result = await Audited(name, AuditActions.SweepExtend, sweepId, await sweep.ExtendAsync(budget, name));
+        if (result.Changed)
+        {
+            foreach (var trial in (await sweep.GetSnapshotAsync()).Trials) catalog.AddRun(trial.RunId);
+        }
+
+        return result;
+    }
+
+    /// <summary>Names a run; a blank name gives back its generated one.</summary>
+    public async Task<RunAnnotation> RenameRunAsync(Guid runId, string? name)
+    {
+        var by = await user.RequireAsync(Policies.Annotate, "rename runs");
+        var annotation = await Annotations.RenameAsync(runId, name);
+        await audit.RecordAsync(by, AuditActions.RunAnnotate, runId, $"{AuditLog.Ok}: name");
+        return annotation;
+    }
+
+    /// <summary>Replaces a run's tags (what <c>tag:x</c> filters on).</summary>
+    public async Task<RunAnnotation> SetRunTagsAsync(Guid runId, IEnumerable<string> tags)
+    {
+        var by = await user.RequireAsync(Policies.Annotate, "tag runs");
+        var annotation = await Annotations.SetTagsAsync(runId, tags);
+        await audit.RecordAsync(by, AuditActions.RunAnnotate, runId, $"{AuditLog.Ok}: tags");
+        return annotation;
+    }
+
+    /// <summary>Replaces a run's notes.</summary>
+    public async Task<RunAnnotation> SetRunNotesAsync(Guid runId, string? notes)
+    {
+        var by = await user.RequireAsync(Policies.Annotate, "edit run notes");
+        var annotation = await Annotations.SetNotesAsync(runId, notes);
+        await audit.RecordAsync(by, AuditActions.RunAnnotate, runId, $"{AuditLog.Ok}: notes");
+        return annotation;
     }
 
     public async Task<Guid> ResumeAsync(Guid runId)
