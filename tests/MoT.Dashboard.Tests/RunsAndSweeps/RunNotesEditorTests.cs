@@ -35,11 +35,13 @@ public sealed class RunNotesEditorTests() : TemporaryStoreTests("mot-notes-")
         MudBlazor.Services.ServiceCollectionExtensions.AddMudServices(context.Services);
         var annotations = Services.GetRequiredService<RunAnnotations>();
         context.Services.AddSingleton(annotations);
-        context.Services.AddSingleton(new PlatformCommands(null!, new CurrentUser(new FakeAuthentication("rita", role)), new RunCatalog(), null!,
-            NullLogger<PlatformCommands>.Instance, annotations));
+        context.Services.AddSingleton(new PlatformCommands(null!, TestUsers.Current("rita", role), new RunCatalog(), null!,
+            TestAudit.Discarding(), NullLogger<PlatformCommands>.Instance, annotations));
         var auth = context.AddAuthorization();
         auth.SetAuthorized("rita");
         auth.SetRoles(role);
+        // The editor's controls sit behind the annotate policy: grant what the real policies give this role.
+        auth.SetPolicies(Policies.RolesByPolicy.Where(p => p.Value.Contains(role)).Select(p => p.Key).ToArray());
         await Task.CompletedTask;
         return context;
     }
@@ -96,8 +98,8 @@ public sealed class RunNotesEditorTests() : TemporaryStoreTests("mot-notes-")
 
         cut.WaitForAssertion(() => Assert.Contains("read me", cut.Markup));
         Assert.Empty(cut.FindAll("[data-testid=save-notes]"));
-        var commands = new PlatformCommands(null!, new CurrentUser(new FakeAuthentication("vera", Roles.Viewer)), new RunCatalog(), null!,
-            NullLogger<PlatformCommands>.Instance, Services.GetRequiredService<RunAnnotations>());
+        var commands = new PlatformCommands(null!, TestUsers.Current("vera", Roles.Viewer), new RunCatalog(), null!,
+            TestAudit.Discarding(), NullLogger<PlatformCommands>.Instance, Services.GetRequiredService<RunAnnotations>());
         var refused = await Assert.ThrowsAsync<UnauthorizedAccessException>(() => commands.SetRunTagsAsync(runId, ["x"]));
         Assert.Contains("cannot tag runs", refused.Message);
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => commands.PauseSweepAsync(Guid.NewGuid()));
