@@ -139,3 +139,25 @@ public sealed class PolicyAndPriorityTests
         Assert.Equal("priority: 2147483647 is outside -100..100, the range a researcher may set", error.Message);
     }
 }
+
+public sealed class ApiProblemsTests
+{
+    [Theory]
+    [InlineData(typeof(UnauthorizedAccessException), 403)]
+    [InlineData(typeof(KeyNotFoundException), 404)]
+    [InlineData(typeof(ArgumentException), 400)]
+    [InlineData(typeof(InvalidOperationException), 409)]
+    public void A_callers_error_keeps_its_one_line_with_its_status(Type type, int status)
+    {
+        var error = (Exception)Activator.CreateInstance(type, "runId: something the caller can fix")!;
+
+        var result = Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult>(MoT.Dashboard.Api.ApiProblems.For(new AggregateException(error)));
+
+        Assert.Equal(status, result.StatusCode);
+        Assert.Equal("runId: something the caller can fix", result.ProblemDetails.Detail);
+    }
+
+    [Fact]
+    public void A_bug_is_left_to_the_exception_handler_which_shows_only_a_request_id() =>
+        Assert.Null(MoT.Dashboard.Api.ApiProblems.For(new NullReferenceException("secret internals")));
+}

@@ -177,6 +177,7 @@ public sealed class ApiSecurityTests(DashboardServer server) : IAsyncLifetime
             Assert.True(path.TryGetProperty(route.Method.ToLowerInvariant(), out _), $"{route} is not in the OpenAPI document");
         }
 
+        Assert.All(paths.EnumerateObject(), p => Assert.StartsWith("/api/v1/", p.Name + "/"));
         Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
         var scalar = await anonymous.GetAsync("/scalar", Cancel);
         if (scalar.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.MovedPermanently) scalar = await anonymous.GetAsync(scalar.Headers.Location, Cancel);
