@@ -49,10 +49,14 @@ public sealed class PlatformCommands(IGrainFactory grains, CurrentUser user, Run
         return await grains.GetGrain<ISweepGrain>(sweepId).CancelAsync($"by {name} from the dashboard");
     }
 
-    public async Task<Guid> ResumeAsync(Guid runId)
+    /// <summary>
+    /// Continues a run from its last checkpoint for <paramref name="additionalSteps"/> more steps; without them only an
+    /// interrupted run resumes (to its planned total): a finished one is refused rather than copied.
+    /// </summary>
+    public async Task<Guid> ResumeAsync(Guid runId, long? additionalSteps = null)
     {
         var owner = await user.RequireMutatorAsync("resume runs");
-        return Track(await grains.GetGrain<IRunGrain>(runId).ResumeAsync(owner));
+        return Track(await grains.GetGrain<IRunGrain>(runId).ResumeAsync(owner, additionalSteps));
     }
 
     public async Task<Guid> ForkAsync(Guid runId, string? configJson)
