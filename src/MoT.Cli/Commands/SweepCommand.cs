@@ -36,7 +36,8 @@ internal static class SweepCommand
             var submission = await sweep.SubmitAsync(spec.Spec!);
             if (!submission.Accepted) return Rejected(submission.Errors);
 
-            Console.WriteLine($"sweep {sweep.GetPrimaryKey()} queued with {submission.RunIds.Count} run(s); follow it with: mot sweep status {sweep.GetPrimaryKey()}");
+            var seed = (await sweep.GetSnapshotAsync()).Spec?.Seed;
+            Console.WriteLine($"sweep {sweep.GetPrimaryKey()} queued with {submission.RunIds.Count} run(s), seed {seed}; follow it with: mot sweep status {sweep.GetPrimaryKey()}");
             return parse.GetValue(wait) ? await FollowAsync(ClusterConnection.Client(host), sweep, cancel) : 0;
         });
         return command;
@@ -123,6 +124,7 @@ internal static class SweepCommand
     private static async Task PrintAsync(IGrainFactory grains, SweepSnapshot snapshot)
     {
         Console.WriteLine($"sweep {snapshot.SweepId} ({snapshot.Spec?.Name}): {snapshot.Status} ({snapshot.Counts}), best run {snapshot.BestRunId?.ToString() ?? "-"} at eval loss {Loss(snapshot.BestEvalLoss)}");
+        if (snapshot.Spec is { } spec) Console.WriteLine($"{spec.Method.ToString().ToLowerInvariant()} search, seed {spec.Seed} (give seed: {spec.Seed} in the YAML to draw the same trials)");
         Console.WriteLine($"{"trial",5} {"run",-36} {"status",-40} {"best eval",9}  parameters");
         foreach (var trial in snapshot.Trials)
             Console.WriteLine($"{trial.Index,5} {trial.RunId,-36} {await TrialStatusAsync(grains, trial),-40} {Loss(trial.BestEvalLoss),9}  {trial.ParametersJson}");
