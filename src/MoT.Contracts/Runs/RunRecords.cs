@@ -127,14 +127,20 @@ public sealed record RunSpec(
 /// parent's training (resume, or a fork that changes only the step count), 0 when a new optimizer and schedule start
 /// (a fork with other settings, transition tuning).</param>
 /// <param name="InheritedTokens">Training tokens its ancestors spent to reach the checkpoint, over every generation.</param>
+/// <param name="StepOffset">Where the run's step 0 lies on the step axis of the run its lineage began with (the sum of
+/// every generation's <c>FromStep - StartStep</c>): curves of a whole lineage line up on one axis.</param>
 [GenerateSerializer, Immutable]
 public sealed record WarmStart(
     [property: Id(0)] long FromStep,
     [property: Id(1)] long StartStep,
-    [property: Id(2)] long InheritedTokens)
+    [property: Id(2)] long InheritedTokens,
+    [property: Id(3)] long StepOffset)
 {
-    /// <summary>Where step <paramref name="ownStep"/> of this run lies on its parent's step axis.</summary>
-    public long OnParentAxis(long ownStep) => ownStep + (FromStep - StartStep);
+    /// <summary>Where step <paramref name="ownStep"/> of this run lies on its lineage's step axis.</summary>
+    public long OnLineageAxis(long ownStep) => ownStep + StepOffset;
+
+    /// <summary>Training tokens seen, inherited ones included, once the run has reached its own step <paramref name="ownStep"/>.</summary>
+    public long TokensAt(long ownStep, long tokensPerStep) => InheritedTokens + (Math.Max(0, ownStep - StartStep) * tokensPerStep);
 }
 
 /// <summary>One progress report of a training run.</summary>

@@ -33,7 +33,8 @@ public static class WarmStarts
         var parentStart = parent.WarmStart?.StartStep ?? 0;
         var trainedByParent = Math.Max(0, checkpointStep - parentStart) * RunFacts.FromConfig(parent.ConfigJson).TokensPerStep;
         var inherited = (parent.WarmStart?.InheritedTokens ?? 0) + trainedByParent;
-        return new WarmStart(checkpointStep, continues ? checkpointStep : 0, inherited);
+        var startStep = continues ? checkpointStep : 0;
+        return new WarmStart(checkpointStep, startStep, inherited, (parent.WarmStart?.StepOffset ?? 0) + checkpointStep - startStep);
     }
 
     /// <summary>Tokens the run trains itself: from its start step to its configured total.</summary>

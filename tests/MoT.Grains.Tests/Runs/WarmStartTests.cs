@@ -38,7 +38,7 @@ public sealed class WarmStartTests(SharedClusterFixture fixture)
 
         var child = await FinishedChildAsync(await parent.ResumeAsync("warm-start", additionalSteps: 40));
 
-        Assert.Equal(new WarmStart(FromStep: 60, StartStep: 60, InheritedTokens: 60 * TokensPerStep), child.Spec.WarmStart);
+        Assert.Equal(new WarmStart(FromStep: 60, StartStep: 60, InheritedTokens: 60 * TokensPerStep, StepOffset: 0), child.Spec.WarmStart);
         Assert.EndsWith("step-0000060.ckpt.json", child.Attempts[0].ResumedFromCheckpoint);
         Assert.Equal(100, child.LastProgress!.Step);
         Assert.Equal(100, child.LastCheckpoint!.Step);
@@ -80,15 +80,17 @@ public sealed class WarmStartTests(SharedClusterFixture fixture)
         var forkGrain = fixture.Client.GetGrain<IRunGrain>(fork.RunId);
         var resumed = await FinishedChildAsync(await forkGrain.ResumeAsync("warm-start", additionalSteps: 10));
 
-        Assert.Equal(new WarmStart(20, 0, 20 * TokensPerStep), fork.Spec.WarmStart);
+        Assert.Equal(new WarmStart(20, 0, 20 * TokensPerStep, StepOffset: 20), fork.Spec.WarmStart);
         Assert.Equal([10L, 20, 30], fork.EvalHistory.Select(e => e.Step));
-        Assert.Equal(new WarmStart(30, 30, (20 + 30) * TokensPerStep), resumed.Spec.WarmStart);
+        Assert.Equal(new WarmStart(30, 30, (20 + 30) * TokensPerStep, StepOffset: 20), resumed.Spec.WarmStart);
         Assert.Equal(40, resumed.LastProgress!.Step);
         // root 20 + fork 30 + its resume 10 steps, each of 512 tokens.
         Assert.Equal(60 * TokensPerStep, WarmStarts.TotalTokens(resumed.Spec));
-        // On the parent's step axis the fork's step 1 is the root's step 21.
-        Assert.Equal(21, fork.Spec.WarmStart!.OnParentAxis(1));
-        Assert.Equal(31, resumed.Spec.WarmStart!.OnParentAxis(31));
+        // On the lineage's step axis the fork's step 1 is the root's step 21, and the resume's step 31 (the fork's 31st
+        // step) is step 51; the tokens seen there are 51 steps' worth.
+        Assert.Equal(21, fork.Spec.WarmStart!.OnLineageAxis(1));
+        Assert.Equal(51, resumed.Spec.WarmStart!.OnLineageAxis(31));
+        Assert.Equal(51 * TokensPerStep, resumed.Spec.WarmStart.TokensAt(31, TokensPerStep));
     }
 
     [Fact]
