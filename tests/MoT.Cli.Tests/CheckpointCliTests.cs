@@ -51,6 +51,24 @@ public sealed class CheckpointCliTests
     }
 
     [Fact]
+    public async Task Resume_with_more_trains_that_many_additional_steps_and_refuses_nonsense_in_one_line()
+    {
+        using var scratch = new ScratchFolder();
+        var checkpoint = await TrainAsync(scratch.Path, "run");
+
+        var zero = await MotProcess.RunAsync(scratch.Path, "resume", checkpoint, "--more", "0");
+        AssertOneClearLine(zero, "--more: must be at least 1 (was 0)");
+        var both = await MotProcess.RunAsync(scratch.Path, "resume", checkpoint, "--more", "2", "--steps", "9");
+        AssertOneClearLine(both, "--steps and --more: give one");
+
+        var more = await MotProcess.RunAsync(scratch.Path, "resume", checkpoint, "--more", "3");
+        Assert.True(more.ExitCode == 0, more.Output + more.Error);
+        var last = more.Output.TrimEnd().Split('\n')[^1];
+        Assert.StartsWith("completed 7 steps", last);
+        Assert.True(File.Exists(Path.Combine(scratch.Path, "run", "checkpoints", "step-0000007.ckpt")));
+    }
+
+    [Fact]
     public async Task Resuming_to_fewer_steps_is_refused_and_resuming_a_finished_run_says_there_is_nothing_to_train()
     {
         using var scratch = new ScratchFolder();
@@ -63,7 +81,7 @@ public sealed class CheckpointCliTests
 
         var finished = await MotProcess.RunAsync(scratch.Path, "resume", checkpoint);
         Assert.True(finished.ExitCode == 0, finished.Output + finished.Error);
-        Assert.Equal($"nothing to train: {checkpoint} is already at step 4 of 4; pass --steps N with N > 4 to train further",
+        Assert.Equal($"nothing to train: {checkpoint} is already at step 4 of 4; pass --more N for N more steps (or --steps N with N > 4) to train further",
             finished.Output.Trim());
 
         Assert.Equal(before, await File.ReadAllTextAsync(metrics, TestContext.Current.CancellationToken));

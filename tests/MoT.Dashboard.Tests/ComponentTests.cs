@@ -49,7 +49,7 @@ public sealed class ComponentTests : MudComponentTests
     }
 
     [Fact]
-    public void The_runs_page_shows_the_filter_parser_error_in_place()
+    public void The_runs_page_shows_the_filter_parser_error_in_place_and_no_rows_of_an_earlier_query()
     {
         Context.Services.AddSingleton<IRunHistory>(new RunsGridModelTests.ListRunHistory([RunsGridModelTests.Row(1)]));
         var auth = Context.AddAuthorization();
@@ -57,10 +57,35 @@ public sealed class ComponentTests : MudComponentTests
         auth.SetRoles("researcher");
 
         var cut = Render<RunsPage>();
-        cut.Find("input[data-testid=run-filter], [data-testid=run-filter] input").Input("owner = rita and (status = Running");
+        cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
+        var filter = cut.Find("input[data-testid=run-filter], [data-testid=run-filter] input");
+        filter.Input("owner = alice and (status = Running");
 
         cut.WaitForAssertion(() => Assert.Contains("at column", cut.Markup), TimeSpan.FromSeconds(5));
+        cut.WaitForAssertion(() => Assert.DoesNotContain("run1", cut.Markup), TimeSpan.FromSeconds(5));
+
+        cut.Find("input[data-testid=run-filter], [data-testid=run-filter] input").Input("owner = alice");
         cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
+        cut.WaitForAssertion(() => Assert.DoesNotContain("at column", cut.Markup), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void The_runs_pager_counts_the_runs_there_are()
+    {
+        // 16 runs at 15 a page: "1-15 of 16", then "16-16 of 16"; never a guessed 30.
+        var rows = Enumerable.Range(0, 16).Select(RunsGridModelTests.Row).ToList();
+        Context.Services.AddSingleton<IRunHistory>(new RunsGridModelTests.ListRunHistory(rows));
+        var auth = Context.AddAuthorization();
+        auth.SetAuthorized("rita");
+        auth.SetRoles("viewer");
+
+        var cut = Render<RunsPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("1-15 of 16", cut.Markup), TimeSpan.FromSeconds(5));
+        Assert.Equal(15, cut.FindAll("[data-testid=runs-grid] tbody tr.mud-table-row").Count);
+        cut.Find("button[aria-label='Next page']").Click();
+        cut.WaitForAssertion(() => Assert.Contains("16-16 of 16", cut.Markup), TimeSpan.FromSeconds(5));
+        Assert.Single(cut.FindAll("[data-testid=runs-grid] tbody tr.mud-table-row"));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using MoT.Contracts.Runs;
 using MoT.Dashboard.Runs;
 
 namespace MoT.Dashboard.Tests;
@@ -103,5 +104,26 @@ public sealed class CompareModelTests
         Assert.Equal([10_000.0, 20_000.0], tokens[0].Points.Select(p => p.X));
         Assert.Equal([40_000.0, 80_000.0], tokens[1].Points.Select(p => p.X));
         Assert.Single(model.WithoutTokens);
+    }
+
+    [Fact]
+    public void A_warm_started_child_is_drawn_after_its_parents_steps_and_tokens()
+    {
+        var model = new CompareModel();
+        MetricSeries Eval(params (long, double)[] points) => new(MoT.Silo.Training.MetricNames.EvalLoss, points);
+        // Parent: 60 steps of 100 tokens. A fork with new settings restarts its count at 0 from the step-60 checkpoint;
+        // a resume continues the count (its first step is 61).
+        model.Add(new ComparedRun(Guid.NewGuid(), [Eval((30, 3.0), (60, 2.5))], 100));
+        model.Add(new ComparedRun(Guid.NewGuid(), [Eval((10, 2.4), (40, 2.2))], 200, new WarmStart(60, 0, 6_000, StepOffset: 60)));
+        model.Add(new ComparedRun(Guid.NewGuid(), [Eval((70, 2.4), (100, 2.3))], 100, new WarmStart(60, 60, 6_000, StepOffset: 0)));
+
+        var steps = model.Lines(MoT.Silo.Training.MetricNames.EvalLoss, 0, CompareAxis.Step);
+        var tokens = model.Lines(MoT.Silo.Training.MetricNames.EvalLoss, 0, CompareAxis.Tokens);
+
+        Assert.Equal([70.0, 100.0], steps[1].Points.Select(p => p.X));    // 60 + its own 10 and 40
+        Assert.Equal([70.0, 100.0], steps[2].Points.Select(p => p.X));    // already on the parent's count
+        Assert.Equal([8_000.0, 14_000.0], tokens[1].Points.Select(p => p.X)); // 6,000 inherited + 10 or 40 steps of 200
+        Assert.Equal([7_000.0, 10_000.0], tokens[2].Points.Select(p => p.X)); // 6,000 inherited + 10 or 40 steps of 100
+        Assert.Equal([3_000.0, 6_000.0], tokens[0].Points.Select(p => p.X));
     }
 }

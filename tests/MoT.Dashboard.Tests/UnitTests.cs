@@ -102,16 +102,19 @@ public sealed class PasswordHashingTests
 public sealed class RunsGridModelTests
 {
     [Fact]
-    public void A_malformed_filter_shows_the_parser_error_and_keeps_the_last_good_filter()
+    public async Task A_malformed_filter_shows_the_parser_error_and_empties_the_grid_until_it_parses_again()
     {
-        var model = new RunsGridModel(new ListRunHistory([]));
-        Assert.True(model.SetFilter("status = Running"));
-        Assert.False(model.SetFilter("status = Running and (owner = alice"));
+        var model = new RunsGridModel(new ListRunHistory([Row(1)]));
+        Assert.True(model.SetFilter("status = Completed"));
+        Assert.True(model.SetFilter("status = Completed and (owner = alice"));   // reload: the grid empties
         Assert.NotNull(model.FilterError);
         Assert.Contains("column", model.FilterError);
-        Assert.Equal("status = Running", model.ActiveFilter);
-        Assert.False(model.SetFilter("status = Running"));
+        Assert.Equal("status = Completed", model.ActiveFilter);
+        Assert.Empty((await model.LoadPageAsync(0, 15, null, true, TestContext.Current.CancellationToken)).Items);
+        Assert.False(model.SetFilter("status = Completed and (owner"));          // still malformed: already empty
+        Assert.True(model.SetFilter("status = Completed"));                      // the same good filter shows its rows again
         Assert.Null(model.FilterError);
+        Assert.Single((await model.LoadPageAsync(0, 15, null, true, TestContext.Current.CancellationToken)).Items);
     }
 
     [Fact]
@@ -121,7 +124,7 @@ public sealed class RunsGridModelTests
         var model = new RunsGridModel(new ListRunHistory(rows));
         var (first, total) = await model.LoadPageAsync(0, 3, null, true, TestContext.Current.CancellationToken);
         Assert.Equal(3, first.Count);
-        Assert.Equal(6, total); // one more page is known to exist
+        Assert.Equal(7, total); // the history's count, not a guess one page ahead
         var (third, lastTotal) = await model.LoadPageAsync(2, 3, null, true, TestContext.Current.CancellationToken);
         Assert.Equal([rows[6].Id], third.Select(r => r.Id));
         Assert.Equal(7, lastTotal);
@@ -146,6 +149,9 @@ public sealed class RunsGridModelTests
         public Task<RunHistoryPage> QueryAsync(string? filter, string? sort, int pageSize, string? cursor, CancellationToken cancellationToken = default) =>
             throw new MoT.Data.Queries.QuerySyntaxException(message, 6);
 
+        public Task<int> CountAsync(string? filter, CancellationToken cancellationToken = default) =>
+            throw new MoT.Data.Queries.QuerySyntaxException(message, 6);
+
         public Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<MetricSeries>>([]);
     }
@@ -162,6 +168,8 @@ public sealed class RunsGridModelTests
             var page = rows.Skip(offset).Take(pageSize).ToList();
             return Task.FromResult(new RunHistoryPage(page, offset + page.Count < rows.Count ? (offset + page.Count).ToString() : null));
         }
+
+        public Task<int> CountAsync(string? filter, CancellationToken cancellationToken = default) => Task.FromResult(rows.Count);
 
         public Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<MetricSeries>>([]);

@@ -56,6 +56,35 @@ public abstract class LeaderboardTests(DatabaseTarget target) : DataTestBase(tar
     }
 
     [Fact]
+    public async Task A_warm_started_run_counts_its_inherited_compute_and_is_ranked_apart_from_runs_trained_from_scratch()
+    {
+        var ids = await SeedAsync();
+        // A fork that trained 1e17 FLOPs itself from a checkpoint whose ancestors spent 2.9e18: 3e18 in all, next to
+        // mot-3e18 trained from scratch, with a better loss.
+        var fork = NewRun("dora", family: "MoT", flops: 1e17, loss: 2.0);
+        fork.ParentRunId = ids["mot-3e18"];
+        fork.ParentRelation = RunRelation.Forked;
+        fork.WarmStartStep = 60;
+        fork.InheritedFlops = 2.9e18;
+        fork.InheritedTokens = 123_000;
+        fork.TrainingTokens = 4_000;
+        await AddRunsAsync([fork]);
+
+        var board = Assert.Single(await Leaderboard.GetAsync("c4-val", "cl100k", cancellationToken: Token));
+
+        // From scratch: the same three winners as before; the fork did not displace mot-3e18 in its bucket.
+        Assert.Equal([ids["dense-2e18"], ids["mot-3e18"], ids["dense-1e19"]],
+            board.Entries.Where(e => !e.WarmStarted).OrderBy(e => e.BudgetBucket).ThenByDescending(e => e.BestEvalLoss).Select(e => e.RunId));
+        var warm = Assert.Single(board.Entries, e => e.WarmStarted);
+        Assert.Equal(fork.Id, warm.RunId);
+        Assert.Equal(18, warm.BudgetBucket);                       // bucketed by 3e18, not by its own 1e17
+        Assert.Equal(3e18, warm.ComputeBudgetFlops, precision: 3);
+        Assert.Equal(127_000, warm.TotalTokens);
+        // One entry per family, bucket and start kind.
+        Assert.Equal(board.Entries.Count, board.Entries.Select(e => (e.ModelFamily, e.BudgetBucket, e.WarmStarted)).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Finer_buckets_split_budgets_within_a_decade()
     {
         var ids = await SeedAsync();

@@ -223,6 +223,52 @@ public abstract class RunQueryTests(DatabaseTarget target) : DataTestBase(target
     }
 
     [Fact]
+    public async Task Parent_is_null_and_is_not_null_split_derived_runs_from_roots()
+    {
+        await EnsureUsersAsync("alice");
+        var root = NewRun("alice", created: Day(1));
+        var fork = NewRun("alice", created: Day(2));
+        var resume = NewRun("alice", created: Day(3));
+        await AddRunsAsync([root]);
+        fork.ParentRunId = root.Id;
+        fork.ParentRelation = RunRelation.Forked;
+        resume.ParentRunId = fork.Id;
+        resume.ParentRelation = RunRelation.Resumed;
+        await AddRunsAsync([fork, resume]);
+        var names = new Dictionary<Guid, string> { [root.Id] = "root", [fork.Id] = "fork", [resume.Id] = "resume" };
+        async Task<string[]> Match(string filter) =>
+            [.. (await Queries.QueryAsync(filter, "created asc", 10, null, Token)).Items.Select(r => names[r.Id])];
+
+        Assert.Equal(["fork", "resume"], await Match("parent is not null"));
+        Assert.Equal(["root"], await Match("parent is null"));
+        Assert.Equal(["resume"], await Match("parent is not null and relation = Resumed"));
+        Assert.Equal(["fork"], await Match($"parent = {root.Id}"));
+        Assert.Equal(2, await Queries.CountAsync("parent is not null", Token));
+    }
+
+    [Fact]
+    public async Task The_count_is_the_number_of_matching_runs_whatever_the_page()
+    {
+        await SeedAsync();
+        // Counted independently of the query: the seed above has 4 completed runs, 3 of them alice's or carol's.
+        Assert.Equal(6, await Queries.CountAsync(null, Token));
+        Assert.Equal(4, await Queries.CountAsync("status = Completed", Token));
+        Assert.Equal(3, await Queries.CountAsync("status = Completed and owner != bob", Token));
+        var pages = 0;
+        var seen = 0;
+        string? cursor = null;
+        do
+        {
+            var page = await Queries.QueryAsync("status = Completed", null, 3, cursor, Token);
+            seen += page.Items.Count;
+            cursor = page.NextCursor;
+            pages++;
+        } while (cursor is not null);
+        Assert.Equal((2, 4), (pages, seen));
+        await Assert.ThrowsAsync<QuerySyntaxException>(() => Queries.CountAsync("status = ", Token));
+    }
+
+    [Fact]
     public async Task Query_results_are_projections_with_tags_and_utc_times()
     {
         await SeedAsync();

@@ -86,6 +86,44 @@ public sealed class StorePersistenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_warm_started_runs_row_counts_the_tokens_and_flops_its_ancestors_spent_over_two_generations()
+    {
+        var sink = new EfRunRecordSink(_services.GetRequiredService<IDbContextFactory<MotDbContext>>());
+        var cancel = TestContext.Current.CancellationToken;
+        static string Config(int steps, double lr) =>
+            $$"""{ "model": { "preset": "MoT-Tiny/8E", "seq_len": 64 }, "training": { "steps": {{steps}}, "batch_size": 16, "lr": {{lr}} }, "data": { "eval_set": "warm-eval", "tokenizer": "bytes" } }""";
+        const long tokensPerStep = 16 * 64;
+        var (rootId, forkId, resumeId) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        var root = new RunSpec(Config(100, 1e-3), "wanda");
+        // A fork with another lr from the root's step-60 checkpoint restarts its count; its resume continues it.
+        var fork = new RunSpec(Config(50, 5e-4), "wanda", ParentRunId: rootId, Relation: MoT.Contracts.Runs.RunRelation.Forked,
+            SourceCheckpoint: "/ckpt/root-60", WarmStart: new WarmStart(60, 0, 60 * tokensPerStep, 60));
+        var resume = new RunSpec(Config(70, 5e-4), "wanda", ParentRunId: forkId, Relation: MoT.Contracts.Runs.RunRelation.Resumed,
+            SourceCheckpoint: "/ckpt/fork-50", WarmStart: new WarmStart(50, 50, 110 * tokensPerStep, 60));
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (id, spec) in new[] { (rootId, root), (forkId, fork), (resumeId, resume) })
+        {
+            await sink.RecordAsync(new RunRecord(id, spec, RunStatus.Completed, 1, 2.0, null, now, now, now, "done"), cancel);
+        }
+
+        await using var db = await _services.GetRequiredService<IDbContextFactory<MotDbContext>>().CreateDbContextAsync(cancel);
+        var rows = await db.Runs.AsNoTracking().Where(r => r.OwnerId == "wanda").ToDictionaryAsync(r => r.Id, cancel);
+        var (r0, r1, r2) = (rows[rootId], rows[forkId], rows[resumeId]);
+        Assert.Equal((100 * tokensPerStep, 0L, (long?)null), (r0.TrainingTokens, r0.InheritedTokens, r0.WarmStartStep));
+        Assert.Equal((50 * tokensPerStep, 60 * tokensPerStep, (long?)60), (r1.TrainingTokens, r1.InheritedTokens, r1.WarmStartStep));
+        Assert.Equal((20 * tokensPerStep, 110 * tokensPerStep), (r2.TrainingTokens, r2.InheritedTokens));
+        // Same model all along, so FLOPs follow tokens: the fork inherits 60 of the root's 100 steps, its resume those
+        // plus all 50 of the fork's.
+        Assert.Equal(r0.ComputeBudgetFlops * 0.6, r1.InheritedFlops, r0.ComputeBudgetFlops * 1e-12);
+        Assert.Equal(r0.ComputeBudgetFlops * 0.6 + r1.ComputeBudgetFlops, r2.InheritedFlops, r0.ComputeBudgetFlops * 1e-12);
+        Assert.Equal(r0.ComputeBudgetFlops * 0.2, r2.ComputeBudgetFlops, r0.ComputeBudgetFlops * 1e-12);
+
+        var board = Assert.Single(await _services.GetRequiredService<MoT.Data.Queries.LeaderboardQuery>().GetAsync("warm-eval", "bytes", cancellationToken: cancel));
+        Assert.Equal(rootId, Assert.Single(board.Entries, e => !e.WarmStarted).RunId);
+        Assert.All(board.Entries.Where(e => e.WarmStarted), e => Assert.NotEqual(rootId, e.RunId));
+    }
+
+    [Fact]
     public async Task Reminders_survive_a_restart_and_are_found_by_grain_by_name_and_by_ring_range()
     {
         var cluster = Microsoft.Extensions.Options.Options.Create(new Orleans.Configuration.ClusterOptions { ServiceId = "mot-platform" });

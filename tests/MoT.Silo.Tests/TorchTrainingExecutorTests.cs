@@ -70,6 +70,26 @@ public sealed class TorchTrainingExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task The_grains_warm_start_rule_matches_where_the_real_trainer_starts_counting()
+    {
+        // The run grain decides from the configs alone whether a child continues its parent's step count (and so how
+        // many tokens it trains and where compare draws it); the trainer decides for real. They must agree.
+        var parent = SweepShapeConfig("Dense", 10);
+        var (_, observer) = await Train(parent, null, "p");
+        var checkpoint = observer.Checkpoints[^1].Path;
+
+        var resumeConfig = SweepShapeConfig("Dense", 14);
+        var forkConfig = SweepShapeConfig("Dense", 4).Replace("\"lr\": 0.003", "\"lr\": 0.001");
+        var (resumed, resumedObserver) = await Train(resumeConfig, checkpoint, "resume");
+        var (forked, forkedObserver) = await Train(forkConfig, checkpoint, "fork");
+
+        Assert.True(MoT.Grains.Runs.WarmStarts.ContinuesTraining(parent, resumeConfig));
+        Assert.Equal((11L, 14L), (resumedObserver.Progress[0].Step, resumed.FinalStep));
+        Assert.False(MoT.Grains.Runs.WarmStarts.ContinuesTraining(parent, forkConfig));
+        Assert.Equal((1L, 4L), (forkedObserver.Progress[0].Step, forked.FinalStep));
+    }
+
+    [Fact]
     public async Task A_token_choice_run_from_a_MoT_checkpoint_is_transition_tuned()
     {
         var (_, mot) = await Train(SweepShapeConfig("MoT", 5), null, "mot");

@@ -295,6 +295,14 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
 
+                    b.Property<double>("InheritedFlops")
+                        .HasColumnType("double precision")
+                        .HasColumnName("inherited_flops");
+
+                    b.Property<long>("InheritedTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("inherited_tokens");
+
                     b.Property<string>("ModelFamily")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -348,6 +356,14 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)")
                         .HasColumnName("tokenizer_id");
+
+                    b.Property<long>("TrainingTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("training_tokens");
+
+                    b.Property<long?>("WarmStartStep")
+                        .HasColumnType("bigint")
+                        .HasColumnName("warm_start_step");
 
                     b.HasKey("Id");
 

@@ -286,6 +286,14 @@ namespace MoT.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("finished_at");
 
+                    b.Property<double>("InheritedFlops")
+                        .HasColumnType("REAL")
+                        .HasColumnName("inherited_flops");
+
+                    b.Property<long>("InheritedTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("inherited_tokens");
+
                     b.Property<string>("ModelFamily")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -339,6 +347,14 @@ namespace MoT.Migrations.Sqlite.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("TEXT")
                         .HasColumnName("tokenizer_id");
+
+                    b.Property<long>("TrainingTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("training_tokens");
+
+                    b.Property<long?>("WarmStartStep")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("warm_start_step");
 
                     b.HasKey("Id");
 

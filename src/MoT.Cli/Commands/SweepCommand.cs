@@ -53,8 +53,10 @@ internal static class SweepCommand
                     return Rejected([.. refused.Problems.Select(p => new SpecError(p.Path, p.Message))]);
                 }
 
-                Console.WriteLine($"sweep {created.SweepId} queued with {created.RunIds.Count} run(s); follow it with: mot sweep status {created.SweepId}");
-                return parse.GetValue(wait) ? await FollowAsync(new ApiSweep(api, created.SweepId), cancel) : 0;
+                var submitted = new ApiSweep(api, created.SweepId);
+                var seed = (await submitted.GetAsync(cancel)).Seed;
+                Console.WriteLine($"sweep {created.SweepId} queued with {created.RunIds.Count} run(s), seed {seed}; follow it with: mot sweep status {created.SweepId}");
+                return parse.GetValue(wait) ? await FollowAsync(submitted, cancel) : 0;
             }
 
             using var host = await cluster.ConnectAsync(parse, cancel);
@@ -62,8 +64,10 @@ internal static class SweepCommand
             var submission = await ClusterConnection.Client(host).GetGrain<ISweepGrain>(sweepId).SubmitAsync(spec.Spec!);
             if (!submission.Accepted) return Rejected(submission.Errors);
 
-            Console.WriteLine($"sweep {sweepId} queued with {submission.RunIds.Count} run(s); follow it with: mot sweep status {sweepId} --gateway");
-            return parse.GetValue(wait) ? await FollowAsync(Gateway(host, sweepId), cancel) : 0;
+            var queued = Gateway(host, sweepId);
+            var queuedSeed = (await queued.GetAsync(cancel)).Seed;
+            Console.WriteLine($"sweep {sweepId} queued with {submission.RunIds.Count} run(s), seed {queuedSeed}; follow it with: mot sweep status {sweepId} --gateway");
+            return parse.GetValue(wait) ? await FollowAsync(queued, cancel) : 0;
         });
         return command;
     }
@@ -144,6 +148,7 @@ internal static class SweepCommand
     private static async Task PrintAsync(ISweepSource sweep, SweepView view, CancellationToken cancel)
     {
         Console.WriteLine($"sweep {view.SweepId} ({view.Name}): {view.Status} ({view.Counts}), best run {view.BestRunId?.ToString() ?? "-"} at eval loss {Loss(view.BestEvalLoss)}");
+        if (view.Seed is { } seed) Console.WriteLine($"{view.Method} search, seed {seed} (give seed: {seed} in the YAML to draw the same trials)");
         Console.WriteLine($"{"trial",5} {"run",-36} {"status",-40} {"best eval",9}  parameters");
         foreach (var trial in view.Trials)
             Console.WriteLine($"{trial.Index,5} {trial.RunId,-36} {await sweep.TrialStatusAsync(trial, cancel),-40} {Loss(trial.BestEvalLoss),9}  {trial.ParametersJson}");

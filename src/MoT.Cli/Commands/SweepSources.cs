@@ -5,7 +5,8 @@ using MoT.Contracts.Sweeps;
 namespace MoT.Cli.Commands;
 
 /// <summary>A sweep as <c>mot sweep status</c> prints it, from either path.</summary>
-internal sealed record SweepView(Guid SweepId, string? Name, SweepStatus Status, IReadOnlyList<TrialSnapshot> Trials, Guid? BestRunId, double? BestEvalLoss)
+internal sealed record SweepView(Guid SweepId, string? Name, SweepStatus Status, IReadOnlyList<TrialSnapshot> Trials, Guid? BestRunId, double? BestEvalLoss,
+    string? Method = null, int? Seed = null)
 {
     public SweepCounts Counts => SweepCounts.Of(Trials.Select(t => t.Status));
 }
@@ -38,7 +39,8 @@ internal sealed class ApiSweep(PlatformApi api, Guid sweepId) : ISweepSource
     public async Task<SweepView> GetAsync(CancellationToken cancel)
     {
         var sweep = await api.GetAsync<ApiSweepDocument>($"sweeps/{sweepId}", cancel);
-        return new SweepView(sweep.SweepId, sweep.Spec?.Name, sweep.Status, sweep.Trials, sweep.BestRunId, sweep.BestEvalLoss);
+        return new SweepView(sweep.SweepId, sweep.Spec?.Name, sweep.Status, sweep.Trials, sweep.BestRunId, sweep.BestEvalLoss,
+            sweep.Spec?.Method?.ToLowerInvariant(), sweep.Spec?.Seed);
     }
 
     public async Task<string> TrialStatusAsync(TrialSnapshot trial, CancellationToken cancel)
@@ -66,7 +68,7 @@ internal sealed class ApiSweep(PlatformApi api, Guid sweepId) : ISweepSource
 
     private sealed record ApiSweepDocument(Guid SweepId, SweepStatus Status, ApiSpec? Spec, IReadOnlyList<TrialSnapshot> Trials, Guid? BestRunId, double? BestEvalLoss);
 
-    private sealed record ApiSpec(string? Name);
+    private sealed record ApiSpec(string? Name, string? Method, int? Seed);
 
     private sealed record ApiRun(RunStatus Status, FailureClass? FailureClass);
 
@@ -83,7 +85,8 @@ internal sealed class GatewaySweep(IGrainFactory grains, Guid sweepId, string by
         var snapshot = await grains.GetGrain<ISweepGrain>(sweepId).GetSnapshotAsync();
         if (snapshot.Status == SweepStatus.NotSubmitted)
             throw new InvalidOperationException($"no sweep {sweepId} was submitted to this cluster");
-        return new SweepView(snapshot.SweepId, snapshot.Spec?.Name, snapshot.Status, snapshot.Trials, snapshot.BestRunId, snapshot.BestEvalLoss);
+        return new SweepView(snapshot.SweepId, snapshot.Spec?.Name, snapshot.Status, snapshot.Trials, snapshot.BestRunId, snapshot.BestEvalLoss,
+            snapshot.Spec?.Method.ToString().ToLowerInvariant(), snapshot.Spec?.Seed);
     }
 
     public async Task<string> TrialStatusAsync(TrialSnapshot trial, CancellationToken cancel)

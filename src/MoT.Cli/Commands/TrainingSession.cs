@@ -14,7 +14,7 @@ internal static class TrainingSession
         {
             // Resuming a run's final checkpoint is a no-op, not an error: scripts that "resume until done" stay simple.
             Console.WriteLine($"nothing to train: {trainer.LastCheckpoint} is already at step {trainer.Step} of {trainer.Config.Steps}; " +
-                              $"pass --steps N with N > {trainer.Step} to train further");
+                              $"pass --more N for N more steps (or --steps N with N > {trainer.Step}) to train further");
             return 0;
         }
         Directory.CreateDirectory(outputDirectory);

@@ -10,4 +10,10 @@ public interface ILeaderboardGrain : IGrainWithStringKey
 
     /// <summary>Best entries first, optionally for one family and/or compute budget; one entry per run.</summary>
     Task<IReadOnlyList<LeaderboardEntry>> GetTopAsync(string? family, string? computeBudget, int take);
+
+    /// <summary>
+    /// The best run of each (family, compute budget), with runs trained from scratch and warm-started runs ranked apart:
+    /// at most one entry per family, budget and start kind; smallest budget first, then best loss.
+    /// </summary>
+    Task<IReadOnlyList<LeaderboardEntry>> GetBestPerBudgetAsync(string? family);
 }

@@ -17,8 +17,11 @@ public interface IRunGrain : IGrainWithGuidKey
     /// <summary>Stops a run because its sweep's early-stopping rule said so (ends Cancelled).</summary>
     Task<CommandResult> StopEarlyAsync(string reason);
 
-    /// <summary>New run, same config, continuing from this run's last checkpoint.</summary>
-    Task<Guid> ResumeAsync(string owner);
+    /// <summary>
+    /// New run, same config, continuing from this run's last checkpoint for <paramref name="additionalSteps"/> more steps
+    /// (null: up to this run's own step count, refused when the checkpoint is already there).
+    /// </summary>
+    Task<Guid> ResumeAsync(string owner, long? additionalSteps);
 
     /// <summary>New run from this run's last checkpoint with an optional replacement config.</summary>
     Task<Guid> ForkAsync(string owner, string? configJson);

@@ -107,6 +107,7 @@ public static class RunStatusExtensions
 /// <param name="ParentRunId">The run this one derives from (resume/fork/transition-tune).</param>
 /// <param name="Relation">How it derives from <paramref name="ParentRunId"/>.</param>
 /// <param name="SourceCheckpoint">Checkpoint path the first attempt starts from.</param>
+/// <param name="WarmStart">Where in its ancestors' training the run starts (null for a run trained from scratch).</param>
 [GenerateSerializer, Immutable]
 public sealed record RunSpec(
     [property: Id(0)] string ConfigJson,
@@ -115,7 +116,32 @@ public sealed record RunSpec(
     [property: Id(3)] Guid? SweepId = null,
     [property: Id(4)] Guid? ParentRunId = null,
     [property: Id(5)] RunRelation? Relation = null,
-    [property: Id(6)] string? SourceCheckpoint = null);
+    [property: Id(6)] string? SourceCheckpoint = null,
+    [property: Id(7)] WarmStart? WarmStart = null);
+
+/// <summary>
+/// Where a run derived from a checkpoint starts, so its compute is counted fairly and its curve drawn where it belongs.
+/// </summary>
+/// <param name="FromStep">The step of the parent's checkpoint the run starts from.</param>
+/// <param name="StartStep">The step the run's own step count begins at: <paramref name="FromStep"/> when it continues the
+/// parent's training (resume, or a fork that changes only the step count), 0 when a new optimizer and schedule start
+/// (a fork with other settings, transition tuning).</param>
+/// <param name="InheritedTokens">Training tokens its ancestors spent to reach the checkpoint, over every generation.</param>
+/// <param name="StepOffset">Where the run's step 0 lies on the step axis of the run its lineage began with (the sum of
+/// every generation's <c>FromStep - StartStep</c>): curves of a whole lineage line up on one axis.</param>
+[GenerateSerializer, Immutable]
+public sealed record WarmStart(
+    [property: Id(0)] long FromStep,
+    [property: Id(1)] long StartStep,
+    [property: Id(2)] long InheritedTokens,
+    [property: Id(3)] long StepOffset)
+{
+    /// <summary>Where step <paramref name="ownStep"/> of this run lies on its lineage's step axis.</summary>
+    public long OnLineageAxis(long ownStep) => ownStep + StepOffset;
+
+    /// <summary>Training tokens seen, inherited ones included, once the run has reached its own step <paramref name="ownStep"/>.</summary>
+    public long TokensAt(long ownStep, long tokensPerStep) => InheritedTokens + (Math.Max(0, ownStep - StartStep) * tokensPerStep);
+}
 
 /// <summary>One progress report of a training run.</summary>
 /// <param name="Routing">Per-block routing diagnostics of MoT/MoE layers at this step; null for dense models and eval reports.</param>

@@ -60,7 +60,8 @@ public sealed record AshaSettings(
 /// <param name="BaseConfigJson">Run config every trial starts from (a JSON object).</param>
 /// <param name="MaxConcurrentRuns">At most this many of the sweep's runs train at once.</param>
 /// <param name="MaxRuns">Budget: most trials to create (required for random and tpe).</param>
-/// <param name="Seed">Seeds random sampling and TPE: same seed, same trials.</param>
+/// <param name="Seed">Seeds random sampling and TPE: same seed, same trials. Null at submission draws a fresh seed, which
+/// the sweep records in its spec (so every accepted sweep has one, to be given again for reproduction).</param>
 /// <param name="EarlyStopping">ASHA settings, or null for none.</param>
 [GenerateSerializer, Immutable]
 public sealed record SweepSpec(
@@ -70,7 +71,7 @@ public sealed record SweepSpec(
     [property: Id(3)] SearchMethod Method,
     [property: Id(4)] int MaxConcurrentRuns = 4,
     [property: Id(5)] int? MaxRuns = null,
-    [property: Id(6)] int Seed = 0,
+    [property: Id(6)] int? Seed = null,
     [property: Id(7)] AshaSettings? EarlyStopping = null,
     [property: Id(8)] int Priority = 0,
     [property: Id(9)] string? Name = null,

@@ -24,8 +24,16 @@ public class Run
 
     /// <summary>"Dense", "MoT", "TokenChoice", "ExpertChoice": the leaderboard groups by it.</summary>
     public required string ModelFamily { get; set; }
-    /// <summary>Training compute budget in FLOPs (a double: budgets exceed 2^63).</summary>
+    /// <summary>The run's own training compute in FLOPs, from its start step to its last (a double: budgets exceed 2^63).</summary>
     public double ComputeBudgetFlops { get; set; }
+    /// <summary>The run's own training tokens, from its start step to its last.</summary>
+    public long TrainingTokens { get; set; }
+    /// <summary>For a run warm-started from a checkpoint: the checkpoint's step on the parent's step count; null from scratch.</summary>
+    public long? WarmStartStep { get; set; }
+    /// <summary>Training tokens the run's ancestors spent to reach the checkpoint it started from (every generation).</summary>
+    public long InheritedTokens { get; set; }
+    /// <summary>Training FLOPs the run's ancestors spent to reach the checkpoint it started from (every generation).</summary>
+    public double InheritedFlops { get; set; }
     public double? BestEvalLoss { get; set; }
     /// <summary>Eval losses are comparable only on the same eval set and tokenizer.</summary>
     public required string EvalSetId { get; set; }

@@ -45,6 +45,20 @@ public sealed class RunQueryService(IDbContextFactory<MotDbContext> contexts, Fi
         return Page(rows, pageSize, r => order.EncodeCursor(key.CursorValue(r), r.Id));
     }
 
+    /// <summary>
+    /// How many runs match <paramref name="filter"/>: the true total a pager shows beside keyset pages (which alone only
+    /// know whether one more page exists).
+    /// </summary>
+    /// <exception cref="QuerySyntaxException">As <see cref="QueryAsync"/>.</exception>
+    public async Task<int> CountAsync(string? filter, CancellationToken cancellationToken = default)
+    {
+        var compiled = RunFilterCompiler.CompileWithPrefixes(filter, _limits);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        IQueryable<Run> runs = db.Runs.AsNoTracking();
+        if (compiled is not null) runs = runs.Where(compiled.Predicate);
+        return await runs.CountAsync(cancellationToken);
+    }
+
     private static RunPage Page(List<RunSummary> rows, int pageSize, Func<RunSummary, string> cursorOf)
     {
         if (rows.Count <= pageSize) return new RunPage(rows, null);

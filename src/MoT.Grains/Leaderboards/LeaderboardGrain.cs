@@ -45,7 +45,9 @@ public sealed class LeaderboardGrain(
         }
 
         entries[entry.RunId] = entry;
-        var group = entries.Values.Where(e => e.Family == entry.Family && e.ComputeBudget == entry.ComputeBudget).OrderBy(e => e.EvalLoss).ToList();
+        var group = entries.Values
+            .Where(e => e.Family == entry.Family && e.ComputeBudget == entry.ComputeBudget && e.IsWarmStarted == entry.IsWarmStarted)
+            .OrderBy(e => e.EvalLoss).ToList();
         foreach (var dropped in group.Skip(KeepPerGroup))
         {
             entries.Remove(dropped.RunId);
@@ -66,4 +68,21 @@ public sealed class LeaderboardGrain(
             .ToArray();
         return Task.FromResult(top);
     }
+
+    public Task<IReadOnlyList<LeaderboardEntry>> GetBestPerBudgetAsync(string? family)
+    {
+        IReadOnlyList<LeaderboardEntry> best = state.State.Entries.Values
+            .Where(e => family is null || string.Equals(e.Family, family, StringComparison.OrdinalIgnoreCase))
+            .GroupBy(e => (e.Family, e.ComputeBudget, e.IsWarmStarted))
+            .Select(g => g.OrderBy(e => e.EvalLoss).ThenBy(e => e.RecordedAt).First())
+            .OrderBy(e => e.IsWarmStarted)
+            .ThenBy(e => BudgetExponent(e.ComputeBudget))
+            .ThenBy(e => e.EvalLoss)
+            .ToArray();
+        return Task.FromResult(best);
+    }
+
+    /// <summary>"1e7" -> 7, so budgets sort by size, not as text ("1e10" after "1e9").</summary>
+    private static int BudgetExponent(string budget) =>
+        int.TryParse(budget.AsSpan(budget.IndexOf('e') + 1), out var exponent) ? exponent : int.MaxValue;
 }

@@ -7,9 +7,13 @@ namespace MoT.Grains.Runs;
 /// <param name="Family">model.family, else the family a model.preset names ("MoT-Tiny/8E": MoT); Dense by default and for "Transformer".</param>
 /// <param name="EvalSetId">data.eval_set: the identity of the eval set.</param>
 /// <param name="TokenizerId">data.tokenizer: the identity of the tokenizer.</param>
-/// <param name="TrainingTokens">training.steps * training.batch_size * model.seq_len.</param>
-public sealed record RunFacts(string Family, string EvalSetId, string TokenizerId, long TrainingTokens)
+/// <param name="Steps">training.steps: the total the run's step count reaches.</param>
+/// <param name="TokensPerStep">training.batch_size * model.seq_len.</param>
+public sealed record RunFacts(string Family, string EvalSetId, string TokenizerId, long Steps, long TokensPerStep)
 {
+    /// <summary>training.steps * training.batch_size * model.seq_len: the config's own steps, nothing inherited.</summary>
+    public long TrainingTokens => Steps * TokensPerStep;
+
     public string BoardKey => LeaderboardKeys.For(EvalSetId, TokenizerId);
 
     public string ComputeBudget => LeaderboardKeys.ComputeBucket(TrainingTokens);
@@ -24,7 +28,7 @@ public sealed record RunFacts(string Family, string EvalSetId, string TokenizerI
             FamilyOf(JsonConfig.GetString(config, "model.family") ?? JsonConfig.GetString(config, "model.preset")),
             JsonConfig.GetString(config, "data.eval_set") ?? "default",
             JsonConfig.GetString(config, "data.tokenizer") ?? "default",
-            steps * batch * seqLen);
+            steps, batch * seqLen);
     }
 
     private static string FamilyOf(string? familyOrPreset)

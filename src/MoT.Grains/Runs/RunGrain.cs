@@ -198,7 +198,36 @@ public sealed class RunGrain(
         return new CommandResult(true, $"Run {RunId}: {message}");
     }
 
-    public Task<Guid> ResumeAsync(string owner) => DeriveAsync(owner, RunRelation.Resumed, null);
+    public Task<Guid> ResumeAsync(string owner, long? additionalSteps)
+    {
+        EnsureExists();
+        var (_, checkpointStep) = WarmStartCheckpoint(RunRelation.Resumed);
+        var config = JsonConfig.ParseObject(S.Spec!.ConfigJson);
+        var plannedSteps = JsonConfig.GetLong(config, "training.steps") ?? 0;
+        long total;
+        if (additionalSteps is { } more)
+        {
+            if (more < 1)
+            {
+                throw new ArgumentException($"steps: the number of additional steps must be at least 1 (was {more}).");
+            }
+
+            total = checkpointStep + more;
+        }
+        else if (checkpointStep < plannedSteps)
+        {
+            total = plannedSteps; // an interrupted run: finish what it planned
+        }
+        else
+        {
+            // Resuming a finished run with nothing more to train would only copy its result: refused, never a no-op run.
+            throw new ArgumentException(
+                $"steps: run {RunId} already trained all {plannedSteps} steps; give the number of additional steps to train.");
+        }
+
+        JsonConfig.Set(config, "training.steps", total);
+        return DeriveAsync(owner, RunRelation.Resumed, config.ToJsonString());
+    }
 
     public Task<Guid> ForkAsync(string owner, string? configJson) => DeriveAsync(owner, RunRelation.Forked, configJson);
 
@@ -225,11 +254,24 @@ public sealed class RunGrain(
         return DeriveAsync(owner, RunRelation.TransitionTuned, targetConfigJson);
     }
 
+    /// <summary>The checkpoint a child starts from and its step on this run's own step count.</summary>
+    private (string Path, long Step) WarmStartCheckpoint(RunRelation relation)
+    {
+        if (S.LastCheckpoint is { } checkpoint)
+        {
+            return (checkpoint.Path, checkpoint.Step);
+        }
+
+        // No checkpoint of its own yet: the child starts where this run started.
+        return S.Spec!.SourceCheckpoint is { } source
+            ? (source, S.Spec.WarmStart?.StartStep ?? 0)
+            : throw new InvalidOperationException($"Run {RunId} has no checkpoint yet to {relation.ToString().ToLowerInvariant()} from.");
+    }
+
     private async Task<Guid> DeriveAsync(string owner, RunRelation relation, string? configJson)
     {
         EnsureExists();
-        var checkpoint = S.LastCheckpoint?.Path ?? S.Spec!.SourceCheckpoint
-            ?? throw new InvalidOperationException($"Run {RunId} has no checkpoint yet to {relation.ToString().ToLowerInvariant()} from.");
+        var (checkpoint, checkpointStep) = WarmStartCheckpoint(relation);
         if (configJson is not null && !JsonConfig.TryParseObject(configJson, out _, out var error))
         {
             throw new ArgumentException($"configJson: {error}");
@@ -240,8 +282,17 @@ public sealed class RunGrain(
             RequireValidConfig(configJson);
         }
 
+        var childConfig = configJson ?? S.Spec!.ConfigJson;
+        var continues = relation != RunRelation.TransitionTuned && WarmStarts.ContinuesTraining(S.Spec!.ConfigJson, childConfig);
+        var warmStart = WarmStarts.ForChild(S.Spec!, checkpointStep, continues);
+        if (continues && RunFacts.FromConfig(childConfig).Steps <= checkpointStep)
+        {
+            throw new ArgumentException(
+                $"training.steps: must be more than {checkpointStep}, the step of the checkpoint the run continues from.");
+        }
+
         var childId = Guid.NewGuid();
-        var childSpec = new RunSpec(configJson ?? S.Spec!.ConfigJson, owner, S.Spec!.Priority, SweepId: null, ParentRunId: RunId, relation, checkpoint);
+        var childSpec = new RunSpec(childConfig, owner, S.Spec!.Priority, SweepId: null, ParentRunId: RunId, relation, checkpoint, warmStart);
         S.Children.Add(childId);
         await SaveAsync();
         await GrainFactory.GetGrain<IRunGrain>(childId).CreateAsync(childSpec);
@@ -615,8 +666,15 @@ public sealed class RunGrain(
         try
         {
             var facts = RunFacts.FromConfig(S.Spec!.ConfigJson);
-            var entry = new LeaderboardEntry(RunId, S.Spec.Owner, facts.Family, facts.ComputeBudget, loss, facts.EvalSetId, facts.TokenizerId,
-                S.LastProgress?.Step ?? 0, clock.GetUtcNow());
+            var totalTokens = WarmStarts.TotalTokens(S.Spec);
+            var entry = new LeaderboardEntry(RunId, S.Spec.Owner, facts.Family, LeaderboardKeys.ComputeBucket(totalTokens), loss, facts.EvalSetId,
+                facts.TokenizerId, S.LastProgress?.Step ?? 0, clock.GetUtcNow())
+            {
+                TotalTokens = totalTokens,
+                InheritedTokens = S.Spec.WarmStart?.InheritedTokens ?? 0,
+                WarmStartedBy = S.Spec.WarmStart is null ? null : S.Spec.Relation,
+                ParentRunId = S.Spec.WarmStart is null ? null : S.Spec.ParentRunId,
+            };
             await GrainFactory.GetGrain<ILeaderboardGrain>(facts.BoardKey).SubmitAsync(entry);
         }
         catch (Exception ex)

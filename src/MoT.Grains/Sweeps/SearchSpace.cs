@@ -415,7 +415,7 @@ public static class SearchSpace
     /// <summary>Trial <paramref name="trialIndex"/> of a random sweep: the same (seed, index) always gives the same trial.</summary>
     public static TrialPlan SampleRandom(SweepSpec spec, int trialIndex)
     {
-        var random = new Random(TrialSeed(spec.Seed, trialIndex));
+        var random = new Random(TrialSeed(spec.Seed ?? 0, trialIndex));
         return Sample(spec.SearchSpace, JsonConfig.ParseObject(spec.BaseConfigJson), (p, _) => SampleUniformly(p, random));
     }
 

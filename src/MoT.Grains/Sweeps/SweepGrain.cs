@@ -51,7 +51,9 @@ public sealed partial class SweepGrain(
             return new SweepSubmission(false, errors, []);
         }
 
-        var initial = spec!.Method switch
+        // No seed given: a fresh one, recorded in the spec, so two sweeps differ and either can be reproduced.
+        spec = spec! with { Seed = spec.Seed ?? Random.Shared.Next() };
+        var initial = spec.Method switch
         {
             SearchMethod.Grid => SearchSpace.ExpandGrid(spec),
             SearchMethod.Random => Enumerable.Range(0, spec.MaxRuns!.Value).Select(i => SearchSpace.SampleRandom(spec, i)).ToList(),
@@ -206,7 +208,7 @@ public sealed partial class SweepGrain(
                 // an early-stopped trial counts with the loss it was stopped at: worse than what finished trials reach
                 t.Status == TrialStatus.Pruned ? t.LastEvalLoss ?? t.BestEvalLoss!.Value : t.BestEvalLoss ?? t.LastEvalLoss!.Value))
             .ToList();
-        var sampler = new TpeSampler(spec.SearchSpace, spec.Seed, spec.TpeStartupTrials);
+        var sampler = new TpeSampler(spec.SearchSpace, spec.Seed ?? 0, spec.TpeStartupTrials);
         return sampler.Propose(trialIndex, history, JsonConfig.ParseObject(spec.BaseConfigJson));
     }
 

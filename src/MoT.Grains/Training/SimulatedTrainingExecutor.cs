@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using MoT.Contracts.Runs;
 using MoT.Contracts.Training;
 using MoT.Grains.Configs;
+using MoT.Grains.Runs;
 
 namespace MoT.Grains.Training;
 
@@ -42,7 +43,13 @@ public sealed class SimulatedTrainingExecutor(IOptions<SimulatedTrainingOptions>
         var delay = JsonConfig.GetDouble(config, "simulate.step_delay_ms") is { } ms ? TimeSpan.FromMilliseconds(ms) : options.Value.StepDelay;
 
         var routing = RoutingShape.Of(config);
-        var start = request.ResumeFromCheckpointPath is { } resume ? await ReadCheckpointStepAsync(resume, cancel) : 0;
+        var settings = WarmStarts.SettingsKey(request.ConfigJson);
+        var resumed = request.ResumeFromCheckpointPath is { } resume ? await ReadCheckpointAsync(resume, cancel) : null;
+        // Like the real trainer: the same settings continue the checkpoint's step count and curve (a new total only
+        // extends it); other settings start a new schedule at step 0 from the checkpoint's weights.
+        var continues = resumed is not null && (resumed.Settings is null || resumed.Settings == settings);
+        var start = continues ? resumed!.Step : 0;
+        var tau = continues && resumed!.Tau is { } kept ? kept : Tau(steps);
         Directory.CreateDirectory(request.OutputDirectory);
         var clock = Stopwatch.StartNew();
         double? bestEval = null;
@@ -68,7 +75,7 @@ public sealed class SimulatedTrainingExecutor(IOptions<SimulatedTrainingOptions>
                 return new TrainingOutcome(RunStatus.Diverged, step, bestEval, $"Loss became NaN at step {step}", FailureClass.Diverged);
             }
 
-            var loss = Loss(step, steps, lr, seed, offset);
+            var loss = Loss(step, tau, lr, seed, offset);
             double? eval = step % evalEvery == 0 || step == steps ? loss + 0.05 : null;
             if (eval is { } e)
             {
@@ -79,7 +86,7 @@ public sealed class SimulatedTrainingExecutor(IOptions<SimulatedTrainingOptions>
             observer.OnProgress(new RunProgress(step, loss, eval, lr, tokensPerSecond, clock.Elapsed, routing?.At(step, steps, seed)));
             if (step % checkpointEvery == 0 || step == steps)
             {
-                observer.OnCheckpoint(await WriteCheckpointAsync(request, step, cancel));
+                observer.OnCheckpoint(await WriteCheckpointAsync(request, new SimulatedCheckpoint(request.RunId, step, settings, tau), cancel));
             }
         }
 
@@ -87,12 +94,16 @@ public sealed class SimulatedTrainingExecutor(IOptions<SimulatedTrainingOptions>
     }
 
     /// <summary>The simulated training loss: exponential decay towards a floor that is lowest at lr = 1e-3.</summary>
-    public static double Loss(long step, long steps, double lr, long seed, double offset)
+    public static double Loss(long step, long steps, double lr, long seed, double offset) => Loss(step, Tau(steps), lr, seed, offset);
+
+    private static double Loss(long step, double tau, double lr, long seed, double offset)
     {
         var floor = 2.0 + (0.3 * Math.Pow(Math.Log10(lr / 1e-3), 2)) + offset;
-        var tau = Math.Max(5.0, steps / 5.0);
         return floor + (3.0 * Math.Exp(-step / tau)) + (0.005 * Math.Sin((step * 0.7) + seed));
     }
+
+    /// <summary>The decay time of a run planned for <paramref name="steps"/> steps; a continued run keeps its parent's.</summary>
+    private static double Tau(long steps) => Math.Max(5.0, steps / 5.0);
 
     /// <summary>Which blocks route and how: the simulated counterpart of the trainer's per-layer diagnostics.</summary>
     internal sealed record RoutingShape(string Family, int Experts, IReadOnlyList<int> Blocks)
@@ -125,21 +136,22 @@ public sealed class SimulatedTrainingExecutor(IOptions<SimulatedTrainingOptions>
         }
     }
 
-    private static async Task<CheckpointInfo> WriteCheckpointAsync(TrainingRequest request, long step, CancellationToken cancel)
+    private static async Task<CheckpointInfo> WriteCheckpointAsync(TrainingRequest request, SimulatedCheckpoint checkpoint, CancellationToken cancel)
     {
-        var path = Path.Combine(request.OutputDirectory, $"step-{step:D7}.ckpt.json");
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(new SimulatedCheckpoint(request.RunId, step));
+        var path = Path.Combine(request.OutputDirectory, $"step-{checkpoint.Step:D7}.ckpt.json");
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(checkpoint);
         await File.WriteAllBytesAsync(path, bytes, cancel);
-        return new CheckpointInfo(step, path, bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        return new CheckpointInfo(checkpoint.Step, path, bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)));
     }
 
-    private static async Task<long> ReadCheckpointStepAsync(string path, CancellationToken cancel)
+    private static async Task<SimulatedCheckpoint> ReadCheckpointAsync(string path, CancellationToken cancel)
     {
         await using var file = File.OpenRead(path);
-        var checkpoint = await JsonSerializer.DeserializeAsync<SimulatedCheckpoint>(file, cancellationToken: cancel)
+        return await JsonSerializer.DeserializeAsync<SimulatedCheckpoint>(file, cancellationToken: cancel)
             ?? throw new InvalidDataException($"Checkpoint {path} is empty.");
-        return checkpoint.Step;
     }
 
-    private sealed record SimulatedCheckpoint(Guid RunId, long Step);
+    /// <param name="Settings">The config apart from its step count (null in checkpoints of earlier versions).</param>
+    /// <param name="Tau">The loss curve's decay time, kept by a continued run so its curve goes on smoothly.</param>
+    private sealed record SimulatedCheckpoint(Guid RunId, long Step, string? Settings = null, double? Tau = null);
 }

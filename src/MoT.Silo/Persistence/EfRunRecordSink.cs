@@ -48,7 +48,13 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         run.Status = Enum.Parse<Entities.RunStatus>(record.Status.ToString());
         run.Attempt = record.Attempts;
         run.BestEvalLoss = record.BestEvalLoss;
-        run.ComputeBudgetFlops = facts.ComputeFlops;
+        run.TrainingTokens = facts.OwnTokens(record.Spec.WarmStart?.StartStep ?? 0);
+        run.ComputeBudgetFlops = facts.FlopsPerToken * run.TrainingTokens;
+        run.WarmStartStep = record.Spec.WarmStart?.FromStep;
+        run.InheritedTokens = record.Spec.WarmStart?.InheritedTokens ?? 0;
+        run.InheritedFlops = record.Spec.WarmStart is { } warm && record.Spec.ParentRunId is { } parentId
+            ? await InheritedFlopsAsync(db, parentId, warm, cancellationToken)
+            : 0;
         run.StartedAt = record.StartedAt?.UtcDateTime;
         run.FinishedAt = record.FinishedAt?.UtcDateTime;
         var failed = run.Status is Entities.RunStatus.Failed or Entities.RunStatus.Diverged;
@@ -102,6 +108,20 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         }
     }
 
+    /// <summary>
+    /// FLOPs the ancestors spent to reach a child's checkpoint: the parent's own inheritance plus the tokens it trained up
+    /// to the checkpoint (the child's inherited tokens less the parent's) at the parent's FLOPs per token.
+    /// </summary>
+    private static async Task<double> InheritedFlopsAsync(MotDbContext db, Guid parentId, Contracts.Runs.WarmStart warm, CancellationToken cancellationToken)
+    {
+        var parent = await db.Runs.AsNoTracking().Where(r => r.Id == parentId)
+            .Select(r => new { r.ConfigJson, r.InheritedTokens, r.InheritedFlops })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (parent is null) return 0; // the parent's row was never written: nothing known to add
+        var trainedByParent = Math.Max(0, warm.InheritedTokens - parent.InheritedTokens);
+        return parent.InheritedFlops + (trainedByParent * StoredFacts.Of(parent.ConfigJson).FlopsPerToken);
+    }
+
     private async Task<bool> PathRecordedAsync(Guid runId, string path, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -126,35 +146,39 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
 
     /// <summary>
     /// What the history store indexes about a run. Family, eval set and tokenizer are the grains' <see cref="RunFacts"/>,
-    /// so the store's leaderboard and the leaderboard grains put a run on the same board; the compute budget is the
-    /// trainer's FLOPs for the whole run.
+    /// so the store's leaderboard and the leaderboard grains put a run on the same board; compute is the trainer's
+    /// training FLOPs per token times the tokens the run trains from its start step (the trainer's config, so a preset's
+    /// context length and batch size count where the run config leaves them out).
     /// </summary>
-    private sealed record StoredFacts(string Family, double ComputeFlops, string EvalSet, string Tokenizer)
+    private sealed record StoredFacts(string Family, double FlopsPerToken, long Steps, long TokensPerStep, string EvalSet, string Tokenizer)
     {
+        public long OwnTokens(long startStep) => Math.Max(0, Steps - startStep) * TokensPerStep;
+
         public static StoredFacts Of(string configJson)
         {
             try
             {
                 var facts = RunFacts.FromConfig(configJson);
-                return new StoredFacts(facts.Family, TrainingFlops(configJson), facts.EvalSetId, facts.TokenizerId);
+                var (flopsPerToken, steps, tokensPerStep) = Training(configJson);
+                return new StoredFacts(facts.Family, flopsPerToken, steps, tokensPerStep, facts.EvalSetId, facts.TokenizerId);
             }
             catch (FormatException)
             {
-                return new StoredFacts("Unknown", 0, "unknown", "unknown"); // an invalid config still gets its (failed) run row
+                return new StoredFacts("Unknown", 0, 0, 0, "unknown", "unknown"); // an invalid config still gets its (failed) run row
             }
         }
 
-        private static double TrainingFlops(string configJson)
+        private static (double FlopsPerToken, long Steps, long TokensPerStep) Training(string configJson)
         {
             try
             {
                 var config = RunConfigTranslator.Translate(configJson);
-                var tokens = (double)config.Steps * config.BatchSize * config.GradientAccumulation * config.Model.ContextLength;
-                return ModelCost.TrainingFlopsPerToken(config.Model) * tokens;
+                return (ModelCost.TrainingFlopsPerToken(config.Model), config.Steps,
+                    (long)config.BatchSize * config.GradientAccumulation * config.Model.ContextLength);
             }
             catch (ModelConfigException)
             {
-                return 0;
+                return (0, 0, 0);
             }
         }
     }

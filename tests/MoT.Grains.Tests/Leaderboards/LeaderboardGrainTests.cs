@@ -67,4 +67,27 @@ public sealed class LeaderboardGrainTests(SharedClusterFixture fixture)
         Assert.Equal(LeaderboardKeys.ComputeBucket(20 * 8 * 64), entry.ComputeBudget);
         Assert.Empty(await fixture.Client.GetGrain<ILeaderboardGrain>(LeaderboardKeys.For(evalSet, "cl100k")).GetTopAsync(null, null, 5));
     }
+
+    [Fact]
+    public async Task Best_per_budget_holds_one_entry_per_family_and_budget_with_warm_started_runs_apart()
+    {
+        var evalSet = $"eval-{Guid.NewGuid():N}";
+        var board = fixture.Client.GetGrain<ILeaderboardGrain>(LeaderboardKeys.For(evalSet, "cl100k"));
+        var scratch = new[] { 2.4, 2.2, 2.3 }.Select(loss => Entry(evalSet, "cl100k", loss, budget: "1e6")).ToArray();
+        var bigger = Entry(evalSet, "cl100k", 2.0, budget: "1e10");
+        var dense = Entry(evalSet, "cl100k", 2.5, family: "Dense", budget: "1e6");
+        var warm = Entry(evalSet, "cl100k", 1.9, budget: "1e6") with { WarmStartedBy = RunRelation.Forked, InheritedTokens = 500_000, TotalTokens = 900_000 };
+        foreach (var entry in scratch.Append(bigger).Append(dense).Append(warm))
+        {
+            Assert.True((await board.SubmitAsync(entry)).Changed);
+        }
+
+        var best = await board.GetBestPerBudgetAsync(null);
+
+        // From scratch first, budgets by size (1e6 before 1e10, not as text), then the warm-started section.
+        Assert.Equal([scratch[1].RunId, dense.RunId, bigger.RunId, warm.RunId], best.Select(e => e.RunId));
+        Assert.Equal([scratch[1].RunId, bigger.RunId, warm.RunId], (await board.GetBestPerBudgetAsync("MoT")).Select(e => e.RunId));
+        var restored = Assert.Single(best, e => e.IsWarmStarted);
+        Assert.Equal((500_000L, 900_000L), (restored.InheritedTokens, restored.TotalTokens));
+    }
 }

@@ -177,7 +177,7 @@ public sealed class RunGrainTests(SharedClusterFixture fixture)
         var finished = await parent.WaitUntilFinishedAsync();
         var checkpoint = finished.LastCheckpoint!.Path;
 
-        var resumedId = await parent.ResumeAsync("lineage");
+        var resumedId = await parent.ResumeAsync("lineage", additionalSteps: 10);
         var forkedId = await parent.ForkAsync("lineage", TestConfigs.Run(steps: 30, lr: 3e-4, family: "MoT"));
         var tunedId = await parent.TransitionTuneAsync("lineage", TestConfigs.Run(steps: 30, family: "TokenChoice"));
 

@@ -94,7 +94,7 @@ public sealed class ThrottledRunReporterTests
         public Task<RunSnapshot> GetSnapshotAsync() => throw new NotSupportedException();
         public Task<CommandResult> CancelAsync(string reason) => throw new NotSupportedException();
         public Task<CommandResult> StopEarlyAsync(string reason) => throw new NotSupportedException();
-        public Task<Guid> ResumeAsync(string owner) => throw new NotSupportedException();
+        public Task<Guid> ResumeAsync(string owner, long? additionalSteps) => throw new NotSupportedException();
         public Task<Guid> ForkAsync(string owner, string? configJson) => throw new NotSupportedException();
         public Task<Guid> TransitionTuneAsync(string owner, string targetConfigJson) => throw new NotSupportedException();
         public IAsyncEnumerable<RunProgress> WatchProgressAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();

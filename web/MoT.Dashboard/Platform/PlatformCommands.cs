@@ -123,10 +123,14 @@ public sealed class PlatformCommands(
         return annotation;
     }
 
-    public async Task<Guid> ResumeAsync(Guid runId)
+    /// <summary>
+    /// Continues a run from its last checkpoint for <paramref name="additionalSteps"/> more steps; without them only an
+    /// interrupted run resumes (to its planned total): a finished one is refused rather than copied.
+    /// </summary>
+    public async Task<Guid> ResumeAsync(Guid runId, long? additionalSteps = null)
     {
         var owner = await user.RequireAsync(Policies.Resume, "resume runs");
-        return await Track(owner, AuditActions.RunResume, runId, await grains.GetGrain<IRunGrain>(runId).ResumeAsync(owner));
+        return await Track(owner, AuditActions.RunResume, runId, await grains.GetGrain<IRunGrain>(runId).ResumeAsync(owner, additionalSteps));
     }
 
     public async Task<Guid> ForkAsync(Guid runId, string? configJson)

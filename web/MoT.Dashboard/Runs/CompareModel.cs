@@ -1,3 +1,4 @@
+using MoT.Contracts.Runs;
 using MoT.Dashboard.Components;
 using MoT.Dashboard.Components.Widgets;
 using MoT.Silo.Sweeps;
@@ -12,8 +13,9 @@ public enum CompareAxis
     Tokens,
 }
 
-/// <summary>One run on the compare page: its recorded metrics and how many tokens one step trains on.</summary>
-public sealed record ComparedRun(Guid RunId, IReadOnlyList<MetricSeries> Metrics, long? TokensPerStep);
+/// <summary>One run on the compare page: its recorded metrics, how many tokens one step trains on, and where it started
+/// when it was warm-started from another run's checkpoint (null: from scratch).</summary>
+public sealed record ComparedRun(Guid RunId, IReadOnlyList<MetricSeries> Metrics, long? TokensPerStep, WarmStart? WarmStart = null);
 
 /// <summary>The compare page: runs' curves of one metric, smoothed, against steps or tokens.</summary>
 public sealed class CompareModel
@@ -40,14 +42,26 @@ public sealed class CompareModel
         return batch is { } b && context is { } c && b > 0 && c > 0 ? (long)(b * c * Math.Max(1, accumulation)) : null;
     }
 
-    /// <summary>One line per run (runs without tokens per step are skipped on a tokens axis), downsampled then smoothed.</summary>
+    /// <summary>
+    /// One line per run (runs without tokens per step are skipped on a tokens axis), downsampled then smoothed. A
+    /// warm-started run is drawn where its training lies in its lineage: offset by the steps before its start, and on a
+    /// tokens axis after the tokens its ancestors trained.
+    /// </summary>
     public IReadOnlyList<ChartLine> Lines(string metric, double smoothing, CompareAxis axis) => [.. _runs
         .Select((run, i) => (run, color: LineChart.Palette[i % LineChart.Palette.Length]))
         .Where(x => axis == CompareAxis.Step || x.run.TokensPerStep is not null)
         .Select(x =>
         {
-            var scale = axis == CompareAxis.Tokens ? x.run.TokensPerStep!.Value : 1;
-            var points = (x.run.Metrics.FirstOrDefault(s => s.Name == metric)?.Points ?? []).Select(p => ((double)p.Step * scale, p.Value)).ToList();
+            var points = (x.run.Metrics.FirstOrDefault(s => s.Name == metric)?.Points ?? []).Select(p => (X(x.run, p.Step, axis), p.Value)).ToList();
             return new ChartLine(Formats.Short(x.run.RunId), x.color, CurveSet.Smooth(CurveSet.Downsample(points, 500), smoothing));
         })];
+
+    /// <summary>Where a run's own step lies on the chosen axis.</summary>
+    public static double X(ComparedRun run, long step, CompareAxis axis) => (axis, run.WarmStart) switch
+    {
+        (CompareAxis.Step, null) => step,
+        (CompareAxis.Step, { } warm) => warm.OnLineageAxis(step),
+        (_, null) => (double)step * run.TokensPerStep!.Value,
+        (_, { } warm) => warm.TokensAt(step, run.TokensPerStep!.Value),
+    };
 }

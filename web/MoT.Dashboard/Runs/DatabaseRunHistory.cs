@@ -18,6 +18,8 @@ public sealed class DatabaseRunHistory(RunQueryService runs, IDbContextFactory<M
         return new RunHistoryPage([.. page.Items.Select(r => ToRow(r, summaries.GetValueOrDefault(r.Id), configs.GetValueOrDefault(r.Id)))], page.NextCursor);
     }
 
+    public Task<int> CountAsync(string? filter, CancellationToken cancellationToken = default) => runs.CountAsync(filter, cancellationToken);
+
     public async Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

@@ -29,6 +29,13 @@ public sealed class GrainRunHistory(IGrainFactory grains, RunCatalog catalog, Fi
         return new RunHistoryPage(page, next);
     }
 
+    public async Task<int> CountAsync(string? filter, CancellationToken cancellationToken = default)
+    {
+        RunFilter.Compile(filter, limits);
+        var snapshots = await LoadSnapshotsAsync(cancellationToken);
+        return RunFilter.Apply(snapshots.Select(s => (Snapshot: s, Entity: ToEntity(s))), x => x.Entity, filter, limits).Count;
+    }
+
     public async Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default)
     {
         var snapshot = await grains.GetGrain<IRunGrain>(runId).GetSnapshotAsync();

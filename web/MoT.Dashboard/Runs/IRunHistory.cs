@@ -40,6 +40,10 @@ public interface IRunHistory
     /// <exception cref="MoT.Data.Queries.RunQueryException">The sort or cursor is not valid.</exception>
     Task<RunHistoryPage> QueryAsync(string? filter, string? sort, int pageSize, string? cursor, CancellationToken cancellationToken = default);
 
+    /// <summary>How many runs match <paramref name="filter"/> (the pager's total).</summary>
+    /// <exception cref="MoT.Data.Queries.QuerySyntaxException">The filter is malformed, over a limit, or an id prefix is ambiguous.</exception>
+    Task<int> CountAsync(string? filter, CancellationToken cancellationToken = default);
+
     /// <summary>Recorded metrics of one run (what is known so far; live points come from the run grain).</summary>
     Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default);
 }

@@ -19,6 +19,8 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
     public CurveSet Curves { get; private set; } = new();
     /// <summary>The run's checkpoints recorded in the run store (with their pins), in step order.</summary>
     public IReadOnlyList<CheckpointSummary> Checkpoints { get; private set; } = [];
+    /// <summary>Runs derived from this one, with how each was derived.</summary>
+    public IReadOnlyList<ChildRun> Children { get; private set; } = [];
     public string? Error { get; private set; }
     public bool Watching { get; private set; }
     /// <summary>Progress reports received over the live subscription.</summary>
@@ -36,9 +38,11 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
         LiveUpdates = 0;
         Curves = new CurveSet();
         Checkpoints = [];
+        Children = [];
         try
         {
             Snapshot = await grains.GetGrain<IRunGrain>(runId).GetSnapshotAsync();
+            Children = await RunLineage.ChildrenAsync(grains, Snapshot);
             foreach (var series in await history.GetMetricsAsync(runId)) Curves.AddRange(series);
             Checkpoints = await checkpoints.ListAsync(runId);
         }
@@ -61,6 +65,7 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
     {
         Snapshot = await grains.GetGrain<IRunGrain>(RunId).GetSnapshotAsync();
         Checkpoints = await checkpoints.ListAsync(RunId);
+        if (Snapshot.Children.Count != Children.Count) Children = await RunLineage.ChildrenAsync(grains, Snapshot);
     }
 
     /// <summary>Replaces one listed checkpoint by its stored state (after a pin or unpin).</summary>

@@ -4,7 +4,9 @@ namespace MoT.Dashboard.Runs;
 
 /// <summary>
 /// The runs grid's server side: the filter text with its parse error, the sort, and page-number paging on top of
-/// the history's keyset cursors (cursors of visited pages are remembered; a new filter or sort forgets them).
+/// the history's keyset cursors (cursors of visited pages are remembered; a new filter or sort forgets them). The total
+/// is the history's count of matching runs, so the pager's "1-15 of N" is true; while the filter has an error the grid
+/// is empty, never the rows of an earlier query under the error.
 /// </summary>
 public sealed class RunsGridModel(IRunHistory history, FilterLimits? limits = null)
 {
@@ -20,14 +22,27 @@ public sealed class RunsGridModel(IRunHistory history, FilterLimits? limits = nu
     /// <summary>The last filter that parsed: what the grid shows.</summary>
     public string? ActiveFilter { get; private set; }
 
-    /// <summary>Sets the filter text; returns true when the grid should reload (it parses and differs from the active one).</summary>
+    /// <summary>True while the grid shows nothing because the filter has an error.</summary>
+    public bool Cleared { get; private set; }
+
+    /// <summary>
+    /// Sets the filter text; returns true when the grid should reload: the filter parses and differs from what the grid
+    /// shows, or it has just become malformed (the grid then empties).
+    /// </summary>
     public bool SetFilter(string? text)
     {
         FilterText = text ?? "";
+        var wasCleared = Cleared;
         FilterError = RunFilter.Validate(FilterText, limits);
-        if (FilterError is not null) return false;
+        if (FilterError is not null)
+        {
+            Cleared = true;
+            return !wasCleared;
+        }
+
+        Cleared = false;
         var normalized = string.IsNullOrWhiteSpace(FilterText) ? null : FilterText.Trim();
-        if (normalized == ActiveFilter) return false;
+        if (normalized == ActiveFilter && !wasCleared) return false;
         ActiveFilter = normalized;
         return true;
     }
@@ -41,9 +56,10 @@ public sealed class RunsGridModel(IRunHistory history, FilterLimits? limits = nu
         _ => null,
     };
 
-    /// <summary>One page (0-based) and a total that lets the pager move one page past what is known.</summary>
+    /// <summary>One page (0-based) and the number of runs the filter matches.</summary>
     public async Task<(IReadOnlyList<RunRow> Items, int Total)> LoadPageAsync(int page, int pageSize, string? sortColumn, bool descending, CancellationToken cancellationToken = default)
     {
+        if (Cleared) return ([], 0);
         var sort = SortField(sortColumn) is { } field ? $"{field} {(descending ? "desc" : "asc")}" : "created desc";
         if (_key != (ActiveFilter, sort, pageSize))
         {
@@ -54,25 +70,29 @@ public sealed class RunsGridModel(IRunHistory history, FilterLimits? limits = nu
 
         var known = _cursors.Keys.Where(k => k <= page).Max();
         RunHistoryPage result;
-        while (true)
+        int total;
+        try
         {
-            try
+            while (true)
             {
                 result = await history.QueryAsync(ActiveFilter, sort, pageSize, _cursors[known], cancellationToken);
+                _cursors[known + 1] = result.NextCursor;
+                if (known == page || result.NextCursor is null) break;
+                known++;
             }
-            catch (RunQueryException e)
-            {
-                // What only the store can tell (an id prefix that starts two ids): shown like a parse error, grid empty.
-                FilterError = e.Message;
-                return ([], 0);
-            }
-            _cursors[known + 1] = result.NextCursor;
-            if (known == page || result.NextCursor is null) break;
-            known++;
+
+            total = await history.CountAsync(ActiveFilter, cancellationToken);
+        }
+        catch (RunQueryException e)
+        {
+            // What only the store can tell (an id prefix that starts two ids): shown like a parse error, grid empty.
+            FilterError = e.Message;
+            Cleared = true;
+            return ([], 0);
         }
 
-        var shownPage = known;
-        var total = (shownPage * pageSize) + result.Items.Count + (result.NextCursor is null ? 0 : pageSize);
-        return (result.Items, total);
+        // Runs added between the page and the count (the count is read second) never make the total smaller than
+        // what the pages already hold.
+        return (result.Items, Math.Max(total, (known * pageSize) + result.Items.Count));
     }
 }
