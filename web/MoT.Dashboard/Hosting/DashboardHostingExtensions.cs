@@ -83,6 +83,7 @@ public static class DashboardHostingExtensions
         services.AddScoped<PlatformCommands>();
         services.AddScoped<ClusterView>();
         services.AddTransient<RunDetailViewModel>();
+        services.AddScoped<MoT.Dashboard.Sweeps.SweepAnalyzer>();
         return builder;
     }
 

@@ -1,5 +1,4 @@
-using MoT.Dashboard.Components;
-using MoT.Dashboard.Components.Widgets;
+using MoT.Dashboard.Components.Widgets.Charts;
 using MoT.Silo.Sweeps;
 
 namespace MoT.Dashboard.Runs;
@@ -12,8 +11,8 @@ public enum CompareAxis
     Tokens,
 }
 
-/// <summary>One run on the compare page: its recorded metrics and how many tokens one step trains on.</summary>
-public sealed record ComparedRun(Guid RunId, IReadOnlyList<MetricSeries> Metrics, long? TokensPerStep);
+/// <summary>One run on the compare page: its recorded metrics, how many tokens one step trains on, and its legend label.</summary>
+public sealed record ComparedRun(Guid RunId, IReadOnlyList<MetricSeries> Metrics, long? TokensPerStep, string? Label = null);
 
 /// <summary>The compare page: runs' curves of one metric, smoothed, against steps or tokens.</summary>
 public sealed class CompareModel
@@ -40,14 +39,14 @@ public sealed class CompareModel
         return batch is { } b && context is { } c && b > 0 && c > 0 ? (long)(b * c * Math.Max(1, accumulation)) : null;
     }
 
-    /// <summary>One line per run (runs without tokens per step are skipped on a tokens axis), downsampled then smoothed.</summary>
-    public IReadOnlyList<ChartLine> Lines(string metric, double smoothing, CompareAxis axis) => [.. _runs
-        .Select((run, i) => (run, color: LineChart.Palette[i % LineChart.Palette.Length]))
+    /// <summary>One line per run named by its label (runs without tokens per step are skipped on a tokens axis), downsampled then smoothed.</summary>
+    public IReadOnlyList<ChartSeries> Lines(string metric, double smoothing, CompareAxis axis) => [.. _runs
+        .Select((run, i) => (run, color: ChartPalette.At(i)))
         .Where(x => axis == CompareAxis.Step || x.run.TokensPerStep is not null)
         .Select(x =>
         {
             var scale = axis == CompareAxis.Tokens ? x.run.TokensPerStep!.Value : 1;
             var points = (x.run.Metrics.FirstOrDefault(s => s.Name == metric)?.Points ?? []).Select(p => ((double)p.Step * scale, p.Value)).ToList();
-            return new ChartLine(Formats.Short(x.run.RunId), x.color, CurveSet.Smooth(CurveSet.Downsample(points, 500), smoothing));
+            return new ChartSeries(x.run.Label ?? RunLabel.Of(x.run.RunId, null), CurveSet.Smooth(CurveSet.Downsample(points, CurveSet.MaxChartPoints), smoothing), x.color);
         })];
 }
