@@ -1,8 +1,8 @@
 namespace MoT.Dashboard.Sweeps;
 
 /// <summary>
-/// A small regression random forest (bootstrap samples, a random third of the features tried at each split, variance
-/// reduction, leaves of at least <see cref="MinLeaf"/> samples). Deterministic given its seed. Sized for sweeps (tens to
+/// A small regression random forest (bootstrap samples, every feature tried at each split as scikit-learn's regressor
+/// does by default, variance reduction, leaves of at least <see cref="MinLeaf"/> samples). Deterministic given its seed. Sized for sweeps (tens to
 /// a few thousand trials, a handful of parameters), not for general use.
 /// </summary>
 public sealed class RandomForest
@@ -19,7 +19,9 @@ public sealed class RandomForest
         if (features.Count != targets.Count || features.Count == 0) throw new ArgumentException("One target per feature row, at least one row.");
         var random = new Random(seed);
         var width = features[0].Length;
-        var tried = Math.Max(1, (int)Math.Ceiling(width / 3.0));
+        // Trying a random subset of features forces splits on parameters that do not matter when there are only two or
+        // three of them, which reads as importance; bagging alone decorrelates the trees enough here.
+        var tried = width;
         var forest = new List<Node>(trees);
         for (var t = 0; t < trees; t++)
         {

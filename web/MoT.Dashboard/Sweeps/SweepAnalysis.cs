@@ -91,8 +91,7 @@ public sealed class SweepAnalysis
                 Display(p, _rows[x.r][p]), x.t.BestEvalLoss!.Value,
                 $"#{x.t.Index} · {parameter.Path}={TrialParameters.Text(values[x.r][parameter.Path])} · eval loss {MoT.Dashboard.Components.Formats.Loss(x.t.BestEvalLoss)}"))]))];
 
-        Intermediate = [.. trials.OrderBy(t => t.Index).Select(t => new IntermediateCurve(t.Index, t.RunId, t.Status,
-            evalCurves.GetValueOrDefault(t.RunId) ?? [], t.Status == TrialStatus.Pruned ? t.StoppedAtStep ?? LastStep(evalCurves.GetValueOrDefault(t.RunId)) : null))];
+        Intermediate = Curves(trials, evalCurves);
 
         if (_completed.Count >= MinTrialsForImportance && space.Count > 0)
         {
@@ -100,6 +99,29 @@ public sealed class SweepAnalysis
             Importances = [.. MainEffects().OrderByDescending(i => i.Importance)];
         }
     }
+
+    private SweepAnalysis(SweepAnalysis fitted, IReadOnlyList<IntermediateCurve> intermediate)
+    {
+        (_space, _completed, _rows, _categories, _log, _forest) = (fitted._space, fitted._completed, fitted._rows, fitted._categories, fitted._log, fitted._forest);
+        (History, Importances, Slices) = (fitted.History, fitted.Importances, fitted.Slices);
+        Intermediate = intermediate;
+    }
+
+    /// <summary>
+    /// Identifies what the fitted part depends on (the completed trials and their losses): while it stays the same,
+    /// <see cref="WithCurves"/> reuses the forest instead of fitting it again.
+    /// </summary>
+    public static string FitKey(IEnumerable<TrialSnapshot> trials) => string.Join(";", trials
+        .Where(t => t.Status == TrialStatus.Completed && t.BestEvalLoss is { } l && double.IsFinite(l)).OrderBy(t => t.Index)
+        .Select(t => $"{t.Index}:{t.BestEvalLoss!.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"));
+
+    /// <summary>This analysis with fresh intermediate curves (a running sweep's curves grow between refreshes).</summary>
+    public SweepAnalysis WithCurves(IReadOnlyList<TrialSnapshot> trials, IReadOnlyDictionary<Guid, IReadOnlyList<(double X, double Y)>> evalCurves) =>
+        new(this, Curves(trials, evalCurves));
+
+    private static List<IntermediateCurve> Curves(IReadOnlyList<TrialSnapshot> trials, IReadOnlyDictionary<Guid, IReadOnlyList<(double X, double Y)>> evalCurves) =>
+        [.. trials.OrderBy(t => t.Index).Select(t => new IntermediateCurve(t.Index, t.RunId, t.Status,
+            evalCurves.GetValueOrDefault(t.RunId) ?? [], t.Status == TrialStatus.Pruned ? t.StoppedAtStep ?? LastStep(evalCurves.GetValueOrDefault(t.RunId)) : null))];
 
     public IReadOnlyList<HistoryPoint> History { get; }
 

@@ -4,7 +4,7 @@ using MoT.Silo.Training;
 
 namespace MoT.Dashboard.Sweeps;
 
-/// <summary>Builds a sweep's <see cref="SweepAnalysis"/> on the server from its trials and their recorded eval curves.</summary>
+/// <summary>Builds a sweep's <see cref="SweepAnalysis"/> on the server from its trials and their recorded eval curves (one per circuit).</summary>
 public sealed class SweepAnalyzer(IRunHistory history)
 {
     /// <summary>Points per trial curve sent to the intermediate-values chart.</summary>
@@ -19,7 +19,15 @@ public sealed class SweepAnalyzer(IRunHistory history)
             curves[trial.RunId] = eval is null ? [] : CurveSet.Downsample([.. eval.Points.Select(p => ((double)p.Step, p.Value))], CurvePoints);
         }
 
+        // A running sweep is re-read every few seconds; refit only when a trial completed since the last fit.
+        var key = $"{sweep.SweepId}|{SweepAnalysis.FitKey(sweep.Trials)}";
+        if (_last is { } last && last.Key == key) return last.Analysis.WithCurves(sweep.Trials, curves);
+
         // The forest and its partial dependences are CPU work: keep them off the circuit's synchronisation context.
-        return await Task.Run(() => new SweepAnalysis(sweep.Spec?.SearchSpace ?? [], sweep.Trials, curves), cancellationToken);
+        var analysis = await Task.Run(() => new SweepAnalysis(sweep.Spec?.SearchSpace ?? [], sweep.Trials, curves), cancellationToken);
+        _last = (key, analysis);
+        return analysis;
     }
+
+    private (string Key, SweepAnalysis Analysis)? _last;
 }

@@ -31,13 +31,9 @@ public static class TrialParameters
     {
         if (value == 0 || !double.IsFinite(value)) return value.ToString(CultureInfo.InvariantCulture);
         var magnitude = Math.Abs(value);
-        if (magnitude is >= 1e-4 and < 1e6)
-        {
-            var decimals = Math.Max(0, 3 - (int)Math.Floor(Math.Log10(magnitude)));
-            return Math.Round(value, Math.Min(decimals, 15)).ToString("0.##########", CultureInfo.InvariantCulture);
-        }
-
-        return value.ToString("0.###e0", CultureInfo.InvariantCulture);
+        if (magnitude is < 1e-4 or >= 1e6) return value.ToString("0.###e0", CultureInfo.InvariantCulture);
+        var scale = Math.Pow(10, Math.Floor(Math.Log10(magnitude)) - 3);
+        return (Math.Round(value / scale) * scale).ToString("0.##########", CultureInfo.InvariantCulture);
     }
 
     public static string Text(ParameterValue? value) => value?.Text ?? "—";
