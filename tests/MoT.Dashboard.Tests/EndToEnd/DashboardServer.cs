@@ -9,7 +9,7 @@ namespace MoT.Dashboard.Tests.EndToEnd;
 /// The real all-in-one dashboard (built dll, child process) on free loopback ports with a temp SQLite file and the
 /// simulated executor stepping fast. One per test collection.
 /// </summary>
-public sealed class DashboardServer : IAsyncLifetime
+public class DashboardServer : IAsyncLifetime
 {
     private readonly StringBuilder _log = new();
     private Process? _process;
@@ -61,7 +61,7 @@ public sealed class DashboardServer : IAsyncLifetime
             "--Training:Executor=simulated",
             "--Dashboard:SeedUsers:0:UserName=viewer", "--Dashboard:SeedUsers:0:Password=viewer", "--Dashboard:SeedUsers:0:Role=viewer",
             $"--Dashboard:SeedUsers:1:UserName={LockoutProbeUser}", $"--Dashboard:SeedUsers:1:Password={LockoutProbePassword}", "--Dashboard:SeedUsers:1:Role=viewer",
-        })
+        }.Concat(ExtraArguments))
         {
             start.ArgumentList.Add(arg);
         }
@@ -92,6 +92,9 @@ public sealed class DashboardServer : IAsyncLifetime
 
         throw new TimeoutException($"The dashboard did not answer on {BaseUrl} within 90 s:\n{Log}");
     }
+
+    /// <summary>Settings a collection needs beyond the common ones (e.g. raised input limits).</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
 
     public async ValueTask DisposeAsync()
     {

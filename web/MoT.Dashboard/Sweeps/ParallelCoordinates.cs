@@ -99,6 +99,12 @@ public sealed class ParallelCoordinates
             var decades = Enumerable.Range((int)Math.Ceiling(min), Math.Max(0, (int)Math.Floor(max) - (int)Math.Ceiling(min) + 1)).Select(d => (double)d);
             ticks = [.. new[] { min, max }.Concat(decades).Distinct().Order()];
         }
+        else if (parameter.Kind == ParameterKind.Int && (parameter.Step ?? 1) > 0 && (max - min) / (parameter.Step ?? 1) <= 12)
+        {
+            // An integer parameter is labelled at the values it can take, not at fractions between them.
+            var step = parameter.Step ?? 1;
+            ticks = [.. Enumerable.Range(0, (int)Math.Floor(((max - min) / step) + 1e-9) + 1).Select(i => min + (i * step))];
+        }
         else
         {
             ticks = [.. Enumerable.Range(0, 5).Select(i => min + ((max - min) * i / 4))];

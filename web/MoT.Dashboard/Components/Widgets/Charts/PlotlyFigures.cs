@@ -77,6 +77,8 @@ public static class PlotlyFigures
     [
         new ParCoords
         {
+            // Leave the right edge to the colour bar so it does not cover the loss axis's labels.
+            Domain = new Plotly.Blazor.Traces.ParCoordsLib.Domain { X = [0, 0.86] },
             Dimensions = [.. model.Axes.Select(a => new Plotly.Blazor.Traces.ParCoordsLib.Dimension
             {
                 Label = a.Title + (a.Scale == AxisScale.Log ? " (log)" : ""),
