@@ -93,6 +93,17 @@ public sealed class PlotlyFiguresTests
         Assert.Equal(Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Linear, layout.XAxis[0].Type);
         Assert.Equal("keep", layout.UiRevision); // live updates keep the user's zoom
     }
+
+    [Fact]
+    public void A_constant_series_gets_a_band_around_its_value_instead_of_plus_or_minus_one()
+    {
+        var lr = new[] { new ChartSeries("learning rate", [(0, 1e-4), (10, 1e-4)]) };
+        var (min, max) = PlotlyFigures.FlatRange(lr, log: false)!.Value;
+        Assert.True(min < 1e-4 && max > 1e-4 && max - min < 1e-4, $"range {min}..{max}");
+        Assert.Equal((-0.5, 0.5), PlotlyFigures.FlatRange([new ChartSeries("zero", [(0, 0.0)])], log: false));
+        Assert.Equal(-4, PlotlyFigures.FlatRange(lr, log: true)!.Value.Min, 1);
+        Assert.Null(PlotlyFigures.FlatRange([new ChartSeries("loss", [(0, 3.0), (1, 2.0)])], log: false));
+    }
 }
 
 public sealed class LineChartTests : MudComponentTests

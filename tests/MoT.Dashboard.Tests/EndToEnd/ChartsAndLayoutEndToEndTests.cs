@@ -111,6 +111,19 @@ public sealed class ChartsAndLayoutEndToEndTests(LongNamesDashboardServer server
             await page.Locator("[data-testid=intermediate-chart]").ScrollIntoViewIfNeededAsync();
             await Shot(page, "charts-03-sweep-intermediate-values", fullPage: false);
 
+            // Compare two trials: the legend names each run by its model and short id, not a bare id.
+            var runIds = (await page.Locator("[data-testid=trial-link]").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href').split('/').pop())")).Take(2).ToList();
+            await page.GotoAsync($"{server.BaseUrl}/compare?runs={string.Join(",", runIds)}");
+            await page.WaitInteractiveAsync();
+            await Assertions.Expect(page.Locator("[data-testid=compare-chart] .js-plotly-plot")).ToHaveCountAsync(1);
+            var legend = page.Locator("[data-testid=compare-chart] .legendtext");
+            await Assertions.Expect(legend).ToHaveCountAsync(2);
+            Assert.All(await legend.AllTextContentsAsync(), text => Assert.Matches(@"^MoT-Tiny/\dE · [0-9a-f]{8}$", text));
+            await AssertNoHorizontalOverflowAsync(page, "compare page");
+            await Shot(page, "charts-035-compare");
+            await page.GoBackAsync();
+            await page.WaitInteractiveAsync();
+
             // A trial's run page: the loss chart is plotly, its model label follows the trial's expert count.
             var firstExperts = (await page.Locator("[data-testid=trials] tbody tr").First.Locator("[data-testid=parameter-value]").Nth(1).InnerTextAsync()).Trim();
             await page.Locator("[data-testid=trial-link]").First.ClickAsync();

@@ -22,8 +22,10 @@ public sealed record ChartSeries(
     string? MarkerSymbol = null,
     double? MarkerSize = null);
 
-/// <summary>An axis of an x/y chart. <paramref name="TickValues"/>/<paramref name="TickLabels"/> name categories placed at 0, 1, 2, ...</summary>
-public sealed record ChartAxis(string? Title = null, bool Log = false, IReadOnlyList<double>? TickValues = null, IReadOnlyList<string>? TickLabels = null);
+/// <summary>An axis of an x/y chart. <paramref name="TickValues"/>/<paramref name="TickLabels"/> name categories placed at 0, 1, 2, ...;
+/// <paramref name="Range"/> fixes the shown range (in log10 units on a log axis), null lets plotly fit the data.</summary>
+public sealed record ChartAxis(string? Title = null, bool Log = false, IReadOnlyList<double>? TickValues = null, IReadOnlyList<string>? TickLabels = null,
+    (double Min, double Max)? Range = null);
 
 /// <summary>Distinct colours for overlaid curves, shared by every chart.</summary>
 public static class ChartPalette

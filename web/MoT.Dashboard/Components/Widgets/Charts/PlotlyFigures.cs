@@ -55,6 +55,7 @@ public static class PlotlyFigures
             AutoMargin = Plotly.Blazor.LayoutLib.YAxisLib.AutoMarginFlag.True,
             TickVals = y.TickValues is null ? null : [.. y.TickValues.Select(v => (object)v)],
             TickText = y.TickLabels is null ? null : [.. y.TickLabels.Select(v => (object)v)],
+            Range = y.Range is { } range ? [range.Min, range.Max] : null,
             ExponentFormat = Plotly.Blazor.LayoutLib.YAxisLib.ExponentFormatEnum.Power,
         }],
         ShowLegend = showLegend,
@@ -63,6 +64,21 @@ public static class PlotlyFigures
         // A constant revision keeps the user's zoom and hidden legend entries while live points arrive.
         UiRevision = "keep",
     };
+
+    /// <summary>
+    /// A y range for data that is one constant value (a fixed learning rate): plotly would centre it in a band of
+    /// plus or minus one, drawing 1e-4 as "0". A band of 10% around the value (half a unit around zero) shows it; null
+    /// when the data varies or there is none.
+    /// </summary>
+    public static (double Min, double Max)? FlatRange(IEnumerable<ChartSeries> series, bool log)
+    {
+        var ys = series.SelectMany(s => s.Points).Select(p => p.Y).Where(double.IsFinite).Where(y => !log || y > 0).ToList();
+        if (ys.Count == 0 || ys.Max() > ys.Min()) return null;
+        var value = ys[0];
+        if (log) return (Math.Log10(value) - 0.05, Math.Log10(value) + 0.05);
+        var half = value == 0 ? 0.5 : Math.Abs(value) * 0.1;
+        return (value - half, value + half);
+    }
 
     /// <summary>Responsive charts with the mode bar (zoom, pan, reset, save as PNG) but no plotly logo.</summary>
     public static Config Config() => new()
