@@ -144,6 +144,15 @@ public sealed class ChartsAndLayoutEndToEndTests(LongNamesDashboardServer server
             await Assertions.Expect(page.Locator("[data-testid=run-link]").First).ToBeVisibleAsync();
             await AssertNoHorizontalOverflowAsync(page, "runs page");
             await Shot(page, "charts-05-runs-grid");
+            // Columns wider than the card scroll inside it: every column can be brought into view.
+            var grid = await page.EvaluateAsync<bool[]>(@"() => {
+                const c = document.querySelector('[data-testid=runs-grid] .mud-table-container');
+                const wide = c.scrollWidth > c.clientWidth;
+                c.scrollLeft = c.scrollWidth;
+                return [wide, c.scrollLeft + c.clientWidth >= c.scrollWidth - 1];
+            }");
+            Assert.True(!grid[0] || grid[1], "the runs grid is wider than its card and does not scroll");
+            await Shot(page, "charts-06-runs-grid-scrolled", fullPage: false);
 
             // plotly.js came from this host, not a CDN, and the browser logged no error on any page.
             Assert.NotEmpty(plotlyRequests);
