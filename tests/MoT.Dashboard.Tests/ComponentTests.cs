@@ -60,7 +60,7 @@ public sealed class ComponentTests : MudComponentTests
         cut.Find("input[data-testid=run-filter], [data-testid=run-filter] input").Input("owner = rita and (status = Running");
 
         cut.WaitForAssertion(() => Assert.Contains("at column", cut.Markup), TimeSpan.FromSeconds(5));
-        cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=run-link]")), TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -74,7 +74,8 @@ public sealed class ComponentTests : MudComponentTests
 
         var popovers = Context.Render<MudPopoverProvider>();
         var cut = Context.Render<RunsPage>();
-        cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
+        // The Model column names the model the config trains (not the run's name).
+        cut.WaitForAssertion(() => Assert.Contains("MoT-Tiny/8E", cut.Markup), TimeSpan.FromSeconds(5));
         Assert.DoesNotContain("0.0042", cut.Markup);
         Assert.DoesNotContain("Learning rate", cut.Markup);
 
