@@ -150,11 +150,11 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await page.ClickAsync("[data-testid=compare-selected]");
             await page.WaitForURLAsync("**/compare?runs=*");
             await page.WaitInteractiveAsync();
-            await Assertions.Expect(page.Locator("[data-testid=compare-chart] polyline")).ToHaveCountAsync(2);
+            await Assertions.Expect(page.Locator("[data-testid=compare-chart] .scatterlayer .trace")).ToHaveCountAsync(2);
             await page.ShotAsync("11-compare");
             await page.Locator("[data-testid=x-axis]").GetByText("tokens").ClickAsync();
             await Assertions.Expect(page.Locator("[data-testid=compare-chart]")).ToContainTextAsync("vs tokens");
-            await Assertions.Expect(page.Locator("[data-testid=compare-chart] polyline")).ToHaveCountAsync(2);
+            await Assertions.Expect(page.Locator("[data-testid=compare-chart] .scatterlayer .trace")).ToHaveCountAsync(2);
             await page.ShotAsync("11b-compare-tokens");
             await page.GotoAsync($"{server.BaseUrl}/cluster");
             await page.WaitInteractiveAsync();
