@@ -146,3 +146,22 @@ public sealed class ModelLabelTests
         Assert.Equal("Dense", ModelLabel.Of("not json"));
     }
 }
+
+public sealed class ContourChartTests : MudComponentTests
+{
+    [Fact]
+    public void Draws_the_grid_with_the_trials_on_top_or_says_why_not()
+    {
+        var grid = new MoT.Dashboard.Sweeps.ContourGrid("training.lr", "model.experts", true, false, [1e-4, 1e-3], [2, 8],
+            [[2.5, 2.1], [2.6, 2.2]], [new(1e-3, 4, "#0"), new(1e-4, 2, "#1")]);
+        var chart = Context.Render<ContourChart>(p => p.Add(x => x.Grid, grid).Add(x => x.TestId, "contour-chart"));
+        Assert.Equal("2", chart.Find("[data-testid=contour-chart]").GetAttribute("data-points"));
+        var figure = chart.FindComponent<PlotlyFigure>().Instance;
+        Assert.IsType<Contour>(figure.Traces[0]);
+        Assert.Equal(Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Log, figure.Layout.XAxis[0].Type);
+
+        var empty = Context.Render<ContourChart>(p => p.Add(x => x.EmptyText, "Pick two different parameters."));
+        Assert.Contains("Pick two different parameters.", empty.Markup);
+        Assert.Empty(empty.FindAll(".plotly-figure"));
+    }
+}
