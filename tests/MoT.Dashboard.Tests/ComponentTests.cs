@@ -99,7 +99,8 @@ public sealed class ComponentTests : MudComponentTests
 
         var popovers = Context.Render<MudPopoverProvider>();
         var cut = Context.Render<RunsPage>();
-        cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
+        // The Model column names the model the config trains (not the run's name).
+        cut.WaitForAssertion(() => Assert.Contains("MoT-Tiny/8E", cut.Markup), TimeSpan.FromSeconds(5));
         Assert.DoesNotContain("0.0042", cut.Markup);
         Assert.DoesNotContain("Learning rate", cut.Markup);
 

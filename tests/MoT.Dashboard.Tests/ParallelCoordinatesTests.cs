@@ -1,6 +1,6 @@
 using Bunit;
 using MoT.Contracts.Sweeps;
-using MoT.Dashboard.Components.Widgets;
+using MoT.Dashboard.Components.Widgets.Charts;
 using MoT.Dashboard.Sweeps;
 
 namespace MoT.Dashboard.Tests;
@@ -15,7 +15,7 @@ public sealed class ParallelCoordinatesTests : MudComponentTests
         new(index, Guid.NewGuid(), parameters, status, loss, stoppedAt);
 
     [Fact]
-    public void One_line_per_finished_trial_with_an_axis_per_dimension_and_loss_last()
+    public void One_line_per_finished_trial_an_axis_per_dimension_and_loss_last()
     {
         var plot = new ParallelCoordinates([Lr, Family, Steps],
         [
@@ -24,15 +24,17 @@ public sealed class ParallelCoordinatesTests : MudComponentTests
             Trial(2, """{"training.lr":0.0001,"model.family":"Dense","training.steps":100}""", null, TrialStatus.Active),
         ]);
 
-        Assert.Equal(["training.lr", "model.family", "training.steps", "final eval loss"], plot.Axes.Select(a => a.Title));
-        Assert.Equal([AxisScale.Log, AxisScale.Categorical, AxisScale.Linear, AxisScale.Linear], plot.Axes.Select(a => a.Scale));
+        Assert.Equal(["training.lr", "model.family", "training.steps", "ended", "final eval loss"], plot.Axes.Select(a => a.Title));
+        Assert.Equal([AxisScale.Log, AxisScale.Categorical, AxisScale.Linear, AxisScale.Categorical, AxisScale.Linear], plot.Axes.Select(a => a.Scale));
         Assert.Equal(2, plot.Lines.Count);
+        Assert.All(plot.Axes, a => Assert.Equal(plot.Lines.Count, a.Values.Count));
         Assert.True(plot.Lines.Single(l => l.TrialIndex == 1).EarlyStopped);
-        Assert.Equal(3, plot.Lines[0].Path.Count(c => c == 'L')); // four axes, one unbroken line
+        Assert.Equal(["completed", "pruned"], plot.Axes[3].TickLabels);
+        Assert.Equal([2.5, 3.0], plot.Axes[^1].Values);
     }
 
     [Fact]
-    public void Log_axes_put_equal_ratios_at_equal_distances_and_choices_at_even_steps()
+    public void Log_axes_put_equal_ratios_at_equal_distances_and_choices_at_their_spec_positions()
     {
         var plot = new ParallelCoordinates([Lr, Family],
         [
@@ -41,18 +43,17 @@ public sealed class ParallelCoordinatesTests : MudComponentTests
             Trial(2, """{"training.lr":0.01,"model.family":"Dense"}""", 3.0),
         ]);
 
-        double Y(int trial, int axis) => double.Parse(plot.Lines.Single(l => l.TrialIndex == trial).Path.Split(' ')[axis].TrimStart('M', 'L').Split(',')[1], System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(plot.MapY(0), Y(0, 0), 1);
-        Assert.Equal(plot.MapY(0.5), Y(1, 0), 1); // 1e-3 is half-way between 1e-4 and 1e-2 in log space
-        Assert.Equal(plot.MapY(1), Y(2, 0), 1);
-        Assert.Equal(plot.MapY(0.5), Y(1, 1), 1); // the second of three choices, "MoT" quoted or not
-        Assert.Equal(plot.MapY(0), Y(0, 1), 1);
-        Assert.Contains(plot.Axes[0].Ticks, t => t.Label == "1.0e-3");
-        Assert.Equal(["MoT", "TokenChoice", "Dense"], plot.Axes[1].Ticks.Select(t => t.Label));
+        var lr = plot.Axes[0];
+        // 1e-3 lies half-way between 1e-4 and 1e-2 in log space: the plotted values are log10.
+        Assert.Equal([-4.0, -3.0, -2.0], lr.Values.Select(v => Math.Round(v, 9)));
+        Assert.Equal((-4.0, -2.0), (lr.Min, lr.Max));
+        Assert.Contains("0.001", lr.TickLabels);
+        Assert.Equal(["MoT", "TokenChoice", "Dense"], plot.Axes[1].TickLabels); // "MoT" quoted or not is one category
+        Assert.Equal([0.0, 1.0, 2.0], plot.Axes[1].Values);
     }
 
     [Fact]
-    public void The_best_loss_is_green_the_worst_red_and_a_missing_conditional_value_leaves_a_gap()
+    public void A_conditional_value_a_trial_did_not_have_sits_on_an_na_position_below_the_range()
     {
         var plot = new ParallelCoordinates([Family, Lr],
         [
@@ -60,16 +61,15 @@ public sealed class ParallelCoordinatesTests : MudComponentTests
             Trial(1, """{"model.family":"Dense"}""", 4.0),
         ]);
 
-        Assert.Equal(ParallelCoordinates.LossColor(0), plot.Lines.Single(l => l.TrialIndex == 0).Color);
-        Assert.Equal(ParallelCoordinates.LossColor(1), plot.Lines.Single(l => l.TrialIndex == 1).Color);
-        Assert.Equal("#2e7d32", ParallelCoordinates.LossColor(0));
-        Assert.Equal("#c62828", ParallelCoordinates.LossColor(1));
-        Assert.Equal(2, plot.Lines.Single(l => l.TrialIndex == 1).Path.Count(c => c == 'M'));
-        Assert.Equal(plot.Lines.Single(l => l.TrialIndex == 0), plot.Lines[^1]); // best drawn last, on top
+        var lr = plot.Axes[1];
+        Assert.Equal(ParallelCoordinates.NotApplicable, lr.TickLabels[0]);
+        Assert.Equal(lr.TickValues[0], lr.Values[1]);
+        Assert.True(lr.Values[1] < Math.Log10(1e-4)); // below the declared range
+        Assert.Equal(lr.Min, lr.TickValues[0]);
     }
 
     [Fact]
-    public void The_chart_draws_early_stopped_trials_dashed()
+    public void The_chart_draws_one_plotly_parallel_coordinates_trace_coloured_by_loss()
     {
         var plot = new ParallelCoordinates([Lr],
         [
@@ -77,11 +77,15 @@ public sealed class ParallelCoordinatesTests : MudComponentTests
             Trial(1, """{"training.lr":0.01}""", 3.0, TrialStatus.Pruned, 50),
         ]);
 
-        var cut = Context.Render<ParallelCoordinatesChart>(p => p.Add(x => x.Model, plot));
+        var traces = PlotlyFigures.Parallel(plot);
+        var trace = Assert.IsType<Plotly.Blazor.Traces.ParCoords>(Assert.Single(traces));
+        Assert.Equal(["training.lr (log)", "ended", "final eval loss"], trace.Dimensions.Select(d => d.Label));
+        Assert.Equal([2.0, 3.0], trace.Line.ColorArray.Cast<double>());
 
-        var lines = cut.FindAll("[data-testid=pc-line]");
-        Assert.Equal(2, lines.Count);
-        Assert.Single(lines, l => l.GetAttribute("stroke-dasharray") is not null && l.GetAttribute("data-early-stopped") == "true");
-        Assert.Contains("pruned (early-stopped) at step 50", cut.Markup); // the status model's word for an early-stopped trial
+        var cut = Context.Render<ParallelCoordinatesChart>(p => p.Add(x => x.Model, plot));
+        var chart = cut.Find("[data-testid=parallel-coordinates]");
+        Assert.Equal("2", chart.GetAttribute("data-lines"));
+        Assert.Equal("1", chart.GetAttribute("data-early-stopped"));
+        Assert.Single(cut.FindAll(".plotly-figure"));
     }
 }

@@ -114,8 +114,8 @@ public sealed class CompareModelTests
         // Parent: 60 steps of 100 tokens. A fork with new settings restarts its count at 0 from the step-60 checkpoint;
         // a resume continues the count (its first step is 61).
         model.Add(new ComparedRun(Guid.NewGuid(), [Eval((30, 3.0), (60, 2.5))], 100));
-        model.Add(new ComparedRun(Guid.NewGuid(), [Eval((10, 2.4), (40, 2.2))], 200, new WarmStart(60, 0, 6_000, StepOffset: 60)));
-        model.Add(new ComparedRun(Guid.NewGuid(), [Eval((70, 2.4), (100, 2.3))], 100, new WarmStart(60, 60, 6_000, StepOffset: 0)));
+        model.Add(new ComparedRun(Guid.NewGuid(), [Eval((10, 2.4), (40, 2.2))], 200, WarmStart: new WarmStart(60, 0, 6_000, StepOffset: 60)));
+        model.Add(new ComparedRun(Guid.NewGuid(), [Eval((70, 2.4), (100, 2.3))], 100, WarmStart: new WarmStart(60, 60, 6_000, StepOffset: 0)));
 
         var steps = model.Lines(MoT.Silo.Training.MetricNames.EvalLoss, 0, CompareAxis.Step);
         var tokens = model.Lines(MoT.Silo.Training.MetricNames.EvalLoss, 0, CompareAxis.Tokens);

@@ -206,16 +206,6 @@ public sealed class CurveTests
     }
 
     [Fact]
-    public void Chart_geometry_maps_the_range_onto_the_plot_area()
-    {
-        var geometry = new ChartGeometry([new ChartLine("a", "#000", [(0, 1), (10, 3)])], 400, 200);
-        Assert.Equal(ChartGeometry.Left, geometry.MapX(0));
-        Assert.Equal(400 - ChartGeometry.Right, geometry.MapX(10));
-        Assert.True(geometry.MapY(3) < geometry.MapY(1)); // higher values are drawn higher up
-        Assert.Equal(5, geometry.XTicks.Count);
-    }
-
-    [Fact]
     public void Config_diff_marks_changed_lines()
     {
         var diff = ConfigDiff.Lines("{\n  \"lr\": 1\n}", "{\n  \"lr\": 2\n}");

@@ -113,7 +113,7 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await Assertions.Expect(page.Locator("[data-testid=sweep-status]")).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
             // Parallel coordinates: one line per finished trial.
             var finished = await page.Locator("[data-testid=trials] tbody tr").CountAsync();
-            await Assertions.Expect(page.Locator("[data-testid=pc-line]")).ToHaveCountAsync(finished);
+            await Assertions.Expect(page.Locator("[data-testid=parallel-coordinates]")).ToHaveAttributeAsync("data-lines", finished.ToString(System.Globalization.CultureInfo.InvariantCulture));
             await page.ShotAsync("07-sweep-detail");
             await page.ShotAsync("07b-sweep-parallel-coordinates");
 
@@ -156,11 +156,11 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await page.ClickAsync("[data-testid=compare-selected]");
             await page.WaitForURLAsync("**/compare?runs=*");
             await page.WaitInteractiveAsync();
-            await Assertions.Expect(page.Locator("[data-testid=compare-chart] polyline")).ToHaveCountAsync(2);
+            await Assertions.Expect(page.Locator("[data-testid=compare-chart] .scatterlayer .trace")).ToHaveCountAsync(2);
             await page.ShotAsync("11-compare");
             await page.Locator("[data-testid=x-axis]").GetByText("tokens").ClickAsync();
             await Assertions.Expect(page.Locator("[data-testid=compare-chart]")).ToContainTextAsync("vs tokens");
-            await Assertions.Expect(page.Locator("[data-testid=compare-chart] polyline")).ToHaveCountAsync(2);
+            await Assertions.Expect(page.Locator("[data-testid=compare-chart] .scatterlayer .trace")).ToHaveCountAsync(2);
             await page.ShotAsync("11b-compare-tokens");
             await page.GotoAsync($"{server.BaseUrl}/cluster");
             await page.WaitInteractiveAsync();
@@ -200,6 +200,7 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             // Cancel once a checkpoint exists, then resume from it.
             await Assertions.Expect(page.Locator("[data-testid=checkpoints]")).ToContainTextAsync("ckpt", new() { Timeout = 60_000 });
             await page.ClickAsync("[data-testid=cancel]");
+            await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Cancel run" }).ClickAsync();
             await Assertions.Expect(page.Locator("[data-testid=status-chip]").First).ToHaveTextAsync("Cancelled");
             var step = await page.Locator("[data-testid=step]").InnerTextAsync();
             // Resume asks how many more steps (default for an interrupted run: the rest of its plan).

@@ -9,7 +9,7 @@ namespace MoT.Dashboard.Tests.EndToEnd;
 /// The real all-in-one dashboard (built dll, child process) on free loopback ports with a temp SQLite file and the
 /// simulated executor stepping fast. One per test collection.
 /// </summary>
-public sealed class DashboardServer : IAsyncLifetime
+public class DashboardServer : IAsyncLifetime
 {
     private readonly StringBuilder _log = new();
     private Process? _process;
@@ -82,7 +82,7 @@ public sealed class DashboardServer : IAsyncLifetime
             $"--Dashboard:SignIn:AttemptsPerWindow={SignInAttemptsPerMinute}",
             $"--Dashboard:SeedUsers:3:UserName={Researcher}", "--Dashboard:SeedUsers:3:Password=rita-secret", "--Dashboard:SeedUsers:3:Role=researcher",
             "--Dashboard:SeedUsers:3:MustChangePassword=false",
-        })
+        }.Concat(ExtraArguments))
         {
             start.ArgumentList.Add(arg);
         }
@@ -113,6 +113,9 @@ public sealed class DashboardServer : IAsyncLifetime
 
         throw new TimeoutException($"The dashboard did not answer on {BaseUrl} within 90 s:\n{Log}");
     }
+
+    /// <summary>Settings a collection needs beyond the common ones (e.g. raised input limits).</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
 
     public async ValueTask DisposeAsync()
     {

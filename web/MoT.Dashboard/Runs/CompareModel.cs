@@ -1,6 +1,5 @@
 using MoT.Contracts.Runs;
-using MoT.Dashboard.Components;
-using MoT.Dashboard.Components.Widgets;
+using MoT.Dashboard.Components.Widgets.Charts;
 using MoT.Silo.Sweeps;
 
 namespace MoT.Dashboard.Runs;
@@ -13,9 +12,9 @@ public enum CompareAxis
     Tokens,
 }
 
-/// <summary>One run on the compare page: its recorded metrics, how many tokens one step trains on, and where it started
-/// when it was warm-started from another run's checkpoint (null: from scratch).</summary>
-public sealed record ComparedRun(Guid RunId, IReadOnlyList<MetricSeries> Metrics, long? TokensPerStep, WarmStart? WarmStart = null);
+/// <summary>One run on the compare page: its recorded metrics, how many tokens one step trains on, its legend label, and
+/// where it started when it was warm-started from another run's checkpoint (null: from scratch).</summary>
+public sealed record ComparedRun(Guid RunId, IReadOnlyList<MetricSeries> Metrics, long? TokensPerStep, string? Label = null, WarmStart? WarmStart = null);
 
 /// <summary>The compare page: runs' curves of one metric, smoothed, against steps or tokens.</summary>
 public sealed class CompareModel
@@ -43,17 +42,17 @@ public sealed class CompareModel
     }
 
     /// <summary>
-    /// One line per run (runs without tokens per step are skipped on a tokens axis), downsampled then smoothed. A
-    /// warm-started run is drawn where its training lies in its lineage: offset by the steps before its start, and on a
-    /// tokens axis after the tokens its ancestors trained.
+    /// One line per run named by its label (runs without tokens per step are skipped on a tokens axis), downsampled then
+    /// smoothed. A warm-started run is drawn where its training lies in its lineage: offset by the steps before its start,
+    /// and on a tokens axis after the tokens its ancestors trained.
     /// </summary>
-    public IReadOnlyList<ChartLine> Lines(string metric, double smoothing, CompareAxis axis) => [.. _runs
-        .Select((run, i) => (run, color: LineChart.Palette[i % LineChart.Palette.Length]))
+    public IReadOnlyList<ChartSeries> Lines(string metric, double smoothing, CompareAxis axis) => [.. _runs
+        .Select((run, i) => (run, color: ChartPalette.At(i)))
         .Where(x => axis == CompareAxis.Step || x.run.TokensPerStep is not null)
         .Select(x =>
         {
             var points = (x.run.Metrics.FirstOrDefault(s => s.Name == metric)?.Points ?? []).Select(p => (X(x.run, p.Step, axis), p.Value)).ToList();
-            return new ChartLine(Formats.Short(x.run.RunId), x.color, CurveSet.Smooth(CurveSet.Downsample(points, 500), smoothing));
+            return new ChartSeries(x.run.Label ?? RunLabel.Of(x.run.RunId, null), CurveSet.Smooth(CurveSet.Downsample(points, CurveSet.MaxChartPoints), smoothing), x.color);
         })];
 
     /// <summary>Where a run's own step lies on the chosen axis.</summary>

@@ -44,8 +44,8 @@ public sealed class CurveSet
         lock (_gate) return _series.TryGetValue(name, out var points) ? points.Count : 0;
     }
 
-    /// <summary>The points of one curve, at most <paramref name="maxPoints"/> (evenly strided, last point kept).</summary>
-    public IReadOnlyList<(double X, double Y)> Get(string name, int maxPoints = 500)
+    /// <summary>The points of one curve, at most <paramref name="maxPoints"/> (LTTB: first, last and spikes kept).</summary>
+    public IReadOnlyList<(double X, double Y)> Get(string name, int maxPoints = MaxChartPoints)
     {
         lock (_gate)
         {
@@ -54,16 +54,12 @@ public sealed class CurveSet
         }
     }
 
-    /// <summary>Evenly strided subset that keeps the first and last point.</summary>
-    public static IReadOnlyList<(double X, double Y)> Downsample(IReadOnlyList<(double X, double Y)> points, int maxPoints)
-    {
-        if (points.Count <= maxPoints || maxPoints < 2) return points;
-        var result = new List<(double, double)>(maxPoints);
-        var stride = (points.Count - 1) / (double)(maxPoints - 1);
-        for (var i = 0; i < maxPoints - 1; i++) result.Add(points[(int)Math.Round(i * stride)]);
-        result.Add(points[^1]);
-        return result;
-    }
+    /// <summary>How many points one curve sends to the browser: enough for a chart a few thousand pixels wide.</summary>
+    public const int MaxChartPoints = 1000;
+
+    /// <summary>At most <paramref name="maxPoints"/> points of a curve chosen by <see cref="Lttb"/>.</summary>
+    public static IReadOnlyList<(double X, double Y)> Downsample(IReadOnlyList<(double X, double Y)> points, int maxPoints) =>
+        Lttb.Downsample(points, maxPoints);
 
     /// <summary>Exponential moving average (TensorBoard-style smoothing, 0 = none, &lt;1).</summary>
     public static IReadOnlyList<(double X, double Y)> Smooth(IReadOnlyList<(double X, double Y)> points, double weight)

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using MoT.Dashboard.Components.Widgets;
+using MoT.Dashboard.Components.Widgets.Charts;
 using MoT.Silo.Training;
 
 namespace MoT.Dashboard.Runs;
@@ -42,6 +42,6 @@ public static partial class RoutingDiagnostics
     })];
 
     /// <summary>One chart line per block for <paramref name="metric"/>.</summary>
-    public static IReadOnlyList<ChartLine> Lines(CurveSet curves, RoutingMetric metric) => [.. Blocks(curves).Select((block, i) =>
-        new ChartLine($"block {block}", LineChart.Palette[i % LineChart.Palette.Length], curves.Get($"block{block}.{metric.Suffix}", 300)))];
+    public static IReadOnlyList<ChartSeries> Lines(CurveSet curves, RoutingMetric metric) => [.. Blocks(curves).Select((block, i) =>
+        new ChartSeries($"block {block}", curves.Get($"block{block}.{metric.Suffix}", 300), ChartPalette.At(i)))];
 }
