@@ -180,6 +180,23 @@ public sealed class SweepGrainTests(SharedClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_random_sweep_with_early_stopping_finishes_submitting_while_its_first_trials_are_pruned()
+    {
+        // Found in the browser: 12 trials, 2 at once, ASHA cutting trials while the sweep still creates the later ones.
+        var sweep = NewSweep();
+        var spec = new SweepSpec("asha-burst-owner", TestConfigs.Run(steps: 40, evalInterval: 10, extra: c => c["simulate"] = new JsonObject { ["step_delay_ms"] = 2 }), [
+            new("training.lr", ParameterKind.Choice, ["1e-3", "3e-4", "1e-4", "3e-5"]),
+        ], SearchMethod.Random, MaxConcurrentRuns: 2, MaxRuns: 12, Seed: 5, EarlyStopping: new AshaSettings(MinSteps: 10, ReductionFactor: 2, MaxSteps: 40));
+
+        var submission = await sweep.SubmitAsync(spec).WaitAsync(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
+
+        Assert.True(submission.Accepted);
+        Assert.Equal(12, submission.RunIds.Count);
+        var done = await sweep.WaitUntilFinishedAsync();
+        Assert.Equal(0, done.Counts.Active);
+    }
+
+    [Fact]
     public async Task Cancelling_a_sweep_cancels_its_unfinished_runs_and_creates_no_more()
     {
         var sweep = NewSweep();
