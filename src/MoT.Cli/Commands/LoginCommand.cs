@@ -42,7 +42,19 @@ internal static class LoginCommand
     private static string? Prompt()
     {
         Console.Error.Write("API token (dashboard > API tokens): ");
-        return Console.ReadLine();
+        // A token on a terminal is a password: read it without echo. Piped input is read as a line.
+        if (Console.IsInputRedirected) return Console.ReadLine();
+        var token = new System.Text.StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter) break;
+            if (key.Key == ConsoleKey.Backspace) { if (token.Length > 0) token.Length--; }
+            else if (!char.IsControl(key.KeyChar)) token.Append(key.KeyChar);
+        }
+
+        Console.Error.WriteLine();
+        return token.ToString();
     }
 
     private sealed record WhoAmI(string UserName, string Role);
