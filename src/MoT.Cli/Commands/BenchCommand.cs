@@ -9,7 +9,7 @@ namespace MoT.Cli.Commands;
 /// not in timed unit tests).</summary>
 internal static class BenchCommand
 {
-    public static Command Create() => new("bench", "Benchmarks that print tables") { Compare(), Step(), BenchGpuCommand.Create(), Ingest() };
+    public static Command Create() => new("bench", "Benchmarks that print tables") { Compare(), Step(), BenchGpuCommand.Create(), Ingest(), Scheduler() };
 
     private static Command Ingest()
     {
@@ -31,6 +31,30 @@ internal static class BenchCommand
                     $"{result.Provider,-12} {result.Points,10:N0} {result.BatchSize,7:N0} {result.Writers,7} {result.Elapsed.TotalSeconds,8:F2} {result.PointsPerSecond,12:N0}"));
             }
             if (parse.GetValue(postgres) is null) Console.WriteLine("PostgreSQL skipped: pass --postgres \"Host=127.0.0.1;Port=5432;Username=mot;Database=mot\"");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Scheduler()
+    {
+        var runs = new Option<int>("--runs") { Description = "Runs queued at once", DefaultValueFactory = _ => 1000 };
+        var silos = new Option<int>("--gpu-silos") { Description = "Gpu silos (besides the control silo)", DefaultValueFactory = _ => 8 };
+        var slots = new Option<int>("--slots-per-silo") { Description = "Simulated slots per gpu silo", DefaultValueFactory = _ => 8 };
+        var owners = new Option<int>("--owners") { Description = "Owners the runs are split between", DefaultValueFactory = _ => 4 };
+        var runMs = new Option<double>("--run-ms") { Description = "How long one simulated run trains", DefaultValueFactory = _ => 20 };
+        var command = new Command("scheduler", "Dispatch latency, fairness and grain calls per dispatch of the scheduler on an in-process cluster with simulated slots")
+            { runs, silos, slots, owners, runMs };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var settings = new SchedulerBenchmarkSettings(parse.GetValue(runs), parse.GetValue(silos), parse.GetValue(slots), parse.GetValue(owners), parse.GetValue(runMs));
+            if (settings.Runs < 1 || settings.GpuSilos < 1 || settings.SlotsPerSilo < 1 || settings.Owners < 1 || settings.RunMilliseconds < 0)
+            {
+                Console.Error.WriteLine("error: --runs, --gpu-silos, --slots-per-silo and --owners must be at least 1 and --run-ms at least 0");
+                return 2;
+            }
+            var result = await new SchedulerBenchmark(settings).RunAsync(line => Console.Error.WriteLine(line), cancel);
+            Console.Write(SchedulerBenchmarkTable.Format(result));
             return 0;
         });
         return command;
