@@ -18,17 +18,25 @@ internal static class BenchCommand
         var writers = new Option<int>("--writers") { Description = "Concurrent ingestors", DefaultValueFactory = _ => 1 };
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (without it only SQLite is measured)" };
         var sqliteDirectory = new Option<string>("--sqlite-dir") { Description = "Folder for the SQLite file", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "mot-bench-ingest") };
-        var command = new Command("ingest", "Metric points/s into SQLite and PostgreSQL through the production ingest path") { points, batch, writers, postgres, sqliteDirectory };
+        var noSqlite = new Option<bool>("--no-sqlite") { Description = "Measure PostgreSQL only" };
+        var command = new Command("ingest", "Metric points/s into SQLite and PostgreSQL through the production ingest path, and PostgreSQL's plain COPY ceiling")
+            { points, batch, writers, postgres, sqliteDirectory, noSqlite };
         command.SetAction(async (parse, cancel) =>
         {
-            var targets = new List<MoT.Data.MotDataOptions> { MoT.Data.MotDataOptions.DefaultSqlite(parse.GetValue(sqliteDirectory)!) };
+            var targets = new List<MoT.Data.MotDataOptions>();
+            if (!parse.GetValue(noSqlite)) targets.Add(MoT.Data.MotDataOptions.DefaultSqlite(parse.GetValue(sqliteDirectory)!));
             if (parse.GetValue(postgres) is { } connection) targets.Add(new MoT.Data.MotDataOptions(MoT.Data.DatabaseProvider.PostgreSQL, connection));
             Console.WriteLine($"{"provider",-12} {"points",10} {"batch",7} {"writers",7} {"seconds",8} {"points/s",12}");
             foreach (var target in targets)
             {
-                var result = await new MoT.Data.Benchmarks.IngestBenchmark().RunAsync(target, parse.GetValue(points), parse.GetValue(batch), parse.GetValue(writers), cancel);
+                var benchmark = new MoT.Data.Benchmarks.IngestBenchmark();
+                var result = await benchmark.RunAsync(target, parse.GetValue(points), parse.GetValue(batch), parse.GetValue(writers), cancel);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{result.Provider,-12} {result.Points,10:N0} {result.BatchSize,7:N0} {result.Writers,7} {result.Elapsed.TotalSeconds,8:F2} {result.PointsPerSecond,12:N0}"));
+                if (target.Provider != MoT.Data.DatabaseProvider.PostgreSQL) continue;
+                var ceiling = await benchmark.RunCopyCeilingAsync(target, parse.GetValue(points), parse.GetValue(batch), cancel);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{"COPY ceiling",-12} {ceiling.Points,10:N0} {ceiling.BatchSize,7:N0} {ceiling.Writers,7} {ceiling.Elapsed.TotalSeconds,8:F2} {ceiling.PointsPerSecond,12:N0}"));
             }
             if (parse.GetValue(postgres) is null) Console.WriteLine("PostgreSQL skipped: pass --postgres \"Host=127.0.0.1;Port=5432;Username=mot;Database=mot\"");
             return 0;
