@@ -17,13 +17,12 @@ public sealed class MetricCurveQuery(IDbContextFactory<MotDbContext> contexts)
         ArgumentOutOfRangeException.ThrowIfLessThan(buckets, 1);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var points = db.MetricPoints.AsNoTracking().Where(p => p.RunId == runId && p.Name == name && p.Value != null);
-        var range = await points.GroupBy(_ => 1)
-            .Select(g => new { First = g.Min(p => p.Step), Last = g.Max(p => p.Step) })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (range is null) return [];
+        // First and last step as two probes of the (run, name, step) key: an aggregate over the curve would read all of it.
+        var firstPoint = await points.OrderBy(p => p.Step).Select(p => (long?)p.Step).FirstOrDefaultAsync(cancellationToken);
+        if (firstPoint is not { } first) return [];
+        var last = await points.OrderByDescending(p => p.Step).Select(p => p.Step).FirstAsync(cancellationToken);
 
-        var width = Math.Max(1, (range.Last - range.First + buckets) / buckets); // ceil((span + 1) / buckets)
-        var first = range.First;
+        var width = Math.Max(1, (last - first + buckets) / buckets); // ceil((span + 1) / buckets)
         var rows = await points
             .GroupBy(p => (p.Step - first) / width)
             .Select(g => new { Bucket = g.Key, FirstStep = g.Min(p => p.Step), LastStep = g.Max(p => p.Step),
