@@ -45,7 +45,7 @@ public sealed record SchedulerBenchmarkResult(
 /// <summary>
 /// <c>mot bench scheduler</c>: an in-process Orleans cluster (one control silo, <c>GpuSilos</c> gpu silos with CPU slots
 /// and the simulated executor, grain state in memory) takes <c>Runs</c> runs from <c>Owners</c> owners, queued while
-/// every slot is held by a blocker run; the blockers end together and the queue drains. An incoming call filter on every
+/// every slot is held by a blocker run; the blockers are then cancelled together and the queue drains. An incoming call filter on every
 /// silo counts grain calls and timestamps queueing, slot releases and starts.
 /// Dispatch latency of a run = started on its slot - the later of (run queued, slot handed back): the time the scheduler
 /// itself took, not the wait for capacity (that is "queued to running").
@@ -124,10 +124,12 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
         // Blockers hold every slot while the measured runs queue up, so all of them are waiting at once. Calls are counted
         // from here on, blockers included, so calls per dispatch covers whole lifecycles.
         _recorder.Start();
-        var blockers = Enumerable.Range(0, slotCount).Select(_ => (Id: Guid.NewGuid(), Owner: "blocker", Config: RunConfig(0))).ToList();
-        var blockerConfig = RunConfig(Math.Max(3000, settings.Runs * 10.0));
+        var recording = Stopwatch.StartNew();
+        var blockers = Enumerable.Range(0, slotCount).Select(_ => Guid.NewGuid()).ToList();
+        var blockerConfig = RunConfig(TimeSpan.FromMinutes(30).TotalMilliseconds); // held until cancelled below
         foreach (var blocker in blockers)
-            await client.GetGrain<IRunGrain>(blocker.Id).CreateAsync(new RunSpec(blockerConfig, "blocker"));
+            await client.GetGrain<IRunGrain>(blocker).CreateAsync(new RunSpec(blockerConfig, "blocker"));
+        await WaitUntilRunningAsync(client, blockers, cancellationToken);
         var owners = Enumerable.Range(0, settings.Owners).Select(i => $"owner-{(char)('a' + i)}").ToArray();
         // Each owner's runs arrive as one block: first come, first served alone would serve the owners one after another.
         var runs = Enumerable.Range(0, settings.Runs)
@@ -138,16 +140,19 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(runs, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (run, _) => await client.GetGrain<IRunGrain>(run.Id).CreateAsync(new RunSpec(run.Config, run.Owner)));
-        progress?.Invoke($"queued in {clock.Elapsed.TotalSeconds:F1} s; draining");
-        await WaitAllAsync(client, [.. blockers.Select(b => b.Id), .. runs.Select(r => r.Id)], cancellationToken);
+        progress?.Invoke($"queued in {clock.Elapsed.TotalSeconds:F1} s; releasing the blockers");
+        clock.Restart(); // the drain: from the blockers' release to the last run's end
+        await Task.WhenAll(blockers.Select(b => client.GetGrain<IRunGrain>(b).CancelAsync("scheduler benchmark: queue is full")));
+        await WaitAllAsync(client, blockers, cancellationToken, RunStatus.Cancelled);
+        await WaitAllAsync(client, runs.Select(r => r.Id).ToList(), cancellationToken);
         _recorder.Stop();
         clock.Stop();
 
-        return Summarize(runs, owners, clock.Elapsed, callTimes);
+        return Summarize(runs, owners, clock.Elapsed, recording.Elapsed, callTimes);
     }
 
     private SchedulerBenchmarkResult Summarize(
-        IReadOnlyList<(Guid Id, string Owner, string Config)> runs, string[] owners, TimeSpan elapsed, List<double> callTimes)
+        IReadOnlyList<(Guid Id, string Owner, string Config)> runs, string[] owners, TimeSpan elapsed, TimeSpan recorded, List<double> callTimes)
     {
         var ownerOf = runs.ToDictionary(r => r.Id, r => r.Owner);
         var dispatches = _recorder.Dispatches.Where(d => ownerOf.ContainsKey(d.RunId)).OrderBy(d => d.StartedAt).ToList();
@@ -188,7 +193,7 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
         var allDispatches = _recorder.Dispatches.Count; // blockers too: their calls are counted
         var top = calls.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => (c.Key, allDispatches == 0 ? 0 : (double)c.Value / allDispatches, Ms(ticks[c.Key]) / c.Value)).ToList();
-        var schedulerBusy = ticks.Where(t => t.Key.StartsWith(nameof(ISchedulerGrain) + ".", StringComparison.Ordinal)).Sum(t => Ms(t.Value)) / elapsed.TotalMilliseconds;
+        var schedulerBusy = ticks.Where(t => t.Key.StartsWith(nameof(ISchedulerGrain) + ".", StringComparison.Ordinal)).Sum(t => Ms(t.Value)) / recorded.TotalMilliseconds;
         var finishes = dispatches.Count > 1 ? elapsed.TotalMilliseconds / dispatches.Count : 0;
         return new SchedulerBenchmarkResult(settings, dispatches.Count, allDispatches, maxDepth,
             Percentile(latency, 0.50), Percentile(latency, 0.99), latency.Count == 0 ? 0 : latency[^1],
@@ -215,7 +220,22 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
         await WaitAllAsync(client, runs.Select(r => r.Id).ToList(), cancellationToken);
     }
 
-    private static async Task WaitAllAsync(IClusterClient client, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+    /// <summary>Blockers must hold their slots before they are cancelled, or the queue would drain into free slots.</summary>
+    private static async Task WaitUntilRunningAsync(IClusterClient client, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        foreach (var id in ids)
+        {
+            while ((await client.GetGrain<IRunGrain>(id).GetSnapshotAsync()).Status != RunStatus.Running)
+            {
+                if (deadline.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException($"blocker run {id} did not start within 5 minutes");
+                await Task.Delay(20, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task WaitAllAsync(IClusterClient client, IReadOnlyList<Guid> ids, CancellationToken cancellationToken,
+        RunStatus expected = RunStatus.Completed)
     {
         var deadline = Stopwatch.StartNew();
         foreach (var id in ids)
@@ -225,7 +245,7 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
                 var snapshot = await client.GetGrain<IRunGrain>(id).GetSnapshotAsync();
                 if (snapshot.Status.IsTerminal())
                 {
-                    if (snapshot.Status != RunStatus.Completed)
+                    if (snapshot.Status != expected)
                         throw new InvalidOperationException($"benchmark run {id} ended {snapshot.Status}: {snapshot.StatusMessage}");
                     break;
                 }

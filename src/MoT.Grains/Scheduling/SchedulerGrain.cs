@@ -36,6 +36,10 @@ public sealed class SchedulerGrain(
     /// <summary>Starts a slot turned down since the last dispatch turn (soft state: the busy-slot check finds any lost with the activation).</summary>
     private readonly List<(string SlotKey, Guid RunId, string Message)> _refusals = [];
 
+    /// <summary>Slots sent a start whose answer has not come back: they train nothing yet, and must not be taken for
+    /// slots whose run was lost (soft state: with the activation, the unanswered starts go too).</summary>
+    private readonly HashSet<string> _startsInFlight = new(StringComparer.Ordinal);
+
     private SchedulerState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -239,7 +243,7 @@ public sealed class SchedulerGrain(
     /// </summary>
     private async Task<bool> VerifyBusySlotsAsync()
     {
-        var busy = S.Slots.Values.Where(s => !s.Lost && s.Info.BusyRunId is not null).ToList();
+        var busy = S.Slots.Values.Where(s => !s.Lost && s.Info.BusyRunId is not null && !_startsInFlight.Contains(s.Info.SlotKey)).ToList();
         if (busy.Count == 0)
         {
             return false;
@@ -262,8 +266,8 @@ public sealed class SchedulerGrain(
         var changed = false;
         foreach (var (slotKey, answered, trains) in answers)
         {
-            // Re-read: nothing interleaves with this turn, but be exact about what was recorded.
-            if (!answered || !S.Slots.TryGetValue(slotKey, out var slot) || slot.Lost || slot.Info.BusyRunId is not { } recorded || trains == recorded)
+            // Re-read: a start sent before this turn may have been answered meanwhile, and only what is recorded now counts.
+            if (!answered || _startsInFlight.Contains(slotKey) || !S.Slots.TryGetValue(slotKey, out var slot) || slot.Lost || slot.Info.BusyRunId is not { } recorded || trains == recorded)
             {
                 continue;
             }
@@ -439,6 +443,7 @@ public sealed class SchedulerGrain(
     {
         foreach (var (slotKey, runId) in assignments)
         {
+            _startsInFlight.Add(slotKey);
             _ = StartOneAsync(slotKey, runId);
         }
     }
@@ -456,6 +461,7 @@ public sealed class SchedulerGrain(
             refusal = ex.Message;
         }
 
+        _startsInFlight.Remove(slotKey);
         if (refusal is not null)
         {
             _refusals.Add((slotKey, runId, refusal));
