@@ -160,6 +160,73 @@ public abstract class IngestTests(DatabaseTarget target) : DataTestBase(target)
         Assert.Equal(42, (await StoredAsync(run.Id)).Count);
     }
 
+    /// <summary>Every stored row of the runs, ordered by key: what a re-send must leave exactly as it was.</summary>
+    private async Task<List<(Guid Run, string Name, long Step, double? Value, DateTime Time)>> RowsAsync(params Guid[] runs)
+    {
+        await using var db = await Contexts.CreateDbContextAsync(Token);
+        var rows = await db.MetricPoints.AsNoTracking().Where(m => runs.Contains(m.RunId)).ToListAsync(Token);
+        return [.. rows.Select(m => (m.RunId, m.Name, m.Step, m.Value, m.WallTime))
+            .OrderBy(r => r.RunId).ThenBy(r => r.Name, StringComparer.Ordinal).ThenBy(r => r.Step)];
+    }
+
+    /// <summary>What the input says the table should hold: the last point sent per key, independent of the writers.</summary>
+    private static List<(Guid Run, string Name, long Step, double? Value, DateTime Time)> Expected(IEnumerable<MetricPointRecord> sent) =>
+        [.. sent.GroupBy(p => (p.RunId, p.Name, p.Step)).Select(g => g.Last())
+            .Select(p => (p.RunId, p.Name, p.Step, (double?)p.Value, p.WallTime))
+            .OrderBy(r => r.RunId).ThenBy(r => r.Name, StringComparer.Ordinal).ThenBy(r => r.Step)];
+
+    [Fact]
+    public async Task Sending_the_same_batch_twice_leaves_every_row_as_the_first_send_wrote_it()
+    {
+        var run = (await AddRunsAsync(NewRun()))[0];
+        var batch = Points(run.Id, 3000);
+        await using var ingestor = NewIngestor(batchSize: 1000);
+        await ingestor.WriteAsync(batch, Token);
+        await ingestor.FlushAsync(Token);
+        var first = await RowsAsync(run.Id);
+
+        await ingestor.WriteAsync(batch, Token);
+        await ingestor.FlushAsync(Token);
+
+        Assert.Equal(Expected(batch), first);
+        Assert.Equal(first, await RowsAsync(run.Id));
+    }
+
+    [Fact]
+    public async Task Points_of_runs_interleaved_in_the_same_batches_each_land_once_under_their_own_run()
+    {
+        var runs = await AddRunsAsync(NewRun(), NewRun(), NewRun());
+        // Point by point round robin over the runs, in batches that cut every run's series at different places.
+        var perRun = runs.Select((r, i) => Points(r.Id, 1200 + 100 * i, offset: 10_000 * i)).ToArray();
+        var interleaved = Enumerable.Range(0, perRun.Max(p => p.Length))
+            .SelectMany(i => perRun.Where(p => i < p.Length).Select(p => p[i])).ToArray();
+        await using var ingestor = NewIngestor(batchSize: 777);
+        for (var offset = 0; offset < interleaved.Length; offset += 500)
+            await ingestor.WriteAsync(interleaved[offset..Math.Min(offset + 500, interleaved.Length)], Token);
+        await ingestor.FlushAsync(Token);
+
+        foreach (var (run, points) in runs.Zip(perRun))
+            Assert.Equal(Expected(points), await RowsAsync(run.Id));
+    }
+
+    [Fact]
+    public async Task A_resend_overlapping_what_is_stored_adds_only_the_new_points_and_duplicates_none()
+    {
+        var run = (await AddRunsAsync(NewRun()))[0];
+        var all = Points(run.Id, 3000);
+        await using var ingestor = NewIngestor(batchSize: 1000);
+        await ingestor.WriteAsync(all[..1800], Token);
+        await ingestor.FlushAsync(Token);
+
+        // A trainer that lost its acknowledgement re-sends from an earlier point: 1200..1799 again, then 1800..2999 new.
+        await ingestor.WriteAsync(all[1200..], Token);
+        await ingestor.FlushAsync(Token);
+
+        var rows = await RowsAsync(run.Id);
+        Assert.Equal(3000, rows.Count);
+        Assert.Equal(Expected(all), rows);
+    }
+
     [Fact]
     public async Task Ingest_benchmark_counts_only_rows_that_reached_the_table()
     {
@@ -178,4 +245,19 @@ public abstract class IngestTests(DatabaseTarget target) : DataTestBase(target)
 public sealed class SqliteIngestTests() : IngestTests(new SqliteTarget());
 
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresIngestTests(PostgresServer server) : IngestTests(new PostgresTarget(server));
+public sealed class PostgresIngestTests(PostgresServer server) : IngestTests(new PostgresTarget(server))
+{
+    [Fact]
+    public async Task The_copy_ceiling_writes_every_point_into_a_scratch_table_and_drops_it()
+    {
+        var result = await new IngestBenchmark().RunCopyCeilingAsync(Database, points: 30_000, batchSize: 7_000,
+            cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(30_000, result.RowsWritten);
+        await using var db = await Contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        var tables = await db.Database.SqlQueryRaw<string>(
+            "SELECT table_name AS \"Value\" FROM information_schema.tables WHERE table_name LIKE 'metric_points_ceiling%'")
+            .ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Empty(tables);
+    }
+}

@@ -377,6 +377,8 @@ namespace MoT.Migrations.PostgreSQL.Migrations
 
                     b.HasIndex("Status");
 
+                    b.HasIndex("ModelFamily", "BestEvalLoss");
+
                     b.HasIndex("SweepId", "Status");
 
                     b.HasIndex("EvalSetId", "TokenizerId", "ModelFamily");

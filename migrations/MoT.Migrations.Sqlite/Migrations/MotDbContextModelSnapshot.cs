@@ -368,6 +368,8 @@ namespace MoT.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Status");
 
+                    b.HasIndex("ModelFamily", "BestEvalLoss");
+
                     b.HasIndex("SweepId", "Status");
 
                     b.HasIndex("EvalSetId", "TokenizerId", "ModelFamily");

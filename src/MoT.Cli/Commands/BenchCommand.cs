@@ -9,7 +9,7 @@ namespace MoT.Cli.Commands;
 /// not in timed unit tests).</summary>
 internal static class BenchCommand
 {
-    public static Command Create() => new("bench", "Benchmarks that print tables") { Compare(), Step(), BenchGpuCommand.Create(), Ingest() };
+    public static Command Create() => new("bench", "Benchmarks that print tables") { Compare(), Step(), BenchGpuCommand.Create(), Ingest(), Scheduler(), Store() };
 
     private static Command Ingest()
     {
@@ -18,19 +18,100 @@ internal static class BenchCommand
         var writers = new Option<int>("--writers") { Description = "Concurrent ingestors", DefaultValueFactory = _ => 1 };
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (without it only SQLite is measured)" };
         var sqliteDirectory = new Option<string>("--sqlite-dir") { Description = "Folder for the SQLite file", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "mot-bench-ingest") };
-        var command = new Command("ingest", "Metric points/s into SQLite and PostgreSQL through the production ingest path") { points, batch, writers, postgres, sqliteDirectory };
+        var noSqlite = new Option<bool>("--no-sqlite") { Description = "Measure PostgreSQL only" };
+        var command = new Command("ingest", "Metric points/s into SQLite and PostgreSQL through the production ingest path, and PostgreSQL's plain COPY ceiling")
+            { points, batch, writers, postgres, sqliteDirectory, noSqlite };
         command.SetAction(async (parse, cancel) =>
         {
-            var targets = new List<MoT.Data.MotDataOptions> { MoT.Data.MotDataOptions.DefaultSqlite(parse.GetValue(sqliteDirectory)!) };
+            var targets = new List<MoT.Data.MotDataOptions>();
+            if (!parse.GetValue(noSqlite)) targets.Add(MoT.Data.MotDataOptions.DefaultSqlite(parse.GetValue(sqliteDirectory)!));
             if (parse.GetValue(postgres) is { } connection) targets.Add(new MoT.Data.MotDataOptions(MoT.Data.DatabaseProvider.PostgreSQL, connection));
             Console.WriteLine($"{"provider",-12} {"points",10} {"batch",7} {"writers",7} {"seconds",8} {"points/s",12}");
             foreach (var target in targets)
             {
-                var result = await new MoT.Data.Benchmarks.IngestBenchmark().RunAsync(target, parse.GetValue(points), parse.GetValue(batch), parse.GetValue(writers), cancel);
+                var benchmark = new MoT.Data.Benchmarks.IngestBenchmark();
+                var result = await benchmark.RunAsync(target, parse.GetValue(points), parse.GetValue(batch), parse.GetValue(writers), cancel);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{result.Provider,-12} {result.Points,10:N0} {result.BatchSize,7:N0} {result.Writers,7} {result.Elapsed.TotalSeconds,8:F2} {result.PointsPerSecond,12:N0}"));
+                if (target.Provider != MoT.Data.DatabaseProvider.PostgreSQL) continue;
+                var ceiling = await benchmark.RunCopyCeilingAsync(target, parse.GetValue(points), parse.GetValue(batch), cancel);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{"COPY ceiling",-12} {ceiling.Points,10:N0} {ceiling.BatchSize,7:N0} {ceiling.Writers,7} {ceiling.Elapsed.TotalSeconds,8:F2} {ceiling.PointsPerSecond,12:N0}"));
             }
             if (parse.GetValue(postgres) is null) Console.WriteLine("PostgreSQL skipped: pass --postgres \"Host=127.0.0.1;Port=5432;Username=mot;Database=mot\"");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Store()
+    {
+        var runs = new Option<int>("--runs") { Description = "Runs in the store (SQLite gets a tenth)", DefaultValueFactory = _ => 100_000 };
+        var points = new Option<long>("--points") { Description = "Metric points in the store (SQLite gets a tenth)", DefaultValueFactory = _ => 5_000_000 };
+        var curve = new Option<int>("--curve-points") { Description = "Points of the one long curve read back downsampled", DefaultValueFactory = _ => 100_000 };
+        var repetitions = new Option<int>("--repetitions") { Description = "Timed repetitions per query", DefaultValueFactory = _ => 20 };
+        var postgres = new Option<string?>("--postgres") { Description = "Connection string of an EMPTY PostgreSQL database the benchmark may fill" };
+        var sqliteDirectory = new Option<string?>("--sqlite-dir") { Description = "Folder for a new SQLite file (default: a temporary folder, deleted after)" };
+        var noSqlite = new Option<bool>("--no-sqlite") { Description = "Measure PostgreSQL only" };
+        var queriesOnly = new Option<bool>("--queries-only") { Description = "Time the queries on a store an earlier run filled (--postgres, --sqlite-dir)" };
+        var command = new Command("store", "Runs page, curve and leaderboard query times on a store of 100,000 runs (PostgreSQL; SQLite at a tenth)")
+            { runs, points, curve, repetitions, postgres, sqliteDirectory, noSqlite, queriesOnly };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var settings = new MoT.Data.Benchmarks.StoreBenchmarkSettings(parse.GetValue(runs), parse.GetValue(points), parse.GetValue(curve), parse.GetValue(repetitions), parse.GetValue(queriesOnly));
+            if (settings.QueriesOnly && parse.GetValue(sqliteDirectory) is null && !parse.GetValue(noSqlite))
+            {
+                Console.Error.WriteLine("error: --queries-only: name the filled SQLite folder with --sqlite-dir, or pass --no-sqlite");
+                return 2;
+            }
+            if (settings.Runs < 20 || settings.CurvePoints < 1 || settings.Points < settings.CurvePoints || settings.Repetitions < 1)
+            {
+                Console.Error.WriteLine("error: --runs must be at least 20, --curve-points at least 1, --points at least --curve-points, --repetitions at least 1");
+                return 2;
+            }
+            if (parse.GetValue(postgres) is { } connection)
+                Console.Write(StoreBenchmarkTable.Format(await new MoT.Data.Benchmarks.StoreBenchmark(settings).RunAsync(
+                    new MoT.Data.MotDataOptions(MoT.Data.DatabaseProvider.PostgreSQL, connection), line => Console.Error.WriteLine(line), cancel)));
+            else
+                Console.WriteLine("PostgreSQL skipped: pass --postgres with an empty database");
+            if (parse.GetValue(noSqlite)) return 0;
+
+            var tenth = settings with { Runs = Math.Max(20, settings.Runs / 10), Points = Math.Max(settings.CurvePoints / 10, settings.Points / 10), CurvePoints = Math.Max(1, settings.CurvePoints / 10) };
+            var folder = parse.GetValue(sqliteDirectory) ?? Path.Combine(Path.GetTempPath(), $"mot-bench-store-{Guid.NewGuid():N}");
+            try
+            {
+                Console.Write(StoreBenchmarkTable.Format(await new MoT.Data.Benchmarks.StoreBenchmark(tenth).RunAsync(
+                    MoT.Data.MotDataOptions.DefaultSqlite(folder), line => Console.Error.WriteLine(line), cancel)));
+            }
+            finally
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                if (parse.GetValue(sqliteDirectory) is null && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Scheduler()
+    {
+        var runs = new Option<int>("--runs") { Description = "Runs queued at once", DefaultValueFactory = _ => 1000 };
+        var silos = new Option<int>("--gpu-silos") { Description = "Gpu silos (besides the control silo)", DefaultValueFactory = _ => 8 };
+        var slots = new Option<int>("--slots-per-silo") { Description = "Simulated slots per gpu silo", DefaultValueFactory = _ => 8 };
+        var owners = new Option<int>("--owners") { Description = "Owners the runs are split between", DefaultValueFactory = _ => 4 };
+        var runMs = new Option<double>("--run-ms") { Description = "How long one simulated run trains", DefaultValueFactory = _ => 20 };
+        var command = new Command("scheduler", "Dispatch latency, fairness and grain calls per dispatch of the scheduler on an in-process cluster with simulated slots")
+            { runs, silos, slots, owners, runMs };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var settings = new SchedulerBenchmarkSettings(parse.GetValue(runs), parse.GetValue(silos), parse.GetValue(slots), parse.GetValue(owners), parse.GetValue(runMs));
+            if (settings.Runs < 1 || settings.GpuSilos < 1 || settings.SlotsPerSilo < 1 || settings.Owners < 1 || settings.RunMilliseconds < 0)
+            {
+                Console.Error.WriteLine("error: --runs, --gpu-silos, --slots-per-silo and --owners must be at least 1 and --run-ms at least 0");
+                return 2;
+            }
+            var result = await new SchedulerBenchmark(settings).RunAsync(line => Console.Error.WriteLine(line), cancel);
+            Console.Write(SchedulerBenchmarkTable.Format(result));
             return 0;
         });
         return command;

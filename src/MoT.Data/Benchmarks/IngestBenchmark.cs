@@ -85,6 +85,48 @@ public sealed class IngestBenchmark
         }
     }
 
+    /// <summary>
+    /// The physical ceiling for <see cref="RunAsync"/> on PostgreSQL: the same points, in the same batches and with the same
+    /// binary COPY encoding, into a table with metric_points' columns and no index or key (so nothing is checked or merged),
+    /// one transaction per batch. Creates the table and drops it afterwards.
+    /// </summary>
+    public async Task<IngestBenchmarkResult> RunCopyCeilingAsync(MotDataOptions options, int points, int batchSize = 50_000,
+        CancellationToken cancellationToken = default)
+    {
+        if (options.Provider != DatabaseProvider.PostgreSQL)
+            throw new ArgumentException("the COPY ceiling is measured on PostgreSQL only", nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(points, 1);
+        await using var services = new ServiceCollection().AddMotData(options).BuildServiceProvider();
+        await MotDatabase.MigrateAsync(services, cancellationToken);
+        var table = $"{MotDbContext.PostgresSchema}.metric_points_ceiling_{Guid.NewGuid():N}";
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(options.ConnectionString);
+        await using (var create = dataSource.CreateCommand($"CREATE TABLE {table} (LIKE {MotDbContext.PostgresSchema}.metric_points)"))
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        try
+        {
+            var batch = Generate(Guid.NewGuid(), points);
+            var copy = $"COPY {table} (run_id, name, step, value, wall_time) FROM STDIN (FORMAT BINARY)";
+            var stopwatch = Stopwatch.StartNew();
+            for (var offset = 0; offset < batch.Length; offset += batchSize)
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await PostgresMetricBatchWriter.CopyAsync(connection, copy,
+                    new ArraySegment<MetricPointRecord>(batch, offset, Math.Min(batchSize, batch.Length - offset)), cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            stopwatch.Stop();
+            await using var count = dataSource.CreateCommand($"SELECT count(*) FROM {table}");
+            var rows = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+            return new IngestBenchmarkResult(options.Provider, points, batchSize, 1, stopwatch.Elapsed, rows / stopwatch.Elapsed.TotalSeconds, rows);
+        }
+        finally
+        {
+            await using var drop = dataSource.CreateCommand($"DROP TABLE IF EXISTS {table}");
+            await drop.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
     private static MetricPointRecord[] Generate(Guid runId, int count)
     {
         var start = DateTime.UtcNow;

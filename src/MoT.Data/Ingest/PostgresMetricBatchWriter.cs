@@ -95,7 +95,7 @@ public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDispos
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, string copy, IReadOnlyList<MetricPointRecord> batch,
+    internal static async Task CopyAsync(NpgsqlConnection connection, string copy, IReadOnlyList<MetricPointRecord> batch,
         CancellationToken cancellationToken)
     {
         await using var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken);

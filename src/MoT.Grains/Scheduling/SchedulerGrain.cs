@@ -33,6 +33,13 @@ public sealed class SchedulerGrain(
     /// <summary>Runs told to stop for a higher-priority one and not yet released (soft state: a stop is harmless to repeat).</summary>
     private readonly HashSet<Guid> _preempting = [];
 
+    /// <summary>Starts a slot turned down since the last dispatch turn (soft state: the busy-slot check finds any lost with the activation).</summary>
+    private readonly List<(string SlotKey, Guid RunId, string Message)> _refusals = [];
+
+    /// <summary>Slots sent a start whose answer has not come back: they train nothing yet, and must not be taken for
+    /// slots whose run was lost (soft state: with the activation, the unanswered starts go too).</summary>
+    private readonly HashSet<string> _startsInFlight = new(StringComparer.Ordinal);
+
     private SchedulerState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -66,7 +73,9 @@ public sealed class SchedulerGrain(
         S.Running.Remove(request.RunId);
 
         S.Queue.Add(new QueueEntry(request.RunId, request.Owner, request.Priority, request.SweepId, S.NextSequence++, clock.GetUtcNow()));
+        var assignments = AssignFreeSlots();
         await state.WriteStateAsync();
+        StartAssigned(assignments);
         RequestDispatch();
     }
 
@@ -165,7 +174,9 @@ public sealed class SchedulerGrain(
             S.Slots[slotKey] = slot with { Info = slot.Info with { BusyRunId = null } };
         }
 
+        var assignments = AssignFreeSlots();
         await state.WriteStateAsync();
+        StartAssigned(assignments);
         RequestDispatch();
     }
 
@@ -240,7 +251,7 @@ public sealed class SchedulerGrain(
     /// </summary>
     private async Task<bool> VerifyBusySlotsAsync()
     {
-        var busy = S.Slots.Values.Where(s => !s.Lost && s.Info.BusyRunId is not null).ToList();
+        var busy = S.Slots.Values.Where(s => !s.Lost && s.Info.BusyRunId is not null && !_startsInFlight.Contains(s.Info.SlotKey)).ToList();
         if (busy.Count == 0)
         {
             return false;
@@ -263,8 +274,8 @@ public sealed class SchedulerGrain(
         var changed = false;
         foreach (var (slotKey, answered, trains) in answers)
         {
-            // Re-read: nothing interleaves with this turn, but be exact about what was recorded.
-            if (!answered || !S.Slots.TryGetValue(slotKey, out var slot) || slot.Lost || slot.Info.BusyRunId is not { } recorded || trains == recorded)
+            // Re-read: a start sent before this turn may have been answered meanwhile, and only what is recorded now counts.
+            if (!answered || _startsInFlight.Contains(slotKey) || !S.Slots.TryGetValue(slotKey, out var slot) || slot.Lost || slot.Info.BusyRunId is not { } recorded || trains == recorded)
             {
                 continue;
             }
@@ -355,56 +366,115 @@ public sealed class SchedulerGrain(
         _dispatchTimer = this.RegisterGrainTimer(DispatchAsync, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
+    /// <summary>
+    /// Dispatch in its own turn, for changes that did not assign slots themselves (slots registered or found lost, sweep
+    /// limits, lost-slot notices) and for starts that failed: refused runs go back to the queue in their old place and
+    /// their slots are not used until their silo registers again.
+    /// </summary>
     private async Task DispatchAsync(CancellationToken cancellationToken)
     {
         _dispatchRequested = false;
-        var freeSlots = S.Slots.Values
-            .Where(s => !s.Lost && s.Info.BusyRunId is null)
-            .OrderBy(s => s.Info.SlotKey, StringComparer.Ordinal)
-            .Select(s => s.Info.SlotKey)
-            .ToList();
-        foreach (var slotKey in freeSlots)
+        var changed = false;
+        foreach (var (slotKey, runId, message) in _refusals)
         {
-            var next = SchedulingPolicy.PickNext(S.Queue, S.Running.Values, DispatchLimits(), S.LastServed);
-            if (next is null)
+            logger.LogWarning("Slot {Slot} refused run {RunId}: {Message}", slotKey, runId, message);
+            if (S.Running.TryGetValue(runId, out var running) && running.SlotKey == slotKey)
             {
-                break;
+                S.Running.Remove(runId);
+                if (running.Queued is { } entry && S.Queue.All(e => e.RunId != runId)) S.Queue.Add(entry);
             }
 
-            S.Queue.Remove(next);
+            if (S.Slots.TryGetValue(slotKey, out var slot))
+            {
+                S.Slots[slotKey] = slot with { Lost = true, Info = slot.Info with { BusyRunId = slot.Info.BusyRunId == runId ? null : slot.Info.BusyRunId } };
+            }
+
+            changed = true;
+        }
+
+        _refusals.Clear();
+        var assignments = AssignFreeSlots();
+        if (changed || assignments.Count > 0)
+        {
+            await state.WriteStateAsync();
+        }
+
+        StartAssigned(assignments);
+        await PreemptForHigherPriorityAsync();
+    }
+
+    /// <summary>
+    /// Hands every free slot a queued run, in memory only: the caller persists the assignments in the write it makes anyway
+    /// (one write per release or enqueue, not one more per dispatch) and then calls <see cref="StartAssigned"/>.
+    /// One pick for all free slots (<see cref="SchedulingPolicy.PickMany"/>), not a sort of the queue per slot.
+    /// </summary>
+    private List<(string SlotKey, Guid RunId)> AssignFreeSlots()
+    {
+        if (S.Queue.Count == 0) return [];
+        var freeSlots = S.Slots.Values
+            .Where(s => !s.Lost && s.Info.BusyRunId is null)
+            .Select(s => s.Info.SlotKey)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (freeSlots.Count == 0) return [];
+
+        var picks = SchedulingPolicy.PickMany(S.Queue, S.Running.Values, DispatchLimits(), S.LastServed, freeSlots.Count, S.Dispatches);
+        if (picks.Count == 0) return [];
+        var picked = picks.Select(p => p.RunId).ToHashSet();
+        S.Queue.RemoveAll(e => picked.Contains(e.RunId));
+        var assignments = new List<(string, Guid)>(picks.Count);
+        for (var i = 0; i < picks.Count; i++)
+        {
+            var (slotKey, next) = (freeSlots[i], picks[i]);
             S.Running[next.RunId] = new RunningEntry(next.RunId, slotKey, next.Owner, next.SweepId, next);
             S.Slots[slotKey] = S.Slots[slotKey] with { Info = S.Slots[slotKey].Info with { BusyRunId = next.RunId } };
             S.LastServed[next.Owner] = ++S.Dispatches;
             S.DispatchLog.Add(next.RunId);
-            if (S.DispatchLog.Count > options.Value.DispatchLogLength)
-            {
-                S.DispatchLog.RemoveAt(0);
-            }
-
-            await state.WriteStateAsync();
-
-            CommandResult result;
-            try
-            {
-                result = await GrainFactory.GetGrain<IGpuSlotGrain>(slotKey).StartAsync(new SlotAssignment(next.RunId));
-            }
-            catch (Exception ex)
-            {
-                result = new CommandResult(false, ex.Message);
-            }
-
-            if (!result.Changed)
-            {
-                // Put the run back where it was and stop using the slot until its silo registers again.
-                logger.LogWarning("Slot {Slot} refused run {RunId}: {Message}", slotKey, next.RunId, result.Message);
-                S.Running.Remove(next.RunId);
-                S.Queue.Add(next);
-                S.Slots[slotKey] = S.Slots[slotKey] with { Lost = true, Info = S.Slots[slotKey].Info with { BusyRunId = null } };
-                await state.WriteStateAsync();
-            }
+            assignments.Add((slotKey, next.RunId));
         }
 
-        await PreemptForHigherPriorityAsync();
+        var overflow = S.DispatchLog.Count - options.Value.DispatchLogLength;
+        if (overflow > 0)
+        {
+            S.DispatchLog.RemoveRange(0, overflow);
+        }
+
+        return assignments;
+    }
+
+    /// <summary>
+    /// Sends the persisted assignments to their slots without waiting for the answers: this turn ends at once, so a burst of
+    /// releases is not served one slot round trip at a time. An answer only touches soft state (<see cref="_refusals"/>) and
+    /// asks for a dispatch turn, which does the rest; a start lost with this activation is found by the busy-slot check.
+    /// </summary>
+    private void StartAssigned(List<(string SlotKey, Guid RunId)> assignments)
+    {
+        foreach (var (slotKey, runId) in assignments)
+        {
+            _startsInFlight.Add(slotKey);
+            _ = StartOneAsync(slotKey, runId);
+        }
+    }
+
+    private async Task StartOneAsync(string slotKey, Guid runId)
+    {
+        string? refusal;
+        try
+        {
+            var result = await GrainFactory.GetGrain<IGpuSlotGrain>(slotKey).StartAsync(new SlotAssignment(runId));
+            refusal = result.Changed ? null : result.Message;
+        }
+        catch (Exception ex)
+        {
+            refusal = ex.Message;
+        }
+
+        _startsInFlight.Remove(slotKey);
+        if (refusal is not null)
+        {
+            _refusals.Add((slotKey, runId, refusal));
+            RequestDispatch();
+        }
     }
 
     /// <summary>
@@ -416,6 +486,10 @@ public sealed class SchedulerGrain(
     {
         _preempting.IntersectWith(S.Running.Keys);
         if (!options.Value.PreemptLowerPriority || S.Queue.Count == 0) return;
+
+        // The usual case, every run at one priority: nobody outranks anyone, and the queue need not be walked.
+        var lowestRunning = S.Running.Values.Where(r => !_preempting.Contains(r.RunId)).Select(Priority).DefaultIfEmpty(int.MaxValue).Min();
+        if (S.Queue.Max(e => e.Priority) <= lowestRunning) return;
 
         // Slots about to come free (a stop under way, or an attempt that re-queued its run and has not released its
         // slot yet) each serve one waiting run already.
