@@ -100,7 +100,8 @@ public sealed partial class SweepControlAndRunNotesEndToEndTests(DashboardServer
             // Leave the slots free for the other tests of this server.
             await page.GotoAsync(sweepUrl);
             await page.WaitInteractiveAsync();
-            await page.GetByText("Cancel sweep").ClickAsync();
+            await page.ClickAsync("[data-testid=cancel-sweep]");
+            await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Cancel sweep" }).ClickAsync(); // the confirmation
             await Assertions.Expect(page.Locator("[data-testid=sweep-status]")).ToHaveTextAsync("Cancelled");
         }
         catch
