@@ -97,29 +97,23 @@ public sealed class PlatformCommands(
     }
 
     /// <summary>Names a run; a blank name gives back its generated one.</summary>
-    public async Task<RunAnnotation> RenameRunAsync(Guid runId, string? name)
-    {
-        var by = await user.RequireAsync(Policies.Annotate, "rename runs");
-        var annotation = await Annotations.RenameAsync(runId, name);
-        await audit.RecordAsync(by, AuditActions.RunAnnotate, runId, $"{AuditLog.Ok}: name");
-        return annotation;
-    }
+    public Task<RunAnnotation> RenameRunAsync(Guid runId, string? name) =>
+        AnnotateAsync(runId, "rename runs", "name", () => Annotations.RenameAsync(runId, name));
 
     /// <summary>Replaces a run's tags (what <c>tag:x</c> filters on).</summary>
-    public async Task<RunAnnotation> SetRunTagsAsync(Guid runId, IEnumerable<string> tags)
-    {
-        var by = await user.RequireAsync(Policies.Annotate, "tag runs");
-        var annotation = await Annotations.SetTagsAsync(runId, tags);
-        await audit.RecordAsync(by, AuditActions.RunAnnotate, runId, $"{AuditLog.Ok}: tags");
-        return annotation;
-    }
+    public Task<RunAnnotation> SetRunTagsAsync(Guid runId, IEnumerable<string> tags) =>
+        AnnotateAsync(runId, "tag runs", "tags", () => Annotations.SetTagsAsync(runId, tags));
 
     /// <summary>Replaces a run's notes.</summary>
-    public async Task<RunAnnotation> SetRunNotesAsync(Guid runId, string? notes)
+    public Task<RunAnnotation> SetRunNotesAsync(Guid runId, string? notes) =>
+        AnnotateAsync(runId, "edit run notes", "notes", () => Annotations.SetNotesAsync(runId, notes));
+
+    /// <summary>One annotation change: the annotate policy, the change, one audit row naming what changed.</summary>
+    private async Task<RunAnnotation> AnnotateAsync(Guid runId, string action, string what, Func<Task<RunAnnotation>> change)
     {
-        var by = await user.RequireAsync(Policies.Annotate, "edit run notes");
-        var annotation = await Annotations.SetNotesAsync(runId, notes);
-        await audit.RecordAsync(by, AuditActions.RunAnnotate, runId, $"{AuditLog.Ok}: notes");
+        var by = await user.RequireAsync(Policies.Annotate, action);
+        var annotation = await change();
+        await audit.RecordAsync(by, AuditActions.RunAnnotate, runId, $"{AuditLog.Ok}: {what}");
         return annotation;
     }
 
