@@ -1,8 +1,13 @@
+using MoT.Data.Annotations;
+
 namespace MoT.Dashboard.Runs;
 
-/// <summary>How charts and legends name a run: the model it trains and its short id, never a bare id.</summary>
+/// <summary>How charts and legends name a run: the model it trains and its name (stored, else generated), never a bare id.</summary>
 public static class RunLabel
 {
-    public static string Of(Guid runId, string? configJson) =>
-        configJson is null ? MoT.Dashboard.Components.Formats.Short(runId) : $"{ModelLabel.Of(configJson)} · {MoT.Dashboard.Components.Formats.Short(runId)}";
+    public static string Of(Guid runId, string? configJson, string? name = null)
+    {
+        var runName = string.IsNullOrWhiteSpace(name) ? RunNames.For(runId) : name;
+        return configJson is null ? runName : $"{ModelLabel.Of(configJson)} · {runName}";
+    }
 }
