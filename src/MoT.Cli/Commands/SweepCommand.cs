@@ -53,10 +53,8 @@ internal static class SweepCommand
                     return Rejected([.. refused.Problems.Select(p => new SpecError(p.Path, p.Message))]);
                 }
 
-                var submitted = new ApiSweep(api, created.SweepId);
-                var seed = (await submitted.GetAsync(cancel)).Seed;
-                Console.WriteLine($"sweep {created.SweepId} queued with {created.RunIds.Count} run(s), seed {seed}; follow it with: mot sweep status {created.SweepId}");
-                return parse.GetValue(wait) ? await FollowAsync(submitted, cancel) : 0;
+                Console.WriteLine($"sweep {created.SweepId} queued with {created.RunIds.Count} run(s), seed {created.Seed}; follow it with: mot sweep status {created.SweepId}");
+                return parse.GetValue(wait) ? await FollowAsync(new ApiSweep(api, created.SweepId), cancel) : 0;
             }
 
             using var host = await cluster.ConnectAsync(parse, cancel);
@@ -64,10 +62,8 @@ internal static class SweepCommand
             var submission = await ClusterConnection.Client(host).GetGrain<ISweepGrain>(sweepId).SubmitAsync(spec.Spec!);
             if (!submission.Accepted) return Rejected(submission.Errors);
 
-            var queued = Gateway(host, sweepId);
-            var queuedSeed = (await queued.GetAsync(cancel)).Seed;
-            Console.WriteLine($"sweep {sweepId} queued with {submission.RunIds.Count} run(s), seed {queuedSeed}; follow it with: mot sweep status {sweepId} --gateway");
-            return parse.GetValue(wait) ? await FollowAsync(queued, cancel) : 0;
+            Console.WriteLine($"sweep {sweepId} queued with {submission.RunIds.Count} run(s), seed {submission.Seed}; follow it with: mot sweep status {sweepId} --gateway");
+            return parse.GetValue(wait) ? await FollowAsync(Gateway(host, sweepId), cancel) : 0;
         });
         return command;
     }
@@ -156,5 +152,5 @@ internal static class SweepCommand
 
     private static string Loss(double? loss) => loss?.ToString("F4", CultureInfo.InvariantCulture) ?? "-";
 
-    private sealed record ApiSweepCreated(Guid SweepId, IReadOnlyList<Guid> RunIds);
+    private sealed record ApiSweepCreated(Guid SweepId, IReadOnlyList<Guid> RunIds, int? Seed);
 }

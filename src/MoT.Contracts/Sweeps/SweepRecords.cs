@@ -89,7 +89,8 @@ public sealed record SpecError([property: Id(0)] string Path, [property: Id(1)] 
 public sealed record SweepSubmission(
     [property: Id(0)] bool Accepted,
     [property: Id(1)] IReadOnlyList<SpecError> Errors,
-    [property: Id(2)] IReadOnlyList<Guid> RunIds);
+    [property: Id(2)] IReadOnlyList<Guid> RunIds,
+    [property: Id(3)] int? Seed = null);
 
 /// <summary>Where a sweep is; once it is not Running, the counts of <see cref="SweepSnapshot.Counts"/> say how its trials ended.</summary>
 public enum SweepStatus

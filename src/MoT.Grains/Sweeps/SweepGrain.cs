@@ -73,7 +73,7 @@ public sealed partial class SweepGrain(
 
         await state.WriteStateAsync();
         logger.LogInformation("Sweep {SweepId} started with {Count} runs ({Method})", SweepId, trials.Count, spec.Method);
-        return new SweepSubmission(true, [], trials.Select(t => t.RunId).ToArray());
+        return new SweepSubmission(true, [], trials.Select(t => t.RunId).ToArray(), spec.Seed);
     }
 
     public Task<SweepSnapshot> GetSnapshotAsync() => Task.FromResult(new SweepSnapshot(

@@ -14,22 +14,17 @@ public static class ClusterTls
     public static ClusterTlsOptions Read(IConfiguration configuration) =>
         configuration.GetSection(ClusterTlsOptions.Section).Get<ClusterTlsOptions>() ?? new ClusterTlsOptions();
 
-    public static ISiloBuilder UseMotTls(this ISiloBuilder silo, IConfiguration configuration)
-    {
-        var options = Read(configuration);
-        if (!options.Enabled) return silo;
-        var certificate = ClusterCertificates.Load(options);
-        var trustedCa = ClusterCertificates.LoadTrustedCa(options);
-        return silo.UseTls(certificate, tls => Configure(tls, certificate, trustedCa));
-    }
+    public static ISiloBuilder UseMotTls(this ISiloBuilder silo, IConfiguration configuration) =>
+        Credentials(configuration) is { } c ? silo.UseTls(c.Certificate, tls => Configure(tls, c.Certificate, c.TrustedCa)) : silo;
 
-    public static IClientBuilder UseMotTls(this IClientBuilder client, IConfiguration configuration)
+    public static IClientBuilder UseMotTls(this IClientBuilder client, IConfiguration configuration) =>
+        Credentials(configuration) is { } c ? client.UseTls(c.Certificate, tls => Configure(tls, c.Certificate, c.TrustedCa)) : client;
+
+    /// <summary>This host's certificate and the cluster authority it trusts; null when TLS is off.</summary>
+    private static (X509Certificate2 Certificate, X509Certificate2? TrustedCa)? Credentials(IConfiguration configuration)
     {
         var options = Read(configuration);
-        if (!options.Enabled) return client;
-        var certificate = ClusterCertificates.Load(options);
-        var trustedCa = ClusterCertificates.LoadTrustedCa(options);
-        return client.UseTls(certificate, tls => Configure(tls, certificate, trustedCa));
+        return options.Enabled ? (ClusterCertificates.Load(options), ClusterCertificates.LoadTrustedCa(options)) : null;
     }
 
     private static void Configure(TlsOptions tls, X509Certificate2 certificate, X509Certificate2? trustedCa)

@@ -27,7 +27,7 @@ public sealed record MetricPointDto(long Step, double Value);
 public sealed record MetricSeriesDto(string Name, int RecordedPoints, IReadOnlyList<MetricPointDto> Points);
 
 /// <summary>A submitted sweep and the runs it queued.</summary>
-public sealed record SweepCreated(Guid SweepId, IReadOnlyList<Guid> RunIds);
+public sealed record SweepCreated(Guid SweepId, IReadOnlyList<Guid> RunIds, int? Seed);
 
 /// <summary>A refused sweep: every problem, each named by its key path in the document.</summary>
 public sealed record SweepRefused(IReadOnlyList<SpecError> Errors);

@@ -22,7 +22,7 @@ public static class SweepsApi
                 if (read.Spec is null) return Refused(read.Errors);
                 var (sweepId, submission) = await commands.LaunchSweepAsync(read.Spec);
                 return submission.Accepted
-                    ? Results.Created($"{ApiEndpoints.Prefix}/sweeps/{sweepId}", new SweepCreated(sweepId, submission.RunIds))
+                    ? Results.Created($"{ApiEndpoints.Prefix}/sweeps/{sweepId}", new SweepCreated(sweepId, submission.RunIds, submission.Seed))
                     : Refused(submission.Errors);
             })
             .RequireAuthorization(Policies.Launch).WithName("SubmitSweep")
