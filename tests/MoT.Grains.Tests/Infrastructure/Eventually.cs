@@ -7,8 +7,9 @@ public static class Eventually
 {
     /// <summary>
     /// Probes until <paramref name="done"/> holds. Right after a silo dies, a call can fail with
-    /// <see cref="SiloUnavailableException"/> until membership declares the silo dead (the grain directory still routes to
-    /// it): that is the cluster converging, not the answer, so such probes are retried until the deadline.
+    /// <see cref="SiloUnavailableException"/>, or be rejected with <see cref="OrleansMessageRejectionException"/> when the
+    /// client cannot connect to it, until membership declares the silo dead (the grain directory still routes to it):
+    /// that is the cluster converging, not the answer, so such probes are retried until the deadline.
     /// </summary>
     public static async Task<T> WaitAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null, Func<T, string>? describe = null)
     {
@@ -26,7 +27,7 @@ public static class Eventually
                     return last;
                 }
             }
-            catch (SiloUnavailableException error)
+            catch (Exception error) when (error is SiloUnavailableException or OrleansMessageRejectionException)
             {
                 lastError = error;
             }
