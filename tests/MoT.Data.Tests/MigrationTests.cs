@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using MoT.Data.Entities;
 using MoT.Data.Tests.Infrastructure;
+using MoT.Contracts.Runs;
 
 namespace MoT.Data.Tests;
 

@@ -1,3 +1,4 @@
+using MoT.Contracts.Sweeps;
 namespace MoT.Data.Entities;
 
 /// <summary>A hyperparameter sweep: its search space (spec) and the search algorithm's state, both JSON.</summary>

@@ -44,8 +44,8 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         run.SweepId = record.Spec.SweepId;
         run.Priority = record.Spec.Priority;
         run.ParentRunId = record.Spec.ParentRunId;
-        run.ParentRelation = record.Spec.Relation is { } relation ? Enum.Parse<Entities.RunRelation>(relation.ToString()) : null;
-        run.Status = Enum.Parse<Entities.RunStatus>(record.Status.ToString());
+        run.ParentRelation = record.Spec.Relation;
+        run.Status = record.Status;
         run.Attempt = record.Attempts;
         run.BestEvalLoss = record.BestEvalLoss;
         run.TrainingTokens = facts.OwnTokens(record.Spec.WarmStart?.StartStep ?? 0);
@@ -57,10 +57,10 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
             : 0;
         run.StartedAt = record.StartedAt?.UtcDateTime;
         run.FinishedAt = record.FinishedAt?.UtcDateTime;
-        var failed = run.Status is Entities.RunStatus.Failed or Entities.RunStatus.Diverged;
+        var failed = run.Status is RunStatus.Failed or RunStatus.Diverged;
         run.FailureReason = failed ? record.StatusMessage : null;
         run.FailureClass = failed ? record.FailureClass?.ToString() : null;
-        run.FailureKind = failed && record.FailureClass is { } failure ? Enum.Parse<Entities.FailureKind>(failure.Kind().ToString()) : null;
+        run.FailureKind = failed && record.FailureClass is { } failure ? failure.Kind() : null;
 
         if (record.LastCheckpoint is { } checkpoint)
         {
