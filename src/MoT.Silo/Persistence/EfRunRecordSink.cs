@@ -18,7 +18,7 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
     public async Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await EnsureOwnerAsync(db, record.Spec.Owner, cancellationToken);
+        await StoredOwners.EnsureAsync(db, record.Spec.Owner, cancellationToken);
         if (record.Spec.SweepId is { } sweepId && !await db.Sweeps.AnyAsync(s => s.Id == sweepId, cancellationToken))
         {
             db.Sweeps.Add(new Entities.Sweep
@@ -126,22 +126,6 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Checkpoints.AsNoTracking().AnyAsync(c => c.RunId == runId && c.Path == path, cancellationToken);
-    }
-
-    private static async Task EnsureOwnerAsync(MotDbContext db, string owner, CancellationToken cancellationToken)
-    {
-        if (await db.Users.AnyAsync(u => u.Id == owner, cancellationToken)) return;
-        db.Users.Add(new Entities.User { Id = owner, DisplayName = owner, CreatedAt = DateTime.UtcNow });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-            if (!await db.Users.AsNoTracking().AnyAsync(u => u.Id == owner, cancellationToken))
-                throw;   // not the race with another run of the same owner inserting it first
-        }
     }
 
     /// <summary>
