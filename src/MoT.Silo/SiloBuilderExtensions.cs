@@ -7,6 +7,7 @@ using MoT.Data;
 using MoT.Grains.Configs;
 using MoT.Grains.Hosting;
 using MoT.Grains.Runs;
+using MoT.Grains.Sweeps;
 using MoT.Silo.Persistence;
 using MoT.Silo.Sweeps;
 using MoT.Silo.Training;
@@ -36,6 +37,7 @@ public static class SiloBuilderExtensions
         if (host.HasControl)
         {
             silo.Services.AddSingleton<IRunRecordSink, EfRunRecordSink>();
+            silo.Services.AddSingleton<ISweepRecordSink, EfSweepRecordSink>();
             // Nothing invalid is queued: the grains check every run config and sweep against the run-config schema.
             silo.Services.AddRunConfigSchema(configuration);
             silo.Services.AddSingleton<IRunConfigRules>(sp => new SchemaRunConfigRules(sp.GetRequiredService<RunConfigSchema>()));

@@ -4,6 +4,7 @@ using MoT.Data.Entities;
 using MoT.Data.Queries;
 using MoT.Data.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using MoT.Contracts.Runs;
 
 namespace MoT.Data.Tests;
 

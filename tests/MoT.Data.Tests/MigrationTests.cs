@@ -1,6 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using MoT.Data.Entities;
 using MoT.Data.Tests.Infrastructure;
+using MoT.Contracts.Runs;
+using MoT.Contracts.Sweeps;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace MoT.Data.Tests;
 
@@ -71,6 +74,54 @@ public abstract class MigrationTests(DatabaseTarget target) : DataTestBase(targe
                 : "SELECT status AS \"Value\" FROM runs").SingleAsync(TestContext.Current.CancellationToken);
         Assert.Equal("Diverged", status);
     }
+    [Fact]
+    public async Task Sweep_rows_left_pending_by_earlier_versions_get_the_status_their_runs_give_and_every_status_name_fits()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        await MotDatabase.MigrateAsync(Services, cancel);
+        var expected = new Dictionary<string, (RunStatus[] Runs, SweepStatus Status)>
+        {
+            ["live"] = ([RunStatus.Completed, RunStatus.Queued], SweepStatus.Running),
+            ["done"] = ([RunStatus.Completed, RunStatus.Pruned], SweepStatus.Completed),
+            ["mixed"] = ([RunStatus.Completed, RunStatus.Failed], SweepStatus.CompletedWithFailures),
+            ["stopped"] = ([RunStatus.Cancelled, RunStatus.Cancelled], SweepStatus.Cancelled),
+            ["broken"] = ([RunStatus.Failed, RunStatus.Cancelled], SweepStatus.Failed),
+            ["empty"] = ([], SweepStatus.NotSubmitted),
+        };
+        var ids = expected.Keys.ToDictionary(name => name, _ => Guid.NewGuid());
+        await EnsureUsersAsync(["alice"]);
+        await using (var db = await Contexts.CreateDbContextAsync(cancel))
+        {
+            db.Sweeps.AddRange(ids.Select(s => new Sweep { Id = s.Value, Name = s.Key, OwnerId = "alice", SpecJson = "{}", CreatedAt = Epoch }));
+            await db.SaveChangesAsync(cancel);
+        }
+
+        await AddRunsAsync([.. expected.SelectMany(s => s.Value.Runs.Select(status => NewRun(status: status, sweep: ids[s.Key])))]);
+        // As the earlier versions left them: every sweep row 'Pending'. Step back before the migration and forward again.
+        await using (var db = await Contexts.CreateDbContextAsync(cancel))
+        {
+            await db.Database.ExecuteSqlRawAsync(Target.Provider == DatabaseProvider.PostgreSQL
+                ? "UPDATE mot.sweeps SET status = 'Pending'"
+                : "UPDATE sweeps SET status = 'Pending'", cancel);
+            var migrations = db.Database.GetMigrations().ToList();
+            var before = migrations[migrations.FindIndex(m => m.EndsWith("_SweepRecords", StringComparison.Ordinal)) - 1];
+            await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(before, cancel);
+        }
+
+        await MotDatabase.MigrateAsync(Services, cancel);
+
+        await using var read = await Contexts.CreateDbContextAsync(cancel);
+        var statuses = await read.Sweeps.AsNoTracking().ToDictionaryAsync(s => s.Name, s => s.Status, cancel);
+        Assert.Equal(expected.ToDictionary(s => s.Key, s => s.Value.Status), statuses);
+        // Every name fits the column (PostgreSQL enforces its length): the longest is CompletedWithFailures.
+        foreach (var status in Enum.GetValues<SweepStatus>())
+        {
+            var sweep = await read.Sweeps.SingleAsync(s => s.Id == ids["done"], cancel);
+            sweep.Status = status;
+            await read.SaveChangesAsync(cancel);
+        }
+    }
+
     [Fact]
     public async Task Migrations_create_the_run_history_indexes_and_the_unique_metric_key()
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MoT.Data.Entities;
 using MoT.Data.Queries;
 using MoT.Data.Tests.Infrastructure;
+using MoT.Contracts.Runs;
 
 namespace MoT.Data.Tests;
 

@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MoT.Contracts.Runs;
+using MoT.Contracts.Sweeps;
 using MoT.Data;
 using MoT.Grains.Runs;
+using MoT.Grains.Sweeps;
 using MoT.Silo.Persistence;
 using Orleans;
 using Orleans.Runtime;
@@ -83,6 +85,34 @@ public sealed class StorePersistenceTests : IAsyncLifetime
         Assert.Equal(("demo-eval", "bytes"), (board.EvalSetId, board.TokenizerId));
         Assert.Equal(runId, Assert.Single(board.Entries).RunId);
         Assert.Equal(facts.Family, run.ModelFamily);
+    }
+
+    [Fact]
+    public async Task A_sweeps_row_holds_its_name_spec_seed_status_and_best_run_and_replaces_the_placeholder_a_run_wrote_first()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var contexts = _services.GetRequiredService<IDbContextFactory<MotDbContext>>();
+        var (sweepId, runId) = (Guid.NewGuid(), Guid.NewGuid());
+        // A trial's run record can land before its sweep's (a failed write retried later): it leaves a placeholder row.
+        await new EfRunRecordSink(contexts).RecordAsync(new RunRecord(runId, new RunSpec("{}", "sam", SweepId: sweepId), RunStatus.Queued,
+            0, null, null, DateTimeOffset.UtcNow, null, null, null), cancel);
+        var spec = new SweepSpec("sam", """{ "model": { "family": "MoT" }, "training": { "steps": 40 } }""",
+            [new SearchParameter("training.lr", ParameterKind.LogUniform, Low: 1e-4, High: 1e-2)], SearchMethod.Random,
+            MaxConcurrentRuns: 2, MaxRuns: 6, Seed: 1234, Name: "lr search");
+        var sink = new EfSweepRecordSink(contexts);
+        var submitted = DateTimeOffset.UtcNow;
+        await sink.RecordAsync(new SweepRecord(sweepId, spec, SweepStatus.Running, null, submitted, null), cancel);
+        await sink.RecordAsync(new SweepRecord(sweepId, spec, SweepStatus.CompletedWithFailures, runId, submitted, submitted.AddMinutes(5)), cancel);
+
+        await using var db = await contexts.CreateDbContextAsync(cancel);
+        var row = await db.Sweeps.AsNoTracking().SingleAsync(s => s.Id == sweepId, cancel);
+        Assert.Equal(("lr search", "sam", SweepStatus.CompletedWithFailures, (Guid?)runId), (row.Name, row.OwnerId, row.Status, row.BestRunId));
+        Assert.NotNull(row.FinishedAt);
+        var stored = System.Text.Json.Nodes.JsonNode.Parse(row.SpecJson)!;
+        Assert.Equal((1234, "Random", 6, 40), ((int)stored["seed"]!, (string)stored["method"]!, (int)stored["maxRuns"]!,
+            (int)stored["baseConfig"]!["training"]!["steps"]!));
+        Assert.Equal(("training.lr", "LogUniform", 1e-4), ((string)stored["searchSpace"]![0]!["path"]!,
+            (string)stored["searchSpace"]![0]!["kind"]!, (double)stored["searchSpace"]![0]!["low"]!));
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MoT.Data.Entities;
 using MoT.Data.Ingest;
 using MoT.Data.Queries;
+using MoT.Contracts.Runs;
 
 namespace MoT.Data.Benchmarks;
 

@@ -11,7 +11,8 @@ internal sealed class SweepConfiguration : IEntityTypeConfiguration<Sweep>
         builder.ToTable("sweeps");
         builder.HasKey(s => s.Id);
         builder.Property(s => s.Name).HasMaxLength(200);
-        builder.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
+        // Room for the longest status name (CompletedWithFailures).
+        builder.Property(s => s.Status).HasConversion<string>().HasMaxLength(32);
         builder.Property(s => s.SpecJson).IsJsonDocument();
         builder.Property(s => s.SearchStateJson).IsJsonDocument();
         builder.HasOne(s => s.Owner).WithMany().HasForeignKey(s => s.OwnerId).OnDelete(DeleteBehavior.Restrict);

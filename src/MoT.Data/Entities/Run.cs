@@ -1,3 +1,5 @@
+using MoT.Contracts.Runs;
+
 namespace MoT.Data.Entities;
 
 /// <summary>One training run (one attempt history) with its config and lifecycle.</summary>

@@ -1,6 +1,8 @@
+using MoT.Contracts.Sweeps;
+
 namespace MoT.Data.Entities;
 
-/// <summary>A hyperparameter sweep: its search space (spec) and the search algorithm's state, both JSON.</summary>
+/// <summary>A hyperparameter sweep as its grain last recorded it: the spec it was submitted with (JSON, seed included), its status and best run.</summary>
 public class Sweep
 {
     public Guid Id { get; set; }

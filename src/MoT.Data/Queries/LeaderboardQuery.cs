@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using MoT.Data.Entities;
+using MoT.Contracts.Runs;
 
 namespace MoT.Data.Queries;
 

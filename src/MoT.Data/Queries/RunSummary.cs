@@ -1,4 +1,5 @@
 using MoT.Data.Entities;
+using MoT.Contracts.Runs;
 
 namespace MoT.Data.Queries;
 

@@ -7,6 +7,7 @@ using MoT.Contracts.Training;
 using MoT.Grains.Configs;
 using MoT.Grains.Placement;
 using MoT.Grains.Runs;
+using MoT.Grains.Sweeps;
 using MoT.Grains.Scheduling;
 using MoT.Grains.Slots;
 using MoT.Grains.Training;
@@ -33,6 +34,7 @@ public static class SiloRoleExtensions
         silo.Services.AddOptions<SchedulerOptions>().Bind(configuration.GetSection(SchedulerOptions.Section));
         silo.Services.AddOptions<RunOptions>().Bind(configuration.GetSection(RunOptions.Section));
         silo.Services.TryAddSingleton<IRunRecordSink, NullRunRecordSink>();
+        silo.Services.TryAddSingleton<ISweepRecordSink, NullSweepRecordSink>();
         silo.Services.TryAddSingleton<IRunConfigRules>(BasicRunConfigRules.Instance);
         // Reminders survive a restart only with a persistent table: hosts register one first (the platform's store);
         // without one (tests, throwaway clusters) they live in memory.

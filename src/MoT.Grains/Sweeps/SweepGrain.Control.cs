@@ -27,7 +27,7 @@ public sealed partial class SweepGrain
         }
 
         S.Status = SweepStatus.Paused;
-        await state.WriteStateAsync();
+        await SaveAsync();
         await HoldAsync(paused: true);
         var active = S.Trials.Count(t => t.Status == TrialStatus.Active);
         logger.LogInformation("Sweep {SweepId} paused by {By} with {Active} unfinished trial(s)", SweepId, by, active);
@@ -47,7 +47,7 @@ public sealed partial class SweepGrain
         }
 
         S.Status = SweepStatus.Running;
-        await state.WriteStateAsync();
+        await SaveAsync();
         await HoldAsync(paused: false);
         logger.LogInformation("Sweep {SweepId} resumed by {By}", SweepId, by);
         await ContinueAsync(); // TPE proposes the trials it held back
@@ -85,7 +85,7 @@ public sealed partial class SweepGrain
             ? Enumerable.Range(S.Trials.Count, spec.MaxRuns!.Value - S.Trials.Count).Select(i => SearchSpace.SampleRandom(spec, i)).ToList()
             : [];
         var trials = added.Select(AddTrial).ToList();
-        await state.WriteStateAsync();
+        await SaveAsync();
 
         if (spec.MaxConcurrentRuns != before.MaxConcurrentRuns)
         {
@@ -97,7 +97,7 @@ public sealed partial class SweepGrain
             await CreateRunAsync(trial, plan);
         }
 
-        await state.WriteStateAsync();
+        await SaveAsync();
         await ContinueAsync(); // TPE proposes up to the new concurrency and budget (not while paused)
         logger.LogInformation("Sweep {SweepId} budget changed by {By}: {MaxRuns} trials, {Concurrent} at once", SweepId, by, spec.MaxRuns, spec.MaxConcurrentRuns);
         return new CommandResult(true, $"Sweep {SweepId} budget: {Describe(spec.MaxRuns, before.MaxRuns)} trial(s), {Describe(spec.MaxConcurrentRuns, before.MaxConcurrentRuns)} at once.");

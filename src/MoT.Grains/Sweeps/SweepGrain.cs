@@ -17,9 +17,13 @@ namespace MoT.Grains.Sweeps;
 public sealed partial class SweepGrain(
     [PersistentState(StateNames.Sweep, StorageNames.Main)] IPersistentState<SweepState> state,
     IRunConfigRules rules,
+    ISweepRecordSink records,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private SweepState S => state.State;
+
+    /// <summary>What was last written to the store; a state change that leaves it the same (an eval) writes no row.</summary>
+    private SweepRecord? _recorded;
 
     private Guid SweepId => this.GetPrimaryKey();
 
@@ -31,7 +35,7 @@ public sealed partial class SweepGrain(
             foreach (var trial in S.Trials.Where(t => t.Status == TrialStatus.Active && !t.RunCreated).ToList())
             {
                 await CreateRunAsync(trial, PlanFor(trial));
-                await state.WriteStateAsync();
+                await SaveAsync();
             }
         }
 
@@ -62,8 +66,9 @@ public sealed partial class SweepGrain(
 
         S.Spec = spec;
         S.Status = SweepStatus.Running;
+        S.SubmittedAt = DateTimeOffset.UtcNow;
         var trials = initial.Select(AddTrial).ToList();
-        await state.WriteStateAsync();
+        await SaveAsync();
 
         await GrainFactory.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler).SetSweepLimitAsync(SweepId, spec.MaxConcurrentRuns);
         foreach (var (trial, plan) in trials.Zip(initial))
@@ -71,7 +76,7 @@ public sealed partial class SweepGrain(
             await CreateRunAsync(trial, plan);
         }
 
-        await state.WriteStateAsync();
+        await SaveAsync();
         logger.LogInformation("Sweep {SweepId} started with {Count} runs ({Method})", SweepId, trials.Count, spec.Method);
         return new SweepSubmission(true, [], trials.Select(t => t.RunId).ToArray(), spec.Seed);
     }
@@ -84,6 +89,24 @@ public sealed partial class SweepGrain(
         S.BestRunId,
         S.BestEvalLoss));
 
+    /// <summary>Persists the grain state, then projects it into the store's sweeps table when what the table holds changed.</summary>
+    private async Task SaveAsync()
+    {
+        await state.WriteStateAsync();
+        if (S.Spec is null) return;
+        var record = new SweepRecord(SweepId, S.Spec, S.Status, S.BestRunId, S.SubmittedAt ?? DateTimeOffset.UtcNow, S.FinishedAt);
+        if (record == _recorded) return;
+        try
+        {
+            await records.RecordAsync(record);
+            _recorded = record;
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning(error, "Sweep {SweepId}: could not write its history record; the next state change retries", SweepId);
+        }
+    }
+
     public async Task<CommandResult> CancelAsync(string reason)
     {
         if (!S.Status.IsLive())
@@ -93,7 +116,8 @@ public sealed partial class SweepGrain(
 
         var wasPaused = S.Status == SweepStatus.Paused;
         S.Status = SweepStatus.Cancelled;
-        await state.WriteStateAsync();
+        S.FinishedAt = DateTimeOffset.UtcNow;
+        await SaveAsync();
         foreach (var trial in S.Trials.Where(t => t.Status == TrialStatus.Active && t.RunCreated).ToList())
         {
             await GrainFactory.GetGrain<IRunGrain>(trial.RunId).CancelAsync($"sweep cancelled: {reason}");
@@ -123,7 +147,7 @@ public sealed partial class SweepGrain(
             trial.StoppedAtStep = decision.RungStep;
         }
 
-        await state.WriteStateAsync();
+        await SaveAsync();
         if (decision is { Stop: true })
         {
             logger.LogInformation("Sweep {SweepId} stops run {RunId}: {Reason}", SweepId, runId, decision.Reason);
@@ -162,7 +186,7 @@ public sealed partial class SweepGrain(
             S.BestRunId = runId;
         }
 
-        await state.WriteStateAsync();
+        await SaveAsync();
         await ContinueAsync();
     }
 
@@ -181,9 +205,9 @@ public sealed partial class SweepGrain(
             {
                 var plan = ProposeTpe(spec, S.Trials.Count);
                 var trial = AddTrial(plan);
-                await state.WriteStateAsync();
+                await SaveAsync();
                 await CreateRunAsync(trial, plan);
-                await state.WriteStateAsync();
+                await SaveAsync();
             }
         }
 
@@ -193,7 +217,8 @@ public sealed partial class SweepGrain(
             // Completed only when its trials completed: a sweep whose trials all failed says Failed, with the counts.
             var counts = SweepCounts.Of(S.Trials.Select(t => t.Status));
             S.Status = counts.FinalStatus();
-            await state.WriteStateAsync();
+            S.FinishedAt = DateTimeOffset.UtcNow;
+            await SaveAsync();
             logger.LogInformation("Sweep {SweepId} finished {Status} ({Counts}); best run {RunId} ({Loss})", SweepId, S.Status, counts, S.BestRunId, S.BestEvalLoss);
             if (wasPaused) await ReleaseHoldAsync();
         }

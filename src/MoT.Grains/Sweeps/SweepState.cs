@@ -14,6 +14,8 @@ public sealed class SweepState
     [Id(3)] public Dictionary<int, Dictionary<Guid, double>> RungLosses { get; set; } = [];
     [Id(4)] public Guid? BestRunId { get; set; }
     [Id(5)] public double? BestEvalLoss { get; set; }
+    [Id(6)] public DateTimeOffset? SubmittedAt { get; set; }
+    [Id(7)] public DateTimeOffset? FinishedAt { get; set; }
 }
 
 [GenerateSerializer]

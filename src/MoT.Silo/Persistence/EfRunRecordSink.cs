@@ -18,7 +18,7 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
     public async Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await EnsureOwnerAsync(db, record.Spec.Owner, cancellationToken);
+        await StoredOwners.EnsureAsync(db, record.Spec.Owner, cancellationToken);
         if (record.Spec.SweepId is { } sweepId && !await db.Sweeps.AnyAsync(s => s.Id == sweepId, cancellationToken))
         {
             db.Sweeps.Add(new Entities.Sweep
@@ -44,8 +44,8 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         run.SweepId = record.Spec.SweepId;
         run.Priority = record.Spec.Priority;
         run.ParentRunId = record.Spec.ParentRunId;
-        run.ParentRelation = record.Spec.Relation is { } relation ? Enum.Parse<Entities.RunRelation>(relation.ToString()) : null;
-        run.Status = Enum.Parse<Entities.RunStatus>(record.Status.ToString());
+        run.ParentRelation = record.Spec.Relation;
+        run.Status = record.Status;
         run.Attempt = record.Attempts;
         run.BestEvalLoss = record.BestEvalLoss;
         run.TrainingTokens = facts.OwnTokens(record.Spec.WarmStart?.StartStep ?? 0);
@@ -57,10 +57,10 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
             : 0;
         run.StartedAt = record.StartedAt?.UtcDateTime;
         run.FinishedAt = record.FinishedAt?.UtcDateTime;
-        var failed = run.Status is Entities.RunStatus.Failed or Entities.RunStatus.Diverged;
+        var failed = run.Status is RunStatus.Failed or RunStatus.Diverged;
         run.FailureReason = failed ? record.StatusMessage : null;
         run.FailureClass = failed ? record.FailureClass?.ToString() : null;
-        run.FailureKind = failed && record.FailureClass is { } failure ? Enum.Parse<Entities.FailureKind>(failure.Kind().ToString()) : null;
+        run.FailureKind = failed && record.FailureClass is { } failure ? failure.Kind() : null;
 
         if (record.LastCheckpoint is { } checkpoint)
         {
@@ -126,22 +126,6 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Checkpoints.AsNoTracking().AnyAsync(c => c.RunId == runId && c.Path == path, cancellationToken);
-    }
-
-    private static async Task EnsureOwnerAsync(MotDbContext db, string owner, CancellationToken cancellationToken)
-    {
-        if (await db.Users.AnyAsync(u => u.Id == owner, cancellationToken)) return;
-        db.Users.Add(new Entities.User { Id = owner, DisplayName = owner, CreatedAt = DateTime.UtcNow });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-            if (!await db.Users.AsNoTracking().AnyAsync(u => u.Id == owner, cancellationToken))
-                throw;   // not the race with another run of the same owner inserting it first
-        }
     }
 
     /// <summary>

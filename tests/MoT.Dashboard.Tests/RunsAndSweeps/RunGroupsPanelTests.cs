@@ -5,6 +5,7 @@ using MoT.Dashboard.Components.Widgets;
 using MoT.Data;
 using MoT.Data.Queries;
 using Entities = MoT.Data.Entities;
+using MoT.Contracts.Runs;
 
 namespace MoT.Dashboard.Tests.RunsAndSweeps;
 
@@ -23,7 +24,7 @@ public sealed class RunGroupsPanelTests() : TemporaryStoreTests("mot-groups-")
                 db.Runs.Add(new Entities.Run
                 {
                     Id = Guid.NewGuid(), OwnerId = owner, ConfigJson = $"{{\"training\":{{\"lr\":{lr}}}}}", ModelFamily = "MoT", EvalSetId = "e", TokenizerId = "t",
-                    CreatedAt = DateTime.UtcNow, BestEvalLoss = loss, Status = Entities.RunStatus.Completed,
+                    CreatedAt = DateTime.UtcNow, BestEvalLoss = loss, Status = RunStatus.Completed,
                 });
             }
             await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MoT.Data.Entities;
+using MoT.Contracts.Runs;
 
 namespace MoT.Data.Tests.Infrastructure;
 

@@ -71,6 +71,15 @@ public sealed class PostgresClusterFailoverTests(PostgresServer postgres) : IAsy
         {
             await _cluster.AssertRunIntactAsync(trial.RunId, Steps);
         }
+
+        // The store holds the sweep as the grain finished it, read from the table, not from the grain.
+        var row = await _cluster.SweepRowAsync(sweep.GetPrimaryKey());
+        Assert.NotNull(row);
+        Assert.Equal(("failover", "failover-test", SweepStatus.Completed, finished.BestRunId), (row.Name, row.OwnerId, row.Status, row.BestRunId));
+        Assert.NotNull(row.FinishedAt);
+        var stored = JsonNode.Parse(row.SpecJson)!;
+        Assert.Equal(Steps, (long)stored["baseConfig"]!["training"]!["steps"]!);
+        Assert.Equal("model.family", (string)stored["searchSpace"]![0]!["path"]!);
     });
 
     /// <summary>Two Tiny models (dense and MoT) on synthetic data, logging every step, checkpointing every 20.</summary>

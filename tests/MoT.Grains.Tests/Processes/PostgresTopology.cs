@@ -119,6 +119,13 @@ public sealed class PostgresTopology(PostgresServer postgres) : IAsyncDisposable
             .ToListAsync(TestContext.Current.CancellationToken);
     }
 
+    /// <summary>The sweeps table's row for a sweep, as the control silo's grain wrote it.</summary>
+    public async Task<MoT.Data.Entities.Sweep?> SweepRowAsync(Guid sweepId)
+    {
+        await using var db = Context();
+        return await db.Sweeps.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sweepId, TestContext.Current.CancellationToken);
+    }
+
     /// <summary>Paths of the checkpoint rows of a run.</summary>
     public async Task<HashSet<string>> CheckpointRowsAsync(Guid runId)
     {

@@ -60,10 +60,10 @@ public sealed class DatabaseRunHistory(RunQueryService runs, IDbContextFactory<M
     }
 
     private static RunRow ToRow(RunSummary r, (double? TokensPerSecond, double? TrainLoss) latest, string? configJson) => new(
-        r.Id, r.Name, r.Owner, Enum.Parse<RunStatus>(r.Status.ToString()), r.SweepId, r.ModelFamily, r.BestEvalLoss,
+        r.Id, r.Name, r.Owner, r.Status, r.SweepId, r.ModelFamily, r.BestEvalLoss,
         latest.TokensPerSecond,
         r.StartedAt is { } started ? (r.FinishedAt ?? DateTime.UtcNow) - started : null,
         new DateTimeOffset(r.CreatedAt, TimeSpan.Zero), r.ParentRunId,
-        r.ParentRelation is { } relation ? Enum.Parse<RunRelation>(relation.ToString()) : null, r.Attempt,
+        r.ParentRelation, r.Attempt,
         configJson, latest.TrainLoss);
 }

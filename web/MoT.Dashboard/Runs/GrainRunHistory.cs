@@ -116,11 +116,11 @@ public sealed class GrainRunHistory(IGrainFactory grains, RunCatalog catalog, Fi
             OwnerId = s.Spec.Owner,
             SweepId = s.Spec.SweepId,
             ConfigJson = s.Spec.ConfigJson,
-            Status = Enum.Parse<DataEntities.RunStatus>(s.Status.ToString()),
+            Status = s.Status,
             Attempt = s.Attempts.Count,
             Priority = s.Spec.Priority,
             ParentRunId = s.Spec.ParentRunId,
-            ParentRelation = s.Spec.Relation is { } relation ? Enum.Parse<DataEntities.RunRelation>(relation.ToString()) : null,
+            ParentRelation = s.Spec.Relation,
             ModelFamily = facts.Family,
             ComputeBudgetFlops = facts.TrainingTokens, // tokens, not FLOPs: the grains do not know parameter counts
             BestEvalLoss = s.BestEvalLoss,
@@ -131,8 +131,7 @@ public sealed class GrainRunHistory(IGrainFactory grains, RunCatalog catalog, Fi
             FinishedAt = s.FinishedAt?.UtcDateTime,
             FailureReason = s.Status is RunStatus.Failed or RunStatus.Diverged ? s.StatusMessage : null,
             FailureClass = s.Status is RunStatus.Failed or RunStatus.Diverged ? s.FailureClass?.ToString() : null,
-            FailureKind = s.Status is RunStatus.Failed or RunStatus.Diverged && s.FailureClass is { } failure
-                ? Enum.Parse<DataEntities.FailureKind>(failure.Kind().ToString()) : null,
+            FailureKind = s.Status is RunStatus.Failed or RunStatus.Diverged && s.FailureClass is { } failure ? failure.Kind() : null,
         };
     }
 
