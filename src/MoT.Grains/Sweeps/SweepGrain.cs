@@ -28,11 +28,7 @@ public sealed partial class SweepGrain(
         // Trials are recorded before their runs: finish what a crash interrupted (run creation is idempotent).
         if (S.Status.IsLive())
         {
-            foreach (var trial in S.Trials.Where(t => t.Status == TrialStatus.Active && !t.RunCreated).ToList())
-            {
-                await CreateRunAsync(trial, PlanFor(trial));
-                await state.WriteStateAsync();
-            }
+            await CreatePendingRunsAsync();
         }
 
         await RestoreHoldAsync();
@@ -66,12 +62,7 @@ public sealed partial class SweepGrain(
         await state.WriteStateAsync();
 
         await GrainFactory.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler).SetSweepLimitAsync(SweepId, spec.MaxConcurrentRuns);
-        foreach (var (trial, plan) in trials.Zip(initial))
-        {
-            await CreateRunAsync(trial, plan);
-        }
-
-        await state.WriteStateAsync();
+        await CreatePendingRunsAsync(); // the first batch now, the rest in turns of their own: the caller is answered at once
         logger.LogInformation("Sweep {SweepId} started with {Count} runs ({Method})", SweepId, trials.Count, spec.Method);
         return new SweepSubmission(true, [], trials.Select(t => t.RunId).ToArray(), spec.Seed);
     }
@@ -93,6 +84,7 @@ public sealed partial class SweepGrain(
 
         var wasPaused = S.Status == SweepStatus.Paused;
         S.Status = SweepStatus.Cancelled;
+        CancelPendingTrials();
         await state.WriteStateAsync();
         foreach (var trial in S.Trials.Where(t => t.Status == TrialStatus.Active && t.RunCreated).ToList())
         {
