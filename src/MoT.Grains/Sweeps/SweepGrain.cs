@@ -30,6 +30,10 @@ public sealed partial class SweepGrain(
         {
             await CreatePendingRunsAsync();
         }
+        else if (S.Status == SweepStatus.Cancelled)
+        {
+            await CancelCreatedRunsAsync(); // a cancel a crash interrupted (cancelling a run twice changes nothing)
+        }
 
         await RestoreHoldAsync();
     }
@@ -86,12 +90,9 @@ public sealed partial class SweepGrain(
         S.Status = SweepStatus.Cancelled;
         CancelPendingTrials();
         await state.WriteStateAsync();
-        foreach (var trial in S.Trials.Where(t => t.Status == TrialStatus.Active && t.RunCreated).ToList())
-        {
-            await GrainFactory.GetGrain<IRunGrain>(trial.RunId).CancelAsync($"sweep cancelled: {reason}");
-        }
-
         if (wasPaused) await ReleaseHoldAsync();
+        _cancelReason = $"sweep cancelled: {reason}";
+        await CancelCreatedRunsAsync(); // the first batch now, the rest in turns of their own: the caller is answered at once
 
         return new CommandResult(true, $"Sweep {SweepId} cancelled.");
     }
