@@ -84,7 +84,7 @@ public sealed partial class SweepGrain
         var added = spec.Method == SearchMethod.Random
             ? Enumerable.Range(S.Trials.Count, spec.MaxRuns!.Value - S.Trials.Count).Select(i => SearchSpace.SampleRandom(spec, i)).ToList()
             : [];
-        var trials = added.Select(AddTrial).ToList();
+        foreach (var plan in added) AddTrial(plan);
         await SaveAsync();
 
         if (spec.MaxConcurrentRuns != before.MaxConcurrentRuns)
@@ -92,12 +92,7 @@ public sealed partial class SweepGrain
             await GrainFactory.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler).SetSweepLimitAsync(SweepId, spec.MaxConcurrentRuns);
         }
 
-        foreach (var (trial, plan) in trials.Zip(added))
-        {
-            await CreateRunAsync(trial, plan);
-        }
-
-        await SaveAsync();
+        await CreatePendingRunsAsync(); // a large extension creates its runs in turns of their own, as a submission does
         await ContinueAsync(); // TPE proposes up to the new concurrency and budget (not while paused)
         logger.LogInformation("Sweep {SweepId} budget changed by {By}: {MaxRuns} trials, {Concurrent} at once", SweepId, by, spec.MaxRuns, spec.MaxConcurrentRuns);
         return new CommandResult(true, $"Sweep {SweepId} budget: {Describe(spec.MaxRuns, before.MaxRuns)} trial(s), {Describe(spec.MaxConcurrentRuns, before.MaxConcurrentRuns)} at once.");

@@ -32,11 +32,11 @@ public sealed partial class SweepGrain(
         // Trials are recorded before their runs: finish what a crash interrupted (run creation is idempotent).
         if (S.Status.IsLive())
         {
-            foreach (var trial in S.Trials.Where(t => t.Status == TrialStatus.Active && !t.RunCreated).ToList())
-            {
-                await CreateRunAsync(trial, PlanFor(trial));
-                await SaveAsync();
-            }
+            await CreatePendingRunsAsync();
+        }
+        else if (S.Status == SweepStatus.Cancelled)
+        {
+            await CancelCreatedRunsAsync(); // a cancel a crash interrupted (cancelling a run twice changes nothing)
         }
 
         await RestoreHoldAsync();
@@ -71,12 +71,7 @@ public sealed partial class SweepGrain(
         await SaveAsync();
 
         await GrainFactory.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler).SetSweepLimitAsync(SweepId, spec.MaxConcurrentRuns);
-        foreach (var (trial, plan) in trials.Zip(initial))
-        {
-            await CreateRunAsync(trial, plan);
-        }
-
-        await SaveAsync();
+        await CreatePendingRunsAsync(); // the first batch now, the rest in turns of their own: the caller is answered at once
         logger.LogInformation("Sweep {SweepId} started with {Count} runs ({Method})", SweepId, trials.Count, spec.Method);
         return new SweepSubmission(true, [], trials.Select(t => t.RunId).ToArray(), spec.Seed);
     }
@@ -117,13 +112,11 @@ public sealed partial class SweepGrain(
         var wasPaused = S.Status == SweepStatus.Paused;
         S.Status = SweepStatus.Cancelled;
         S.FinishedAt = DateTimeOffset.UtcNow;
+        CancelPendingTrials();
         await SaveAsync();
-        foreach (var trial in S.Trials.Where(t => t.Status == TrialStatus.Active && t.RunCreated).ToList())
-        {
-            await GrainFactory.GetGrain<IRunGrain>(trial.RunId).CancelAsync($"sweep cancelled: {reason}");
-        }
-
         if (wasPaused) await ReleaseHoldAsync();
+        _cancelReason = $"sweep cancelled: {reason}";
+        await CancelCreatedRunsAsync(); // the first batch now, the rest in turns of their own: the caller is answered at once
 
         return new CommandResult(true, $"Sweep {SweepId} cancelled.");
     }

@@ -104,6 +104,9 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await Assertions.Expect(page.GetByText("Resume of")).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("[data-testid=owner]")).ToHaveTextAsync("admin");
             await page.ShotAsync("06-run-resumed");
+            // The status line of a resumed run names its checkpoint's path: it wraps inside the facts card instead of running off it.
+            var facts = page.Locator("[data-testid=status-message]").Locator("xpath=ancestor::div[contains(@class,'mud-paper')][1]");
+            Assert.True(await facts.EvaluateAsync<bool>("e => e.scrollWidth <= e.clientWidth + 1"), "the run facts card overflows");
 
             // The sweep page shows progress and curves of all trials.
             await page.GotoAsync(parentUrl);

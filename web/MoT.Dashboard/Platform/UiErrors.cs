@@ -1,10 +1,14 @@
 using MudBlazor;
+using Orleans.Runtime;
 
 namespace MoT.Dashboard.Platform;
 
 /// <summary>Runs a user action and turns any backend error into a snackbar instead of a broken circuit.</summary>
 public static class UiErrors
 {
+    /// <summary>Longest message shown; a longer one is a bug report, not something a user acts on.</summary>
+    public const int MaxMessageLength = 600;
+
     public static async Task<bool> TryAsync(this ISnackbar snackbar, Func<Task> action, string? success = null)
     {
         try
@@ -20,10 +24,26 @@ public static class UiErrors
         }
     }
 
-    /// <summary>The message a user can act on (the innermost one for wrapped grain errors).</summary>
+    /// <summary>
+    /// One line a user can act on (the innermost one for wrapped grain errors). A response timeout or an unreachable
+    /// cluster says so in words, not with the cluster's multi-kilobyte diagnostics (activation dumps, queue sizes) that
+    /// Orleans puts in those exceptions' messages.
+    /// </summary>
     public static string Describe(Exception e)
     {
         while (e is AggregateException { InnerException: { } inner }) e = inner;
-        return e.Message;
+        return e switch
+        {
+            TimeoutException => "The platform did not answer in time. The action may still complete: reload the page in a moment to see.",
+            SiloUnavailableException or OrleansMessageRejectionException =>
+                "The platform's cluster could not be reached right now; try again in a moment.",
+            _ => OneLine(e.Message),
+        };
+    }
+
+    private static string OneLine(string message)
+    {
+        var line = message.Split('\n', 2)[0].Trim();
+        return line.Length <= MaxMessageLength ? line : line[..(MaxMessageLength - 1)] + "…";
     }
 }

@@ -31,6 +31,20 @@ public sealed class DatabaseRunHistory(RunQueryService runs, IDbContextFactory<M
         return [.. points.GroupBy(p => p.Name).Select(g => new MetricSeries(g.Key, [.. g.Select(p => (p.Step, p.Value))]))];
     }
 
+    public async Task<IReadOnlyDictionary<Guid, IReadOnlyList<(long Step, double Value)>>> GetMetricOfRunsAsync(
+        IReadOnlyCollection<Guid> runIds, string name, CancellationToken cancellationToken = default)
+    {
+        if (runIds.Count == 0) return new Dictionary<Guid, IReadOnlyList<(long Step, double Value)>>();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var ids = runIds.ToList();
+        var points = await db.MetricPoints.AsNoTracking()
+            .Where(p => ids.Contains(p.RunId) && p.Name == name && p.Value != null)
+            .Select(p => new { p.RunId, p.Step, Value = p.Value!.Value })
+            .ToListAsync(cancellationToken);
+        return points.GroupBy(p => p.RunId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<(long Step, double Value)>)[.. g.OrderBy(p => p.Step).Select(p => (p.Step, p.Value))]);
+    }
+
     /// <summary>Each run's last recorded tokens/s and train loss: indexed top-1 lookups per run of the page.</summary>
     private async Task<Dictionary<Guid, (double? TokensPerSecond, double? TrainLoss)>> LatestMetricsAsync(IEnumerable<Guid> runIds, CancellationToken cancellationToken)
     {

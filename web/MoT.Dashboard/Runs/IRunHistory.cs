@@ -46,4 +46,27 @@ public interface IRunHistory
 
     /// <summary>Recorded metrics of one run (what is known so far; live points come from the run grain).</summary>
     Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One metric (e.g. eval_loss) of many runs, in step order; a run without points (or not created yet) is missing.
+    /// The sweep page reads its trials' eval curves every few seconds: a store answers in one query, not one per trial.
+    /// </summary>
+    async Task<IReadOnlyDictionary<Guid, IReadOnlyList<(long Step, double Value)>>> GetMetricOfRunsAsync(
+        IReadOnlyCollection<Guid> runIds, string name, CancellationToken cancellationToken = default)
+    {
+        var curves = new Dictionary<Guid, IReadOnlyList<(long Step, double Value)>>();
+        foreach (var runId in runIds)
+        {
+            try
+            {
+                if ((await GetMetricsAsync(runId, cancellationToken)).FirstOrDefault(s => s.Name == name) is { Points.Count: > 0 } series) curves[runId] = series.Points;
+            }
+            catch (KeyNotFoundException)
+            {
+                // a sweep's trial whose run the sweep has not created yet
+            }
+        }
+
+        return curves;
+    }
 }

@@ -12,11 +12,14 @@ public sealed class SweepAnalyzer(IRunHistory history)
 
     public async Task<SweepAnalysis> AnalyseAsync(SweepSnapshot sweep, CancellationToken cancellationToken = default)
     {
+        // Every trial's eval curve in one read (a sweep of hundreds of trials made this page wait on one query per trial).
+        var evals = await history.GetMetricOfRunsAsync([.. sweep.Trials.Select(t => t.RunId)], MetricNames.EvalLoss, cancellationToken);
         var curves = new Dictionary<Guid, IReadOnlyList<(double X, double Y)>>();
         foreach (var trial in sweep.Trials)
         {
-            var eval = (await history.GetMetricsAsync(trial.RunId, cancellationToken)).FirstOrDefault(s => s.Name == MetricNames.EvalLoss);
-            curves[trial.RunId] = eval is null ? [] : CurveSet.Downsample([.. eval.Points.Select(p => ((double)p.Step, p.Value))], CurvePoints);
+            curves[trial.RunId] = evals.TryGetValue(trial.RunId, out var points)
+                ? CurveSet.Downsample([.. points.Select(p => ((double)p.Step, p.Value))], CurvePoints)
+                : [];
         }
 
         // A running sweep is re-read every few seconds; refit only when a trial completed since the last fit.
