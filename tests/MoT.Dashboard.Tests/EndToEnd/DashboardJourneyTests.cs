@@ -71,6 +71,17 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             var first = await PointsAsync(chart);
             await WaitUntilAsync(async () => await PointsAsync(chart) > first + 5, "the loss curve to grow while the run trains");
             await page.ShotAsync("04-run-live");
+            // Its console: the attempt's start and training lines, growing with the same live feed while it trains.
+            var console = page.Locator("[data-testid=run-console]");
+            var consoleLines = console.Locator("[data-testid=console-line]");
+            await console.ScrollIntoViewIfNeededAsync();
+            await Assertions.Expect(consoleLines.First).ToContainTextAsync("Attempt 1 started on slot");
+            await Assertions.Expect(consoleLines.Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex(@"step [\d,]+  loss \d+\.\d{4}  lr .* tokens/s") }).First).ToBeVisibleAsync();
+            var consoleBefore = await consoleLines.CountAsync();
+            await WaitUntilAsync(async () => await consoleLines.CountAsync() > consoleBefore, "the console to grow while the run trains");
+            await Assertions.Expect(console.Locator("[data-testid=console-download]")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("/export/runs/[0-9a-f-]{36}/log.txt$"));
+            await page.ShotAsync("04a-run-console-live");
+            await page.Locator("[data-testid=run-title]").ScrollIntoViewIfNeededAsync();
             // A MoT trial shows its routing per MoE block, growing by push too.
             await Assertions.Expect(page.Locator("[data-testid=moe-panel]")).ToBeVisibleAsync();
             await Assertions.Expect(page.Locator("[data-testid=moe-row]")).ToHaveCountAsync(2);
@@ -82,6 +93,8 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             // Finished: resume from its checkpoint.
             await Assertions.Expect(page.Locator("[data-testid=status-chip]").First).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
             var parentUrl = page.Url;
+            // The console's last line says how the attempt ended.
+            await Assertions.Expect(consoleLines.Last).ToContainTextAsync("Completed at step 300", new() { Timeout = 30_000 });
             // Pin a recorded checkpoint; the pin survives a reload.
             await Assertions.Expect(page.Locator("[data-testid=checkpoint-row]").First).ToBeVisibleAsync();
             await page.Locator("[data-testid=pin]").First.ClickAsync();
