@@ -44,6 +44,10 @@ public static class MotDataServiceCollectionExtensions
         services.TryAddSingleton<IMetricBatchWriter>(_ => MetricBatchWriter.Create(options));
         services.TryAddSingleton<MetricIngestor>();
         services.TryAddSingleton<IMetricSink>(sp => sp.GetRequiredService<MetricIngestor>());
+        services.TryAddSingleton(RunLogs.RunLogLimits.Default);
+        services.TryAddSingleton<RunLogs.RunLogWriter>();
+        services.TryAddSingleton<RunLogs.RunLogIngestor>();
+        services.TryAddSingleton<RunLogs.RunLogQuery>();
         services.TryAddSingleton<MotDatabase>();
         services.TryAddSingleton(FilterLimits.Default);
         services.TryAddSingleton<RunQueryService>();

@@ -18,6 +18,7 @@ public class MotDbContext(DbContextOptions<MotDbContext> options) : DbContext(op
     public DbSet<Run> Runs => Set<Run>();
     public DbSet<RunTag> RunTags => Set<RunTag>();
     public DbSet<MetricPoint> MetricPoints => Set<MetricPoint>();
+    public DbSet<RunLogLine> RunLogLines => Set<RunLogLine>();
     public DbSet<Checkpoint> Checkpoints => Set<Checkpoint>();
     public DbSet<GrainStateRecord> GrainStates => Set<GrainStateRecord>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();

@@ -57,6 +57,8 @@ public static class SiloBuilderExtensions
             }
 
             silo.Services.RecordTrainingMetrics();
+            // Each attempt's console (start, progress, evals, outcome) goes to the store in batches, per run.
+            silo.Services.AddSingleton<MoT.Grains.Slots.IRunConsoleSink, StoreRunConsoleSink>();
 
             // Simulated slots never touch libtorch; real ones offer every CUDA device the trainer can see.
             silo.AddGpuRole(configuration, detectCudaDevices: host.Simulate ? null : TrainingDevice.CudaDeviceCount);

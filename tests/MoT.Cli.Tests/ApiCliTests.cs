@@ -59,6 +59,23 @@ public sealed class ApiCliTests(DashboardServer server)
         Assert.Equal(2, rows.Count);
         Assert.All(rows, row => Assert.Contains($" {DashboardServer.Researcher} ", row));
 
+        // A trial's console: every line, the last one, and --follow on a finished run prints it all and returns.
+        var runId = rows[0].Split(' ')[0];
+        var log = await MotProcess.RunWithEnvironmentAsync(scratch.Path, environment, "runs", "log", runId);
+        Assert.True(log.ExitCode == 0, log.Error);
+        var logLines = log.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z  #1  INFO    Attempt 1 started on slot ", logLines[0]);
+        Assert.Contains("Completed at step 20", logLines[^1]);
+        var tail = await MotProcess.RunWithEnvironmentAsync(scratch.Path, environment, "runs", "log", runId, "--tail", "1");
+        Assert.True(tail.ExitCode == 0, tail.Error);
+        Assert.Equal([logLines[^1]], tail.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var follow = await MotProcess.RunWithEnvironmentAsync(scratch.Path, environment, "runs", "log", runId, "--follow");
+        Assert.True(follow.ExitCode == 0, follow.Error);
+        Assert.Equal(logLines, follow.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var badTail = await MotProcess.RunWithEnvironmentAsync(scratch.Path, environment, "runs", "log", runId, "--tail", "0");
+        Assert.Equal(1, badTail.ExitCode);
+        Assert.Contains("--tail must be at least 1 (got 0)", badTail.Error);
+
         // A client-chosen owner is refused on the API path, before anything is sent.
         var spoof = await MotProcess.RunWithEnvironmentAsync(scratch.Path, environment, "sweep", "submit", spec, "--owner", "admin");
         Assert.Equal(1, spoof.ExitCode);

@@ -386,6 +386,41 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                     b.ToTable("runs", "mot");
                 });
 
+            modelBuilder.Entity("MoT.Data.Entities.RunLogLine", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("level");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("text");
+
+                    b.Property<DateTime>("Time")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("time");
+
+                    b.HasKey("RunId", "Sequence");
+
+                    b.ToTable("run_log_lines", "mot");
+                });
+
             modelBuilder.Entity("MoT.Data.Entities.RunTag", b =>
                 {
                     b.Property<Guid>("RunId")
@@ -555,6 +590,15 @@ namespace MoT.Migrations.PostgreSQL.Migrations
                     b.Navigation("ParentRun");
 
                     b.Navigation("Sweep");
+                });
+
+            modelBuilder.Entity("MoT.Data.Entities.RunLogLine", b =>
+                {
+                    b.HasOne("MoT.Data.Entities.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("MoT.Data.Entities.RunTag", b =>

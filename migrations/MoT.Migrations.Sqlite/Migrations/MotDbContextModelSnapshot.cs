@@ -377,6 +377,41 @@ namespace MoT.Migrations.Sqlite.Migrations
                     b.ToTable("runs", (string)null);
                 });
 
+            modelBuilder.Entity("MoT.Data.Entities.RunLogLine", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("run_id");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempt");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("level");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("text");
+
+                    b.Property<DateTime>("Time")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("time");
+
+                    b.HasKey("RunId", "Sequence");
+
+                    b.ToTable("run_log_lines", (string)null);
+                });
+
             modelBuilder.Entity("MoT.Data.Entities.RunTag", b =>
                 {
                     b.Property<Guid>("RunId")
@@ -546,6 +581,15 @@ namespace MoT.Migrations.Sqlite.Migrations
                     b.Navigation("ParentRun");
 
                     b.Navigation("Sweep");
+                });
+
+            modelBuilder.Entity("MoT.Data.Entities.RunLogLine", b =>
+                {
+                    b.HasOne("MoT.Data.Entities.Run", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("MoT.Data.Entities.RunTag", b =>

@@ -53,7 +53,7 @@ internal static class RunsCommand
             Console.WriteLine(nextCursor is { } next ? $"more: --cursor {next}" : $"{rows.Count} run(s)");
             return 0;
         });
-        return new Command("runs", "Run history") { query };
+        return new Command("runs", "Run history") { query, RunsLogCommand.Create() };
     }
 
     private static string Escape(string? value) => Uri.EscapeDataString(value ?? "");

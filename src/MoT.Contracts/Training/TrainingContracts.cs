@@ -27,6 +27,19 @@ public interface ITrainingObserver
     void OnProgress(RunProgress progress);
 
     void OnCheckpoint(CheckpointInfo checkpoint);
+
+    /// <summary>A line for the run's console log (what the trainer is doing, a warning). Wrappers forward it.</summary>
+    void OnMessage(ConsoleLevel level, string text)
+    {
+    }
+}
+
+/// <summary>How a line of a run's console log reads (colour on the run page, prefix in <c>mot runs log</c>).</summary>
+public enum ConsoleLevel
+{
+    Info,
+    Warning,
+    Error,
 }
 
 /// <summary>How a training attempt ended.</summary>

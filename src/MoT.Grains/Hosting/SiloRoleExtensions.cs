@@ -63,6 +63,7 @@ public static class SiloRoleExtensions
         var services = silo.Services;
         services.AddOptions<GpuSlotOptions>().Bind(section);
         services.AddSingleton(inventory);
+        services.TryAddSingleton<IRunConsoleSink, NullRunConsoleSink>();
         services.AddSingleton<TrainingWorkerHost>();
         services.AddSingleton<SlotRegistrar>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SlotRegistrar>());

@@ -19,6 +19,9 @@ public sealed class GpuSlotOptions
     /// <summary>Progress without an eval loss is forwarded to the run at most this often (eval points always are).</summary>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>A run's console gets a progress line (step, loss, tokens/s) at most this often; evals and checkpoints always get one.</summary>
+    public TimeSpan ConsoleProgressInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How often the silo tells the scheduler its slots are alive.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 

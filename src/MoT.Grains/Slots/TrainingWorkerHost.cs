@@ -21,8 +21,14 @@ public sealed class TrainingWorkerHost(
     IOptions<GpuSlotOptions> options,
     IDeviceInventory devices,
     [FromKeyedServices(ServiceKeys.Clock)] TimeProvider clock,
-    ILogger<TrainingWorkerHost> logger) : IAsyncDisposable
+    ILogger<TrainingWorkerHost> logger,
+    IRunConsoleSink? consoleSink = null) : IAsyncDisposable
 {
+    /// <summary>How long an attempt's end waits for its console lines to reach the store before reporting its outcome.</summary>
+    private static readonly TimeSpan ConsoleFlushTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly IRunConsoleSink _console = consoleSink ?? new NullRunConsoleSink();
+
     private readonly ConcurrentDictionary<string, Job> _jobs = new(StringComparer.Ordinal);
 
     /// <summary>Fires when the silo stops waiting for reports to be taken (drain timed out, or disposal).</summary>
@@ -101,14 +107,22 @@ public sealed class TrainingWorkerHost(
             await RecordEarlierCheckpointsAsync(run, runFolder, ticket.Attempt);
             var outputDirectory = Path.Combine(runFolder, $"attempt-{ticket.Attempt}");
             var request = new TrainingRequest(job.RunId, ticket.ConfigJson, ticket.ResumeFromCheckpointPath, outputDirectory, DeviceOf(slotKey));
+            var console = new AttemptConsole(_console, job.RunId, ticket.Attempt, TimeProvider.System, Options.ConsoleProgressInterval);
+            console.Info($"Attempt {ticket.Attempt} started on slot {slotKey} (silo {SlotInfo.ParseKey(slotKey).SiloName}, device {request.Device})" +
+                (ticket.ResumeFromCheckpointPath is { } resume ? $", starting from checkpoint {Path.GetFileName(resume)}" : ""));
             var reporter = new ThrottledRunReporter(run, job.RunId, ticket.Attempt, clock, TimeProvider.System, Options, job.Cancellation, _abandon.Token, logger);
             var outcome = StorageFaults.CheckWritable(outputDirectory) is { } notWritable
                 ? new TrainingOutcome(RunStatus.Failed, 0, null, notWritable, FailureClass.Storage)
-                : await TrainAsync(slotKey, job, request, reporter);
+                : await TrainAsync(slotKey, job, request, reporter, console.Observe(reporter));
             if (job.StopKind == StopKind.Preempt && outcome.FinalStatus == RunStatus.Cancelled)
             {
                 outcome = outcome with { FailureClass = FailureClass.Preempted, FailureReason = "Preempted" };
             }
+
+            // The console's last line is in the store before the run's status changes: a reader who sees "Failed" finds
+            // the reason, and a retry or a silo restart right after cannot lose it.
+            console.Outcome(outcome, job.StopKind);
+            await FlushConsoleAsync(job.RunId);
 
             // Checkpoints and eval points first, then the outcome: the run must know the checkpoint it resumes from.
             await reporter.FlushAsync();
@@ -167,13 +181,28 @@ public sealed class TrainingWorkerHost(
         }
     }
 
-    private async Task<TrainingOutcome> TrainAsync(string slotKey, Job job, TrainingRequest request, ThrottledRunReporter reporter)
+    /// <summary>Writes the queued console lines, waiting at most <see cref="ConsoleFlushTimeout"/>: a store that is down
+    /// keeps them queued (written when it is back) and must not hold up the outcome.</summary>
+    private async Task FlushConsoleAsync(Guid runId)
+    {
+        using var timeout = new CancellationTokenSource(ConsoleFlushTimeout);
+        try
+        {
+            await _console.FlushAsync(timeout.Token);
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning("Run {RunId}: its console lines stay queued, the store did not take them ({Message})", runId, error.Message);
+        }
+    }
+
+    private async Task<TrainingOutcome> TrainAsync(string slotKey, Job job, TrainingRequest request, ThrottledRunReporter reporter, ITrainingObserver observer)
     {
         try
         {
             // The executor's synchronous part (the training loop of a real trainer) runs on its own thread.
             return await Task.Factory.StartNew(
-                () => executor.RunAsync(request, reporter, job.Cancellation.Token),
+                () => executor.RunAsync(request, observer, job.Cancellation.Token),
                 CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         }
         catch (OperationCanceledException) when (job.Cancellation.IsCancellationRequested)
@@ -191,9 +220,19 @@ public sealed class TrainingWorkerHost(
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Executor failed run {RunId} on slot {Slot}", job.RunId, slotKey);
-            return new TrainingOutcome(RunStatus.Failed, reporter.LastStep, reporter.BestEvalLoss, $"{ex.GetType().Name}: {ex.Message}", FailureClass.Unknown);
+            // Users read the reason (run page, console, API): its first line only, no exception type or trace; the trace
+            // stays in this host's log at Debug for whoever debugs the trainer.
+            var reason = FirstLine(ex.Message);
+            logger.LogError("Executor failed run {RunId} on slot {Slot}: {Reason}", job.RunId, slotKey, reason);
+            logger.LogDebug(ex, "Executor failure of run {RunId}", job.RunId);
+            return new TrainingOutcome(RunStatus.Failed, reporter.LastStep, reporter.BestEvalLoss, reason, FailureClass.Unknown);
         }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n', 2)[0].Trim();
+        return line.Length == 0 ? "the trainer stopped with an error and gave no reason" : line;
     }
 
     /// <summary>

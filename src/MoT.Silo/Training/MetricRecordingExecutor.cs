@@ -66,6 +66,8 @@ public sealed class MetricRecordingExecutor(
             MetricWrites.FlushBeforeCheckpoint(metrics, checkpoint.Step, runId, logger);
             next.OnCheckpoint(checkpoint);
         }
+
+        public void OnMessage(ConsoleLevel level, string text) => next.OnMessage(level, text);
     }
 }
 

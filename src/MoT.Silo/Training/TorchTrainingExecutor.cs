@@ -38,11 +38,13 @@ public sealed class TorchTrainingExecutor(ILogger<TorchTrainingExecutor> logger,
 
         try
         {
-            EnsureDemoCorpus(config);
+            EnsureDemoCorpus(config, observer);
             using var trainer = CreateTrainer(config, request);
             var bridge = new ObserverBridge(request.RunId, observer, metrics, logger);
             logger.LogInformation("Run {RunId}: training {Model} from step {Step} to {Steps}", request.RunId,
                 CheckpointFile.Describe(trainer.Config.Model), trainer.Step, trainer.Config.Steps);
+            observer.OnMessage(ConsoleLevel.Info, $"Training {CheckpointFile.Describe(trainer.Config.Model)} " +
+                $"from step {trainer.Step} to {trainer.Config.Steps} (batch {trainer.Config.BatchSize}, context {trainer.Config.Model.ContextLength}, seed {trainer.Config.Seed})");
             var result = trainer.Run(bridge, cancel);
             bridge.Flush();
             return Task.FromResult(Outcome(result));
@@ -68,11 +70,12 @@ public sealed class TorchTrainingExecutor(ILogger<TorchTrainingExecutor> logger,
 
     /// <summary>The demo corpus is fetched on first use, so a new platform trains without a setup step.
     /// Blocking is fine here: this is the attempt's own training thread, never a grain's.</summary>
-    private void EnsureDemoCorpus(TrainingConfig config)
+    private void EnsureDemoCorpus(TrainingConfig config, ContractObserver observer)
     {
         if (!config.Data.Source.Equals("demo", StringComparison.OrdinalIgnoreCase) || DemoCorpus.TryGetPrepared(DemoCorpus.DefaultDirectory) is not null)
             return;
         logger.LogInformation("Preparing the demo corpus in {Directory}", DemoCorpus.DefaultDirectory);
+        observer.OnMessage(ConsoleLevel.Info, "Preparing the demo corpus (first use on this machine)");
         DemoCorpus.PrepareAsync().GetAwaiter().GetResult();
     }
 

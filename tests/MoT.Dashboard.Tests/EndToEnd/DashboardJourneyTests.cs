@@ -200,11 +200,26 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await page.WaitInteractiveAsync();
             var parentUrl = page.Url;
 
+            // Its console: the attempt's start and training lines, growing with the page's live feed while it trains.
+            var console = page.Locator("[data-testid=run-console]");
+            var consoleLines = console.Locator("[data-testid=console-line]");
+            await Assertions.Expect(consoleLines.First).ToContainTextAsync("Attempt 1 started on slot", new() { Timeout = 30_000 });
+            var progressLine = new System.Text.RegularExpressions.Regex(@"step [\d,]+  loss \d+\.\d{4}  lr \S+  [\d,]+ tokens/s");
+            await Assertions.Expect(consoleLines.Filter(new() { HasTextRegex = progressLine }).First).ToBeVisibleAsync();
+            var consoleBefore = await consoleLines.CountAsync();
+            await WaitUntilAsync(async () => await consoleLines.CountAsync() > consoleBefore, "the console to grow while the run trains");
+            await Assertions.Expect(console.Locator("[data-testid=console-download]")).ToHaveAttributeAsync("href", new System.Text.RegularExpressions.Regex("/export/runs/[0-9a-f-]{36}/log.txt$"));
+            await console.ScrollIntoViewIfNeededAsync();
+            await page.ShotAsync("14a-run-console-live");
+
             // Cancel once a checkpoint exists, then resume from it.
             await Assertions.Expect(page.Locator("[data-testid=checkpoints]")).ToContainTextAsync("ckpt", new() { Timeout = 60_000 });
             await page.ClickAsync("[data-testid=cancel]");
             await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Cancel run" }).ClickAsync();
             await Assertions.Expect(page.Locator("[data-testid=status-chip]").First).ToHaveTextAsync("Cancelled");
+            // The attempt's last console line says it was cancelled, as a warning.
+            await Assertions.Expect(consoleLines.Last).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"Cancelled at step [\d,]+$"), new() { Timeout = 30_000 });
+            await Assertions.Expect(consoleLines.Last).ToHaveAttributeAsync("data-level", "Warning");
             var step = await page.Locator("[data-testid=step]").InnerTextAsync();
             // Resume asks how many more steps (default for an interrupted run: the rest of its plan).
             await page.ClickAsync("[data-testid=resume]");
@@ -217,6 +232,11 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await Assertions.Expect(page.Locator("[data-testid=checkpoints]")).ToContainTextAsync("Started from");
             await Assertions.Expect(page.Locator("[data-testid=status-chip]").First).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
             await Assertions.Expect(page.Locator("[data-testid=step]")).ToHaveTextAsync("600 / 600");
+            // The resumed run's console starts from the parent's checkpoint and ends with its completion.
+            var resumedLines = page.Locator("[data-testid=run-console] [data-testid=console-line]");
+            await Assertions.Expect(resumedLines.First).ToContainTextAsync("starting from checkpoint step-");
+            await Assertions.Expect(resumedLines.Last).ToContainTextAsync("Completed at step 600", new() { Timeout = 30_000 });
+            await page.Locator("[data-testid=run-console]").ScrollIntoViewIfNeededAsync();
             await page.ShotAsync("15-run-resumed-after-cancel");
             Assert.NotEqual("600 / 600", step.Trim());
 

@@ -32,6 +32,14 @@ public static partial class ApiInput
         return number >= min && number <= max ? number : throw new ApiInputException($"{field}: {number} is outside {min}..{max}");
     }
 
+    public static long Long(string field, string? value, long fallback, long min, long max)
+    {
+        if (string.IsNullOrEmpty(value)) return fallback;
+        if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+            throw new ApiInputException($"{field}: '{Clip(value)}' is not a whole number");
+        return number >= min && number <= max ? number : throw new ApiInputException($"{field}: {number} is outside {min}..{max}");
+    }
+
     /// <summary>The body as UTF-8 text, at most <paramref name="maxBytes"/> bytes (413 naming the limit beyond it).</summary>
     public static async Task<string> TextAsync(HttpRequest request, int maxBytes = MaxBodyBytes)
     {

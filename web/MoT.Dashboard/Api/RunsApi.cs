@@ -3,6 +3,7 @@ using MoT.Dashboard.Accounts;
 using MoT.Dashboard.Platform;
 using MoT.Dashboard.Runs;
 using MoT.Data.Queries;
+using MoT.Data.RunLogs;
 
 namespace MoT.Dashboard.Api;
 
@@ -10,6 +11,9 @@ namespace MoT.Dashboard.Api;
 public static class RunsApi
 {
     public const int MaxMetricPoints = 5000;
+
+    /// <summary>Console lines one log request returns by default.</summary>
+    public const int DefaultLogLines = 1000;
 
     public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder api)
     {
@@ -47,6 +51,37 @@ public static class RunsApi
             })
             .RequireAuthorization(Policies.Read).WithName("GetRunMetrics")
             .WithSummary("Recorded metrics of a run, each downsampled to at most maxPoints (default 500) keeping the first and last");
+
+        runs.MapGet("/{runId}/log", async (string runId, HttpRequest request, IRunConsoleLog console) =>
+            {
+                var id = ApiInput.Id("runId", runId);
+                var query = request.Query;
+                var cancel = request.HttpContext.RequestAborted;
+                if (!string.IsNullOrEmpty(query["tail"]))
+                {
+                    if (!string.IsNullOrEmpty(query["after"]) || !string.IsNullOrEmpty(query["limit"]))
+                        throw new ApiInputException("tail: cannot be combined with after or limit (tail reads the last lines, after/limit page from a line number)");
+                    return TypedResults.Ok(await console.TailAsync(id, ApiInput.Int("tail", query["tail"], DefaultLogLines, 1, RunLogQuery.MaxLimit), cancel));
+                }
+
+                var after = ApiInput.Long("after", query["after"], 0, 0, long.MaxValue);
+                var limit = ApiInput.Int("limit", query["limit"], DefaultLogLines, 1, RunLogQuery.MaxLimit);
+                return TypedResults.Ok(await console.AfterAsync(id, after, limit, cancel));
+            })
+            .RequireAuthorization(Policies.Read).WithName("GetRunLog")
+            .WithSummary("The run's console log, oldest first: lines numbered after `after` (default 0), at most `limit` (default 1000); " +
+                "or the last `tail` lines. Follow a run by asking again with after = the last line's sequence; omittedBefore counts lines the store's bound removed");
+
+        runs.MapGet("/{runId}/log.txt", async (string runId, HttpContext http, IRunConsoleLog console) =>
+            {
+                var id = ApiInput.Id("runId", runId);
+                // The first page before any byte is sent: an unknown run still answers 404 problem+json, not a half-written file.
+                _ = await console.AfterAsync(id, 0, 1, http.RequestAborted);
+                await RunConsoleText.WriteFileAsync(console, id, http);
+                return Results.Empty;
+            })
+            .RequireAuthorization(Policies.Read).WithName("DownloadRunLog").Produces<string>(200, "text/plain")
+            .WithSummary("The run's whole stored console log as a text file");
 
         runs.MapPost("/{runId}/cancel", async (string runId, PlatformCommands commands) =>
                 ToOutcome(await commands.CancelRunAsync(ApiInput.Id("runId", runId))))

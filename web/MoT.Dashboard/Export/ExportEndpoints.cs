@@ -1,4 +1,5 @@
 using System.Text;
+using MoT.Dashboard.Runs;
 using MoT.Data.Queries;
 
 namespace MoT.Dashboard.Export;
@@ -13,6 +14,9 @@ public static class ExportEndpoints
         string.IsNullOrWhiteSpace(filter) ? RunsPath : $"{RunsPath}?filter={Uri.EscapeDataString(filter)}";
 
     public static string MetricsUrl(Guid runId) => $"/export/runs/{runId}/metrics.csv";
+
+    /// <summary>The run page's download of the run's console log.</summary>
+    public static string ConsoleUrl(Guid runId) => $"/export/runs/{runId}/log.txt";
 
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -33,6 +37,20 @@ public static class ExportEndpoints
             }
 
             return new CsvResult("runs.csv", (writer, token) => export.WriteRunsAsync(writer, first, filter, sort, token));
+        });
+        group.MapGet("/runs/{runId:guid}/log.txt", async (Guid runId, IRunConsoleLog console, HttpContext http) =>
+        {
+            try
+            {
+                _ = await console.AfterAsync(runId, 0, 1, http.RequestAborted);
+            }
+            catch (KeyNotFoundException)
+            {
+                return Results.Text($"run {runId} is not in the run store", statusCode: StatusCodes.Status404NotFound);
+            }
+
+            await RunConsoleText.WriteFileAsync(console, runId, http);
+            return Results.Empty;
         });
         group.MapGet("/runs/{runId:guid}/metrics.csv", async (Guid runId, RunExport export, CancellationToken cancellationToken) =>
             await export.RunExistsAsync(runId, cancellationToken)
