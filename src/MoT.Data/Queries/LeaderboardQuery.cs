@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace MoT.Data.Queries;
 
@@ -47,8 +48,17 @@ public sealed class LeaderboardQuery(IDbContextFactory<MotDbContext> contexts)
         ArgumentOutOfRangeException.ThrowIfLessThan(bucketsPerDecade, 1);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken); // through EF, so SQLite gets its bucket function
+        var postgres = db.Database.IsNpgsql();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (postgres)
+        {
+            // The planner cannot estimate how few groups there are and would JIT-compile the query: that alone cost more
+            // than the query (mot bench store).
+            await db.Database.ExecuteSqlRawAsync("SET LOCAL jit = off", cancellationToken);
+        }
         await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = Sql(db.Database.IsNpgsql(), evalSetId is not null, tokenizerId is not null);
+        command.Transaction = transaction.GetDbTransaction();
+        command.CommandText = Sql(postgres, evalSetId is not null, tokenizerId is not null);
         AddParameter(command, "k", bucketsPerDecade);
         if (evalSetId is not null) AddParameter(command, "eval_set", evalSetId);
         if (tokenizerId is not null) AddParameter(command, "tokenizer", tokenizerId);
@@ -91,32 +101,50 @@ public sealed class LeaderboardQuery(IDbContextFactory<MotDbContext> contexts)
 
     /// <summary>
     /// Completed runs of the board(s) that reach the lowest loss of their (board, family, bucket, start kind) group. The
-    /// bucket is <see cref="Bucket"/> in SQL (PostgreSQL's log is base 10; SQLite calls the .NET function itself).
+    /// bucket is <see cref="Bucket"/> in SQL (PostgreSQL's log is base 10; SQLite calls the .NET function itself). First
+    /// the groups' best losses, from the narrow columns the leaderboard index covers (no table rows read on PostgreSQL),
+    /// then per group the runs at that loss, found through the same index. PostgreSQL gets the group step as a
+    /// materialized CTE probed by a LATERAL subquery (otherwise it recomputes the groups per parallel worker and joins by
+    /// scanning the table); SQLite, without LATERAL, plans the plain join as that loop by itself.
     /// </summary>
     private static string Sql(bool postgres, bool byEvalSet, bool byTokenizer)
     {
         var runs = postgres ? $"{MotDbContext.PostgresSchema}.runs" : "runs";
         var p = postgres ? "@" : "$";
-        var bucket = postgres
-            ? $"floor(log(r.compute_budget_flops + r.inherited_flops) * {p}k + 1e-9)::integer"
-            : $"{SqliteBucketFunction}(r.compute_budget_flops + r.inherited_flops, {p}k)";
-        var board = (byEvalSet ? $" AND r.eval_set_id = {p}eval_set" : "") + (byTokenizer ? $" AND r.tokenizer_id = {p}tokenizer" : "");
-        return $"""
-            SELECT id, name, owner_id, model_family, eval_set_id, tokenizer_id, bucket, flops, inherited_flops, tokens, warm, loss
-            FROM (
-                SELECT c.*, MIN(c.loss) OVER (PARTITION BY c.eval_set_id, c.tokenizer_id, c.model_family, c.bucket, c.warm) AS group_best
-                FROM (
-                    SELECT r.id, r.name, r.owner_id, r.model_family, r.eval_set_id, r.tokenizer_id, {bucket} AS bucket,
-                           r.compute_budget_flops + r.inherited_flops AS flops, r.inherited_flops,
-                           r.training_tokens + r.inherited_tokens AS tokens,
-                           CASE WHEN r.warm_start_step IS NULL THEN 0 ELSE 1 END AS warm, r.best_eval_loss AS loss
-                    FROM {runs} r
-                    WHERE r.status = 'Completed' AND r.best_eval_loss IS NOT NULL
-                      AND r.compute_budget_flops + r.inherited_flops > 0{board}
-                ) c
-            ) g
-            WHERE g.loss = g.group_best
+        string Bucket(string r) => postgres
+            ? $"floor(log({r}.compute_budget_flops + {r}.inherited_flops) * {p}k + 1e-9)::integer"
+            : $"{SqliteBucketFunction}({r}.compute_budget_flops + {r}.inherited_flops, {p}k)";
+        string Warm(string r) => $"CASE WHEN {r}.warm_start_step IS NULL THEN 0 ELSE 1 END";
+        string Ranked(string r) =>
+            $"{r}.status = 'Completed' AND {r}.best_eval_loss IS NOT NULL AND {r}.compute_budget_flops + {r}.inherited_flops > 0";
+        var board = (byEvalSet ? $" AND c.eval_set_id = {p}eval_set" : "") + (byTokenizer ? $" AND c.tokenizer_id = {p}tokenizer" : "");
+        var best = $"""
+            best AS {(postgres ? "MATERIALIZED " : "")}(
+                SELECT c.eval_set_id, c.tokenizer_id, c.model_family, {Bucket("c")} AS bucket, {Warm("c")} AS warm, MIN(c.best_eval_loss) AS loss
+                FROM {runs} c
+                WHERE {Ranked("c")}{board}
+                GROUP BY c.eval_set_id, c.tokenizer_id, c.model_family, {Bucket("c")}, {Warm("c")}
+            )
             """;
+        var atBest = $"""
+            r.eval_set_id = b.eval_set_id AND r.tokenizer_id = b.tokenizer_id AND r.model_family = b.model_family
+                AND r.best_eval_loss = b.loss AND {Ranked("r")} AND {Bucket("r")} = b.bucket AND {Warm("r")} = b.warm
+            """;
+        const string Winner = "r.id, r.name, r.owner_id, r.compute_budget_flops + r.inherited_flops AS flops, r.inherited_flops, " +
+            "r.training_tokens + r.inherited_tokens AS tokens";
+        const string Group = "b.model_family, b.eval_set_id, b.tokenizer_id, b.bucket";
+        return postgres
+            ? $"""
+              WITH {best}
+              SELECT w.id, w.name, w.owner_id, {Group}, w.flops, w.inherited_flops, w.tokens, b.warm, b.loss
+              FROM best b CROSS JOIN LATERAL (SELECT {Winner} FROM {runs} r WHERE {atBest} OFFSET 0) w
+              """
+            : $"""
+              WITH {best}
+              SELECT r.id, r.name, r.owner_id, {Group}, r.compute_budget_flops + r.inherited_flops, r.inherited_flops,
+                     r.training_tokens + r.inherited_tokens, b.warm, b.loss
+              FROM best b JOIN {runs} r ON {atBest}
+              """;
     }
 
     private static void AddParameter(DbCommand command, string name, object value)
