@@ -383,10 +383,8 @@ namespace MoT.Migrations.PostgreSQL.Migrations
 
                     b.HasIndex("EvalSetId", "TokenizerId", "ModelFamily");
 
-                    b.HasIndex(new[] { "EvalSetId", "TokenizerId", "ModelFamily", "BestEvalLoss" }, "ix_runs_leaderboard")
+                    b.HasIndex(new[] { "EvalSetId", "TokenizerId", "ModelFamily", "BestEvalLoss", "ComputeBudgetFlops", "InheritedFlops", "WarmStartStep" }, "ix_runs_leaderboard")
                         .HasFilter("status = 'Completed' AND best_eval_loss IS NOT NULL");
-
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex(new[] { "EvalSetId", "TokenizerId", "ModelFamily", "BestEvalLoss" }, "ix_runs_leaderboard"), new[] { "ComputeBudgetFlops", "InheritedFlops", "WarmStartStep" });
 
                     b.ToTable("runs", "mot");
                 });

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace MoT.Migrations.PostgreSQL.Migrations
+namespace MoT.Migrations.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class IngestAndLeaderboardScale : Migration
@@ -12,11 +12,9 @@ namespace MoT.Migrations.PostgreSQL.Migrations
         {
             migrationBuilder.CreateIndex(
                 name: "ix_runs_leaderboard",
-                schema: "mot",
                 table: "runs",
-                columns: new[] { "eval_set_id", "tokenizer_id", "model_family", "best_eval_loss" },
-                filter: "status = 'Completed' AND best_eval_loss IS NOT NULL")
-                .Annotation("Npgsql:IndexInclude", new[] { "compute_budget_flops", "inherited_flops", "warm_start_step" });
+                columns: new[] { "eval_set_id", "tokenizer_id", "model_family", "best_eval_loss", "compute_budget_flops", "inherited_flops", "warm_start_step" },
+                filter: "status = 'Completed' AND best_eval_loss IS NOT NULL");
         }
 
         /// <inheritdoc />
@@ -24,7 +22,6 @@ namespace MoT.Migrations.PostgreSQL.Migrations
         {
             migrationBuilder.DropIndex(
                 name: "ix_runs_leaderboard",
-                schema: "mot",
                 table: "runs");
         }
     }

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace MoT.Migrations.Sqlite.Migrations
+namespace MoT.Migrations.PostgreSQL.Migrations
 {
     /// <inheritdoc />
     public partial class IngestAndLeaderboardScale : Migration
@@ -12,8 +12,9 @@ namespace MoT.Migrations.Sqlite.Migrations
         {
             migrationBuilder.CreateIndex(
                 name: "ix_runs_leaderboard",
+                schema: "mot",
                 table: "runs",
-                columns: new[] { "eval_set_id", "tokenizer_id", "model_family", "best_eval_loss" },
+                columns: new[] { "eval_set_id", "tokenizer_id", "model_family", "best_eval_loss", "compute_budget_flops", "inherited_flops", "warm_start_step" },
                 filter: "status = 'Completed' AND best_eval_loss IS NOT NULL");
         }
 
@@ -22,6 +23,7 @@ namespace MoT.Migrations.Sqlite.Migrations
         {
             migrationBuilder.DropIndex(
                 name: "ix_runs_leaderboard",
+                schema: "mot",
                 table: "runs");
         }
     }
