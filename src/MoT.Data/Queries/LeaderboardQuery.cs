@@ -49,15 +49,12 @@ public sealed class LeaderboardQuery(IDbContextFactory<MotDbContext> contexts)
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken); // through EF, so SQLite gets its bucket function
         var postgres = db.Database.IsNpgsql();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (postgres)
-        {
-            // The planner cannot estimate how few groups there are and would JIT-compile the query: that alone cost more
-            // than the query (mot bench store).
-            await db.Database.ExecuteSqlRawAsync("SET LOCAL jit = off", cancellationToken);
-        }
+        // PostgreSQL only (SQLite's transactions here take the write lock): the planner cannot estimate how few groups
+        // there are and would JIT-compile the query, which alone cost more than the query (mot bench store).
+        await using var transaction = postgres ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        if (postgres) await db.Database.ExecuteSqlRawAsync("SET LOCAL jit = off", cancellationToken);
         await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = transaction.GetDbTransaction();
+        command.Transaction = transaction?.GetDbTransaction();
         command.CommandText = Sql(postgres, evalSetId is not null, tokenizerId is not null);
         AddParameter(command, "k", bucketsPerDecade);
         if (evalSetId is not null) AddParameter(command, "eval_set", evalSetId);
