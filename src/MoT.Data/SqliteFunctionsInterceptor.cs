@@ -22,8 +22,12 @@ internal sealed class SqliteFunctionsInterceptor : DbConnectionInterceptor
     private static void Register(DbConnection connection)
     {
         if (connection is SqliteConnection sqlite)
+        {
             sqlite.CreateFunction<string?, string, string, string, long, bool>(ConfigJson.SqliteFunctionName,
                 (json, path, op, literal, quoted) => ConfigJson.Matches(json, path, op, literal, quoted != 0),
                 isDeterministic: true);
+            sqlite.CreateFunction<double, long, long>(LeaderboardQuery.SqliteBucketFunction,
+                (flops, bucketsPerDecade) => LeaderboardQuery.Bucket(flops, (int)bucketsPerDecade), isDeterministic: true);
+        }
     }
 }

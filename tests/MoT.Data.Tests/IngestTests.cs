@@ -240,6 +240,17 @@ public abstract class IngestTests(DatabaseTarget target) : DataTestBase(target)
         Assert.Equal(0, await db.MetricPoints.CountAsync(Token)); // the benchmark cleans up after itself
         Assert.Equal(0, await db.Runs.CountAsync(Token));
     }
+
+    [Fact]
+    public async Task Ingest_benchmark_with_resends_stores_each_point_once()
+    {
+        // A quarter of every batch is sent again with the next one: 40,000 distinct points, 7,500 of them twice.
+        var result = await new IngestBenchmark().RunAsync(Database, points: 40_000, batchSize: 10_000, resendFraction: 0.25,
+            cancellationToken: Token);
+
+        Assert.Equal(40_000, result.RowsWritten);
+        Assert.Equal(0.25, result.ResendFraction);
+    }
 }
 
 public sealed class SqliteIngestTests() : IngestTests(new SqliteTarget());

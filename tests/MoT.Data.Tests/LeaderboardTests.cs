@@ -94,6 +94,77 @@ public abstract class LeaderboardTests(DatabaseTarget target) : DataTestBase(tar
         Assert.Contains(board.Entries, e => e.RunId == ids["mot-1e18"] && e.BudgetBucket == 72);
         Assert.Contains(board.Entries, e => e.RunId == ids["mot-3e18"] && e.BudgetBucket == 73);
     }
+
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    public async Task The_database_grouping_picks_the_same_winners_as_grouping_every_run_in_memory(int seed)
+    {
+        var random = new Random(seed);
+        string Pick(params string[] options) => options[random.Next(options.Length)];
+        var runs = new List<Run>();
+        for (var i = 0; i < 400; i++)
+        {
+            // Budgets over a few decades, some exactly on a bucket edge; losses on a coarse grid so groups tie.
+            var flops = random.Next(5) == 0 ? Math.Pow(10, random.Next(16, 20)) : Math.Pow(10, 16 + 4 * random.NextDouble());
+            var run = NewRun(Pick("alice", "bob", "carol"), family: Pick("MoT", "Dense", "TokenChoice"),
+                flops: random.Next(20) == 0 ? 0 : flops, loss: random.Next(15) == 0 ? null : Math.Round(2 + random.NextDouble(), 1),
+                status: random.Next(5) == 0 ? Pick("Running", "Failed", "Pruned", "Diverged") switch
+                {
+                    "Running" => RunStatus.Running, "Failed" => RunStatus.Failed, "Pruned" => RunStatus.Pruned, _ => RunStatus.Diverged,
+                } : RunStatus.Completed,
+                evalSet: Pick("c4-val", "wiki-val"), tokenizer: Pick("cl100k", "o200k"));
+            run.Name = random.Next(4) == 0 ? null : $"run {i}";
+            run.TrainingTokens = random.Next(1, 1_000_000);
+            if (random.Next(3) == 0)
+            {
+                // Warm-started: the ancestors' compute counts toward the budget (a fork of nothing but inheritance too).
+                run.WarmStartStep = random.Next(1, 1000);
+                run.InheritedFlops = random.Next(4) == 0 ? flops : flops * random.NextDouble() * 10;
+                run.InheritedTokens = random.Next(1, 5_000_000);
+                if (random.Next(6) == 0) run.ComputeBudgetFlops = 0;
+            }
+            runs.Add(run);
+        }
+        await AddRunsAsync([.. runs]);
+
+        foreach (var bucketsPerDecade in new[] { 1, 3 })
+        {
+            Assert.Equal(InMemory(runs, null, null, bucketsPerDecade),
+                Flatten(await Leaderboard.GetAsync(bucketsPerDecade: bucketsPerDecade, cancellationToken: Token)));
+            Assert.Equal(InMemory(runs, "wiki-val", "o200k", bucketsPerDecade),
+                Flatten(await Leaderboard.GetAsync("wiki-val", "o200k", bucketsPerDecade, Token)));
+        }
+    }
+
+    private static List<(string, string, LeaderboardEntry)> Flatten(IReadOnlyList<Leaderboard> boards) =>
+        [.. boards.SelectMany(b => b.Entries.Select(e => (b.EvalSetId, b.TokenizerId, e)))];
+
+    /// <summary>
+    /// The leaderboard's definition computed over the runs as written, without the database: completed runs with a loss
+    /// and a budget, grouped per board, family, bucket of (own + inherited) FLOPs and start kind; the lowest loss wins,
+    /// ties to the smallest id. Ordered as the board shows it.
+    /// </summary>
+    private static List<(string, string, LeaderboardEntry)> InMemory(List<Run> runs, string? evalSet, string? tokenizer, int bucketsPerDecade) =>
+        [.. runs
+            .Where(r => r.Status == RunStatus.Completed && r.BestEvalLoss is not null && r.ComputeBudgetFlops + r.InheritedFlops > 0)
+            .Where(r => (evalSet is null || r.EvalSetId == evalSet) && (tokenizer is null || r.TokenizerId == tokenizer))
+            .GroupBy(r => (r.EvalSetId, r.TokenizerId))
+            .OrderBy(g => g.Key.EvalSetId, StringComparer.Ordinal).ThenBy(g => g.Key.TokenizerId, StringComparer.Ordinal)
+            .SelectMany(board => board
+                .GroupBy(r => (r.ModelFamily, Bucket: (int)Math.Floor(Math.Log10(r.ComputeBudgetFlops + r.InheritedFlops) * bucketsPerDecade + 1e-9),
+                    Warm: r.WarmStartStep is not null))
+                .Select(g =>
+                {
+                    var best = g.OrderBy(r => r.BestEvalLoss).ThenBy(r => r.Id).First();
+                    return new LeaderboardEntry(g.Key.ModelFamily, g.Key.Bucket, Math.Pow(10, (double)g.Key.Bucket / bucketsPerDecade),
+                        best.Id, best.Name, best.OwnerId, best.ComputeBudgetFlops + best.InheritedFlops, best.BestEvalLoss!.Value,
+                        g.Key.Warm, best.TrainingTokens + best.InheritedTokens, best.InheritedFlops);
+                })
+                .OrderBy(e => e.WarmStarted).ThenBy(e => e.BudgetBucket).ThenBy(e => e.BestEvalLoss)
+                .ThenBy(e => e.ModelFamily, StringComparer.Ordinal) // equal losses: a stable order, not the database's
+                .Select(e => (board.Key.EvalSetId, board.Key.TokenizerId, e)))];
 }
 
 public sealed class SqliteLeaderboardTests() : LeaderboardTests(new SqliteTarget());

@@ -383,6 +383,9 @@ namespace MoT.Migrations.PostgreSQL.Migrations
 
                     b.HasIndex("EvalSetId", "TokenizerId", "ModelFamily");
 
+                    b.HasIndex(new[] { "EvalSetId", "TokenizerId", "ModelFamily", "BestEvalLoss", "ComputeBudgetFlops", "InheritedFlops", "WarmStartStep" }, "ix_runs_leaderboard")
+                        .HasFilter("status = 'Completed' AND best_eval_loss IS NOT NULL");
+
                     b.ToTable("runs", "mot");
                 });
 

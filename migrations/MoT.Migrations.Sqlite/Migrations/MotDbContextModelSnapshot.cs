@@ -374,6 +374,9 @@ namespace MoT.Migrations.Sqlite.Migrations
 
                     b.HasIndex("EvalSetId", "TokenizerId", "ModelFamily");
 
+                    b.HasIndex(new[] { "EvalSetId", "TokenizerId", "ModelFamily", "BestEvalLoss", "ComputeBudgetFlops", "InheritedFlops", "WarmStartStep" }, "ix_runs_leaderboard")
+                        .HasFilter("status = 'Completed' AND best_eval_loss IS NOT NULL");
+
                     b.ToTable("runs", (string)null);
                 });
 

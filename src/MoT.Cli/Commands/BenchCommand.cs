@@ -19,24 +19,34 @@ internal static class BenchCommand
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (without it only SQLite is measured)" };
         var sqliteDirectory = new Option<string>("--sqlite-dir") { Description = "Folder for the SQLite file", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "mot-bench-ingest") };
         var noSqlite = new Option<bool>("--no-sqlite") { Description = "Measure PostgreSQL only" };
-        var command = new Command("ingest", "Metric points/s into SQLite and PostgreSQL through the production ingest path, and PostgreSQL's plain COPY ceiling")
-            { points, batch, writers, postgres, sqliteDirectory, noSqlite };
+        var resend = new Option<double>("--resend") { Description = "Share of each batch sent again at the start of the next (0 to 1): the cost of idempotent retries", DefaultValueFactory = _ => 0 };
+        var command = new Command("ingest", "Metric points/s into SQLite and PostgreSQL through the production ingest path, against PostgreSQL's plain COPY ceiling measured in the same run")
+            { points, batch, writers, postgres, sqliteDirectory, noSqlite, resend };
         command.SetAction(async (parse, cancel) =>
         {
+            if (parse.GetValue(resend) is < 0 or > 1)
+            {
+                Console.Error.WriteLine($"error: --resend must be between 0 and 1, got {parse.GetValue(resend).ToString(CultureInfo.InvariantCulture)}");
+                return 2;
+            }
             var targets = new List<MoT.Data.MotDataOptions>();
             if (!parse.GetValue(noSqlite)) targets.Add(MoT.Data.MotDataOptions.DefaultSqlite(parse.GetValue(sqliteDirectory)!));
             if (parse.GetValue(postgres) is { } connection) targets.Add(new MoT.Data.MotDataOptions(MoT.Data.DatabaseProvider.PostgreSQL, connection));
-            Console.WriteLine($"{"provider",-12} {"points",10} {"batch",7} {"writers",7} {"seconds",8} {"points/s",12}");
+            Console.WriteLine($"{"path",-26} {"points",10} {"batch",7} {"writers",7} {"re-sent",7} {"seconds",8} {"points/s",12} {"vs ceiling",10}");
+            void Print(string path, MoT.Data.Benchmarks.IngestBenchmarkResult result, double? ceiling) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{path,-26} {result.Points,10:N0} {result.BatchSize,7:N0} {result.Writers,7} {result.ResendFraction,7:P0} {result.Elapsed.TotalSeconds,8:F2} {result.PointsPerSecond,12:N0} {(ceiling is { } c ? (result.PointsPerSecond / c).ToString("F2", CultureInfo.InvariantCulture) : "-"),10}"));
             foreach (var target in targets)
             {
                 var benchmark = new MoT.Data.Benchmarks.IngestBenchmark();
-                var result = await benchmark.RunAsync(target, parse.GetValue(points), parse.GetValue(batch), parse.GetValue(writers), cancel);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{result.Provider,-12} {result.Points,10:N0} {result.BatchSize,7:N0} {result.Writers,7} {result.Elapsed.TotalSeconds,8:F2} {result.PointsPerSecond,12:N0}"));
-                if (target.Provider != MoT.Data.DatabaseProvider.PostgreSQL) continue;
-                var ceiling = await benchmark.RunCopyCeilingAsync(target, parse.GetValue(points), parse.GetValue(batch), cancel);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{"COPY ceiling",-12} {ceiling.Points,10:N0} {ceiling.BatchSize,7:N0} {ceiling.Writers,7} {ceiling.Elapsed.TotalSeconds,8:F2} {ceiling.PointsPerSecond,12:N0}"));
+                double? ceiling = null;
+                if (target.Provider == MoT.Data.DatabaseProvider.PostgreSQL)
+                {
+                    var copy = await benchmark.RunCopyCeilingAsync(target, parse.GetValue(points), parse.GetValue(batch), cancel);
+                    Print("PostgreSQL COPY ceiling", copy, copy.PointsPerSecond);
+                    ceiling = copy.PointsPerSecond;
+                }
+                var result = await benchmark.RunAsync(target, parse.GetValue(points), parse.GetValue(batch), parse.GetValue(writers), parse.GetValue(resend), cancel);
+                Print($"{result.Provider} production", result, ceiling);
             }
             if (parse.GetValue(postgres) is null) Console.WriteLine("PostgreSQL skipped: pass --postgres \"Host=127.0.0.1;Port=5432;Username=mot;Database=mot\"");
             return 0;

@@ -14,22 +14,29 @@ public sealed record IngestBenchmarkResult(
     int Writers,
     TimeSpan Elapsed,
     double PointsPerSecond,
-    long RowsWritten);
+    long RowsWritten,
+    double ResendFraction = 0);
 
 /// <summary>
 /// Measures metric ingest through <see cref="MetricIngestor"/> (the production path): <c>writers</c> concurrent
 /// ingestors, each for its own run, send <c>points</c> in total as a trainer would (a few metric names, increasing
-/// steps), then flush. Creates its own user and runs and deletes them afterwards. Prints nothing.
+/// steps), then flush. With a re-send fraction every batch after a writer's first starts with that share of the batch
+/// before it again (same keys and values, as a writer retrying a batch whose acknowledgement it lost), so the rate of
+/// stored points includes the cost of keeping re-sends idempotent. Creates its own user and runs and deletes them
+/// afterwards. Prints nothing.
 /// </summary>
 public sealed class IngestBenchmark
 {
     private static readonly string[] MetricNames = ["train/loss", "train/lr", "train/grad_norm", "train/tokens_per_s"];
 
     public async Task<IngestBenchmarkResult> RunAsync(MotDataOptions options, int points, int batchSize = 50_000,
-        int writers = 1, CancellationToken cancellationToken = default)
+        int writers = 1, double resendFraction = 0, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(points, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(writers, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(resendFraction, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(resendFraction, 1);
+        var resend = (int)(resendFraction * batchSize);
         await using var services = new ServiceCollection().AddMotData(options).BuildServiceProvider();
         await MotDatabase.MigrateAsync(services, cancellationToken);
         var contexts = services.GetRequiredService<IDbContextFactory<MotDbContext>>();
@@ -55,7 +62,7 @@ public sealed class IngestBenchmark
             var ingestOptions = MetricIngestorOptions.Default with
             {
                 BatchSize = batchSize,
-                MaxBufferedPoints = Math.Max(points, batchSize),
+                MaxBufferedPoints = Math.Max(points, batchSize) + resend,
                 FlushInterval = TimeSpan.FromMinutes(10),
             };
             var stopwatch = Stopwatch.StartNew();
@@ -64,8 +71,9 @@ public sealed class IngestBenchmark
                 await using var ingestor = MetricIngestor.Create(options, ingestOptions);
                 for (var offset = 0; offset < batch.Length; offset += batchSize)
                 {
-                    await ingestor.WriteAsync(new ArraySegment<MetricPointRecord>(batch, offset,
-                        Math.Min(batchSize, batch.Length - offset)), cancellationToken);
+                    var from = Math.Max(0, offset - resend);
+                    await ingestor.WriteAsync(new ArraySegment<MetricPointRecord>(batch, from,
+                        Math.Min(offset + batchSize, batch.Length) - from), cancellationToken);
                     await ingestor.FlushAsync(cancellationToken);
                 }
             }, cancellationToken)));
@@ -74,7 +82,7 @@ public sealed class IngestBenchmark
             await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             var rows = await db.MetricPoints.LongCountAsync(m => runIds.Contains(m.RunId), cancellationToken);
             return new IngestBenchmarkResult(options.Provider, points, batchSize, writers, stopwatch.Elapsed,
-                rows / stopwatch.Elapsed.TotalSeconds, rows);
+                rows / stopwatch.Elapsed.TotalSeconds, rows, resendFraction);
         }
         finally
         {

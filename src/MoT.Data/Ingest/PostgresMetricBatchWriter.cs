@@ -4,12 +4,14 @@ using NpgsqlTypes;
 namespace MoT.Data.Ingest;
 
 /// <summary>
-/// PostgreSQL bulk path, one transaction per batch: binary COPY into a transaction-scoped temp table, then one
-/// INSERT ... ON CONFLICT (run_id, name, step) DO UPDATE into metric_points. With <c>copyDirectFirst</c> the batch is
-/// first COPYed straight into metric_points under a savepoint (new points, the usual case, then skip the staging
-/// pass and the speculative-insert overhead); a unique violation rolls back to the savepoint and takes the upsert path.
+/// PostgreSQL bulk path, one transaction per batch. The writer keeps a high-water mark per (run, metric name)
+/// (<see cref="StoredStepMarks"/>): points above it are new and are binary-COPYed straight into metric_points under a
+/// savepoint; points at or below it (re-sends) are COPYed into a transaction-scoped temp table and merged by one
+/// INSERT ... SELECT ... ON CONFLICT (run_id, name, step) DO UPDATE, so a re-sent point is stored once and its latest
+/// value wins. If the COPY meets a stored key after all (another writer, or a commit whose acknowledgement was lost),
+/// the savepoint is rolled back and the whole batch takes the merge.
 /// </summary>
-public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDisposable, IDisposable
+public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IFaultInjectable, IAsyncDisposable, IDisposable
 {
     private const string Table = MotDbContext.PostgresSchema + ".metric_points";
     private const string UniqueViolation = "23505";
@@ -34,34 +36,36 @@ public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDispos
         "ON CONFLICT (run_id, name, step) DO UPDATE SET value = EXCLUDED.value, wall_time = EXCLUDED.wall_time";
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly bool _copyDirectFirst;
+    private readonly StoredStepMarks _marks = new();
 
-    public PostgresMetricBatchWriter(string connectionString, bool copyDirectFirst = true)
+    public PostgresMetricBatchWriter(string connectionString)
     {
         _dataSource = NpgsqlDataSource.Create(connectionString);
-        _copyDirectFirst = copyDirectFirst;
     }
+
+    Func<IngestStage, Task>? IFaultInjectable.FaultInjection { get; set; }
 
     public async Task WriteAsync(IReadOnlyList<MetricPointRecord> batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0) return;
+        var runIds = MetricBatchWriter.RunIds(batch);
         try
         {
-            await WriteBatchAsync(batch, cancellationToken);
+            await WriteBatchAsync(batch, runIds, cancellationToken);
         }
-        catch (Exception ex) when (ex is NpgsqlException or IOException or TimeoutException)
+        catch (Exception ex)
         {
+            _marks.Forget(runIds); // committed or not is unknown: read the marks again next time
             // After a server restart every idle pooled connection is dead: drop them so the retry dials afresh.
-            _dataSource.Clear();
+            if (ex is NpgsqlException or IOException or TimeoutException) _dataSource.Clear();
             throw;
         }
     }
 
-    private async Task WriteBatchAsync(IReadOnlyList<MetricPointRecord> batch, CancellationToken cancellationToken)
+    private async Task WriteBatchAsync(IReadOnlyList<MetricPointRecord> batch, Guid[] runIds, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var runIds = MetricBatchWriter.RunIds(batch);
         var found = new HashSet<Guid>();
         await using (var lockRuns = new NpgsqlCommand(LockRuns, connection, transaction))
         {
@@ -70,30 +74,43 @@ public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IAsyncDispos
             while (await reader.ReadAsync(cancellationToken)) found.Add(reader.GetGuid(0));
         }
         MetricBatchWriter.EnsureRunsExist(batch, runIds, found);
+        await _marks.LoadAsync(connection, transaction, Table, _marks.Unloaded(runIds), cancellationToken);
 
-        if (_copyDirectFirst)
+        var (fresh, resent) = _marks.Split(batch);
+        if (fresh.Count > 0)
         {
             await transaction.SaveAsync("direct", cancellationToken);
             try
             {
-                await CopyAsync(connection, CopyDirect, batch, cancellationToken);
-                await transaction.CommitAsync(cancellationToken);
-                return;
+                await CopyAsync(connection, CopyDirect, fresh, cancellationToken);
             }
             catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
             {
-                await transaction.RollbackAsync("direct", cancellationToken); // a re-send: take the upsert path
+                await transaction.RollbackAsync("direct", cancellationToken); // stored after all: merge the whole batch
+                resent = [.. batch];
             }
         }
-
-        await using (var create = new NpgsqlCommand(CreateStage, connection, transaction))
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        // One statement may update a row only once: keep the last point per key.
-        await CopyAsync(connection, CopyStage, MetricBatchWriter.LastPerKey(batch), cancellationToken);
-        await using (var merge = new NpgsqlCommand(Merge, connection, transaction))
+        if (resent.Count > 0)
+        {
+            await using (var create = new NpgsqlCommand(CreateStage, connection, transaction))
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            // One statement may update a row only once: keep the last point per key.
+            await CopyAsync(connection, CopyStage, MetricBatchWriter.LastPerKey(resent), cancellationToken);
+            await FaultAsync(IngestStage.Copied);
+            await using var merge = new NpgsqlCommand(Merge, connection, transaction);
             await merge.ExecuteNonQueryAsync(cancellationToken);
+        }
+        else
+        {
+            await FaultAsync(IngestStage.Copied);
+        }
         await transaction.CommitAsync(cancellationToken);
+        _marks.Advance(batch);
+        await FaultAsync(IngestStage.Committed);
     }
+
+    private Task FaultAsync(IngestStage stage) =>
+        ((IFaultInjectable)this).FaultInjection is { } fault ? fault(stage) : Task.CompletedTask;
 
     internal static async Task CopyAsync(NpgsqlConnection connection, string copy, IReadOnlyList<MetricPointRecord> batch,
         CancellationToken cancellationToken)

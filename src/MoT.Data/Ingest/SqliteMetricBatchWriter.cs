@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 namespace MoT.Data.Ingest;
 
 /// <summary>SQLite bulk path: one IMMEDIATE transaction per batch, one prepared upsert statement re-bound per point.</summary>
-public sealed class SqliteMetricBatchWriter(string connectionString) : IMetricBatchWriter
+public sealed class SqliteMetricBatchWriter(string connectionString) : IMetricBatchWriter, IFaultInjectable
 {
     private const string Upsert =
         "INSERT INTO metric_points (run_id, name, step, value, wall_time) VALUES ($run, $name, $step, $value, $time) " +
@@ -14,6 +14,8 @@ public sealed class SqliteMetricBatchWriter(string connectionString) : IMetricBa
         Mode = SqliteOpenMode.ReadWrite, // a missing database is an outage, not a new empty file
         DefaultTimeout = 30,             // busy timeout while another writer holds the lock
     }.ToString();
+
+    Func<IngestStage, Task>? IFaultInjectable.FaultInjection { get; set; }
 
     public async Task WriteAsync(IReadOnlyList<MetricPointRecord> batch, CancellationToken cancellationToken)
     {
@@ -71,6 +73,11 @@ public sealed class SqliteMetricBatchWriter(string connectionString) : IMetricBa
             time.Value = point.WallTime.Kind == DateTimeKind.Local ? point.WallTime.ToUniversalTime() : point.WallTime;
             command.ExecuteNonQuery(); // SQLite is in-process: the async variant would only add overhead
         }
+        await FaultAsync(IngestStage.Copied);
         await transaction.CommitAsync(cancellationToken);
+        await FaultAsync(IngestStage.Committed);
     }
+
+    private Task FaultAsync(IngestStage stage) =>
+        ((IFaultInjectable)this).FaultInjection is { } fault ? fault(stage) : Task.CompletedTask;
 }
