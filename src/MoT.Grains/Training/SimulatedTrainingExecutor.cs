@@ -82,7 +82,8 @@ public sealed class SimulatedTrainingExecutor(IOptions<SimulatedTrainingOptions>
                 bestEval = bestEval is { } b ? Math.Min(b, e) : e;
             }
 
-            var tokensPerSecond = step * 1024 / Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
+            // Steps this attempt trained, not the checkpoint's: a resumed run's rate is its own.
+            var tokensPerSecond = (step - start) * 1024 / Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
             observer.OnProgress(new RunProgress(step, loss, eval, lr, tokensPerSecond, clock.Elapsed, routing?.At(step, steps, seed)));
             if (step % checkpointEvery == 0 || step == steps)
             {
