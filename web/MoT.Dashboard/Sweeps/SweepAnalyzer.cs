@@ -15,8 +15,8 @@ public sealed class SweepAnalyzer(IRunHistory history)
         var curves = new Dictionary<Guid, IReadOnlyList<(double X, double Y)>>();
         foreach (var trial in sweep.Trials)
         {
-            var eval = (await history.GetMetricsAsync(trial.RunId, cancellationToken)).FirstOrDefault(s => s.Name == MetricNames.EvalLoss);
-            curves[trial.RunId] = eval is null ? [] : CurveSet.Downsample([.. eval.Points.Select(p => ((double)p.Step, p.Value))], CurvePoints);
+            var eval = (await history.GetMetricsAsync(trial.RunId, CurvePoints, cancellationToken: cancellationToken)).FirstOrDefault(s => s.Name == MetricNames.EvalLoss);
+            curves[trial.RunId] = eval is null ? [] : [.. eval.Points.Select(p => ((double)p.Step, p.Value))];
         }
 
         // A running sweep is re-read every few seconds; refit only when a trial completed since the last fit.
