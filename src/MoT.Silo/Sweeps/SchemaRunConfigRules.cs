@@ -28,7 +28,7 @@ public sealed class SchemaRunConfigRules(RunConfigSchema schema) : IRunConfigRul
         {
             return RunConfigTranslator.Translate(configJson).TokensPerStep();
         }
-        catch (Exception error) when (error is ModelConfigException or FormatException or InvalidOperationException)
+        catch (Exception error) when (error is ModelConfigException or FormatException or InvalidOperationException or System.Text.Json.JsonException or ArgumentException)
         {
             return BasicRunConfigRules.StatedTokensPerStep(configJson);
         }
