@@ -52,6 +52,7 @@ public static class MotDataServiceCollectionExtensions
         services.TryAddSingleton(FilterLimits.Default);
         services.TryAddSingleton<RunQueryService>();
         services.TryAddSingleton<LeaderboardQuery>();
+        services.TryAddSingleton<RunCurvesQuery>();
         services.TryAddSingleton<Annotations.RunAnnotations>();
         services.TryAddSingleton<RunGroups>();
         services.TryAddSingleton<Checkpoints.CheckpointStore>();

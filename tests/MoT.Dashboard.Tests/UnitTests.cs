@@ -152,7 +152,7 @@ public sealed class RunsGridModelTests
         public Task<int> CountAsync(string? filter, CancellationToken cancellationToken = default) =>
             throw new MoT.Data.Queries.QuerySyntaxException(message, 6);
 
-        public Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        public Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, int maxPointsPerCurve, long afterStep = -1, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<MetricSeries>>([]);
     }
 
@@ -171,7 +171,7 @@ public sealed class RunsGridModelTests
 
         public Task<int> CountAsync(string? filter, CancellationToken cancellationToken = default) => Task.FromResult(rows.Count);
 
-        public Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default) =>
+        public Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, int maxPointsPerCurve, long afterStep = -1, CancellationToken cancellationToken = default) =>
             Task.FromResult<IReadOnlyList<MetricSeries>>([]);
     }
 }

@@ -24,6 +24,10 @@ public abstract class StoreBenchmarkTests(DatabaseTarget target) : DataTestBase(
         var curve = Assert.Single(result.Queries, q => q.Query.StartsWith("curve:", StringComparison.Ordinal));
         Assert.Contains("500 points", curve.Query);
         Assert.Equal(500, curve.Rows); // fewer points than buckets: one bucket per step
+        // The run page's store call, old (every point) and new (at most the chart budget per curve): here the whole curve fits.
+        var pageRows = result.Queries.Where(q => q.Query.StartsWith("run page curves, 500 points", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, pageRows.Count);
+        Assert.All(pageRows, q => Assert.Equal(500, q.Rows));
         Assert.Contains(result.Queries, q => q.Query.StartsWith("leaderboard:", StringComparison.Ordinal) && q.Rows > 0);
         Assert.All(result.Queries, q => Assert.True(q.P50 <= q.P95, q.Query));
 

@@ -3,6 +3,7 @@ using MoT.Contracts.Runs;
 using MoT.Contracts.Training;
 using MoT.Data.Ingest;
 using MoT.Silo.Training;
+using MoT.Silo.Training.SystemMetrics;
 
 namespace MoT.Silo.Tests;
 
@@ -15,36 +16,47 @@ public sealed class ProcessMetricsTests
     {
         var readings = new Queue<ProcessReading>([
             new(TimeSpan.FromSeconds(100), 100L << 20, T0),
-            new(TimeSpan.FromSeconds(101), 120L << 20, T0.AddSeconds(2)),   // before the interval: no sample
             new(TimeSpan.FromSeconds(110), 300L << 20, T0.AddSeconds(5)),   // 10 s of CPU in 5 s: two cores busy
             new(TimeSpan.FromSeconds(112), 256L << 20, T0.AddSeconds(13)),  // 2 s in 8 s
         ]);
-        var sampler = new ProcessMetricsSampler(TimeSpan.FromSeconds(5), readings.Dequeue);
+        var reader = new ProcessMetricsReader(readings.Dequeue);
 
+        Assert.Empty(reader.Read());
+        Assert.Equal([new(MetricNames.ProcessCpuPercent, 200), new(MetricNames.ProcessResidentMegabytes, 300)], reader.Read());
+        Assert.Equal([new(MetricNames.ProcessCpuPercent, 25), new(MetricNames.ProcessResidentMegabytes, 256)], reader.Read());
+    }
+
+    [Fact]
+    public void The_sampler_reads_once_per_interval_after_a_baseline()
+    {
+        var clock = T0;
+        var reads = 0;
+        var sampler = new SystemMetricsSampler(TimeSpan.FromSeconds(5), () => clock, [new CountingReader(() => reads++)]);
+
+        Assert.Null(sampler.TrySample());           // baseline at t = 0: read, nothing to record
+        clock = T0.AddSeconds(2);
+        Assert.Null(sampler.TrySample());           // before the interval: not even read
+        clock = T0.AddSeconds(5);
+        Assert.Equal([new SystemMetric("count", 2)], sampler.TrySample());
+        clock = T0.AddSeconds(9);
         Assert.Null(sampler.TrySample());
-        Assert.Null(sampler.TrySample());
-        Assert.Equal(new ProcessSample(200, 300), sampler.TrySample());
-        Assert.Equal(new ProcessSample(25, 256), sampler.TrySample());
+        Assert.Equal(2, reads);
     }
 
     [Fact]
     public void The_current_process_reads_plausible_values()
     {
-        var sampler = ProcessMetricsSampler.ForCurrentProcess(TimeSpan.FromMilliseconds(50));
-        Assert.Null(sampler.TrySample());
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        ProcessSample? sample = null;
+        var reader = ProcessMetricsReader.ForCurrentProcess();
+        Assert.Empty(reader.Read());
         var spin = 0.0;
-        while (sample is null && DateTime.UtcNow < deadline)
-        {
+        var start = DateTime.UtcNow;
+        while (DateTime.UtcNow - start < TimeSpan.FromMilliseconds(50))
             for (var i = 0; i < 100_000; i++) spin += Math.Sqrt(i); // some CPU to measure
-            sample = sampler.TrySample();
-        }
+        var sample = reader.Read();
 
-        Assert.NotNull(sample);
         Assert.True(spin > 0);
-        Assert.InRange(sample.Value.CpuPercent, 0.0, 100.0 * Environment.ProcessorCount + 50);
-        Assert.InRange(sample.Value.ResidentMegabytes, 10, 64 * 1024); // a .NET test host: tens to hundreds of MiB
+        Assert.InRange(Assert.Single(sample, s => s.Name == MetricNames.ProcessCpuPercent).Value, 0.0, 100.0 * Environment.ProcessorCount + 50);
+        Assert.InRange(Assert.Single(sample, s => s.Name == MetricNames.ProcessResidentMegabytes).Value, 10, 64 * 1024); // a .NET test host
     }
 
     [Fact]
@@ -54,7 +66,8 @@ public sealed class ProcessMetricsTests
         var sink = new ListSink();
         var executor = new MetricRecordingExecutor(new StepsExecutor(steps: 12, onStep: () => clock = clock.AddSeconds(1)), sink,
             NullLogger<MetricRecordingExecutor>.Instance,
-            () => new ProcessMetricsSampler(TimeSpan.FromSeconds(5), () => new ProcessReading(TimeSpan.FromSeconds((clock - T0).TotalSeconds / 2), 64L << 20, clock)));
+            _ => new SystemMetricsSampler(TimeSpan.FromSeconds(5), () => clock,
+                [new ProcessMetricsReader(() => new ProcessReading(TimeSpan.FromSeconds((clock - T0).TotalSeconds / 2), 64L << 20, clock))]));
 
         await executor.RunAsync(new TrainingRequest(Guid.NewGuid(), "{}", null, Path.GetTempPath()), new NullObserver(), TestContext.Current.CancellationToken);
 
@@ -65,7 +78,13 @@ public sealed class ProcessMetricsTests
         Assert.All(sink.Points.Where(p => p.Name == MetricNames.ProcessResidentMegabytes), p => Assert.Equal(64, p.Value));
     }
 
-    private sealed class StepsExecutor(int steps, Action onStep) : ITrainingExecutor
+    private sealed class CountingReader(Func<int> read) : ISystemMetricsReader
+    {
+        public IReadOnlyList<SystemMetric> Read() => [new("count", read() + 1)];
+        public void Dispose() { }
+    }
+
+    internal sealed class StepsExecutor(int steps, Action onStep) : ITrainingExecutor
     {
         public Task<TrainingOutcome> RunAsync(TrainingRequest request, ITrainingObserver observer, CancellationToken cancel)
         {
@@ -79,18 +98,28 @@ public sealed class ProcessMetricsTests
         }
     }
 
-    private sealed class NullObserver : ITrainingObserver
+    internal sealed class NullObserver : ITrainingObserver
     {
         public void OnProgress(RunProgress progress) { }
         public void OnCheckpoint(CheckpointInfo checkpoint) { }
     }
 
-    private sealed class ListSink : IMetricSink
+    internal sealed class ListSink : IMetricSink
     {
-        public List<MetricPointRecord> Points { get; } = [];
+        private readonly Lock _gate = new();
+        private readonly List<MetricPointRecord> _points = [];
+
+        public IReadOnlyList<MetricPointRecord> Points
+        {
+            get
+            {
+                lock (_gate) return [.. _points];
+            }
+        }
+
         public ValueTask WriteAsync(IReadOnlyList<MetricPointRecord> points, CancellationToken cancellationToken = default)
         {
-            Points.AddRange(points);
+            lock (_gate) _points.AddRange(points);
             return ValueTask.CompletedTask;
         }
 

@@ -6,6 +6,7 @@ using MoT.Data;
 using MoT.Grains.Runs;
 using MoT.Grains.Sweeps;
 using MoT.Silo.Persistence;
+using MoT.Silo.Sweeps;
 using Orleans;
 using Orleans.Runtime;
 using Orleans.Serialization;
@@ -79,7 +80,7 @@ public sealed class StorePersistenceTests : IAsyncLifetime
         await using var db = await _services.GetRequiredService<IDbContextFactory<MotDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
         Assert.Equal(100, (await db.Checkpoints.SingleAsync(c => c.RunId == runId, TestContext.Current.CancellationToken)).Step);
         // The store's board is the one the leaderboard grains key the run under: same family, eval set and tokenizer.
-        var facts = MoT.Grains.Runs.RunFacts.FromConfig(spec.ConfigJson);
+        var facts = MoT.Grains.Runs.RunFacts.FromConfig(spec.ConfigJson, SchemaRunConfigRules.Default);
         var board = Assert.Single(await _services.GetRequiredService<MoT.Data.Queries.LeaderboardQuery>()
             .GetAsync(facts.EvalSetId, facts.TokenizerId, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(("demo-eval", "bytes"), (board.EvalSetId, board.TokenizerId));

@@ -29,7 +29,8 @@ public sealed record StoreBenchmarkResult(DatabaseProvider Provider, StoreBenchm
 /// Fills a store with <c>Runs</c> generated runs (a year of creation times, 24 owners, four families, two boards) and
 /// <c>Points</c> metric points through <see cref="MetricIngestor"/> (the production ingest path), then times the queries
 /// the dashboard makes: Runs pages through <see cref="RunQueryService"/> (filter, sort, keyset page), one run's curve of
-/// <c>CurvePoints</c> points through <see cref="MetricCurveQuery"/> (bucketed min/max), and the leaderboard through
+/// <c>CurvePoints</c> points through <see cref="MetricCurveQuery"/> (bucketed min/max), the run page's curves through
+/// <see cref="RunCurvesQuery"/> (downsampled by the store, against reading every point as the page once did), and the leaderboard through
 /// <see cref="LeaderboardQuery"/>. Meant for an empty database: it counts and leaves what it wrote (delete the database after).
 /// </summary>
 public sealed class StoreBenchmark(StoreBenchmarkSettings settings)
@@ -38,6 +39,9 @@ public sealed class StoreBenchmark(StoreBenchmarkSettings settings)
     private static readonly string[] MetricNames = ["train_loss", "learning_rate", "tokens_per_second", "eval_loss"];
     private const string LongRunName = "store benchmark: long curve";
     private static readonly DateTime YearStart = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>Points per curve the run page asks the store for (the dashboard's chart budget).</summary>
+    public const int RunPageBudget = 1000;
 
     /// <summary>The Runs-page queries timed: (label, filter, sort).</summary>
     public static readonly IReadOnlyList<(string Label, string? Filter, string? Sort)> RunPages =
@@ -109,6 +113,13 @@ public sealed class StoreBenchmark(StoreBenchmarkSettings settings)
         var curves = new MetricCurveQuery(contexts);
         timings.Add(await TimeAsync($"curve: {curvePoints:N0} points -> 1,000 buckets",
             async () => (await curves.GetAsync(longRun, MetricNames[0], 1000, cancellationToken)).Count));
+        // The run page's own store call (RunCurvesQuery, every curve of the run at its chart budget) against what the page
+        // made before: every point of every curve read into the host.
+        var runPage = new RunCurvesQuery(contexts);
+        timings.Add(await TimeAsync($"run page curves, {curvePoints:N0} points: load all (old)",
+            async () => (await runPage.GetAllAsync(longRun, cancellationToken)).Sum(c => c.Points.Count)));
+        timings.Add(await TimeAsync($"run page curves, {curvePoints:N0} points: store-downsampled to {RunPageBudget:N0}",
+            async () => (await runPage.GetAsync(longRun, RunPageBudget, cancellationToken: cancellationToken)).Sum(c => c.Points.Count)));
         var leaderboard = new LeaderboardQuery(contexts);
         timings.Add(await TimeAsync("leaderboard: one board",
             async () => (await leaderboard.GetAsync("brown-eval", "cl100k", cancellationToken: cancellationToken)).Sum(b => b.Entries.Count)));

@@ -23,6 +23,10 @@ public interface IRunConfigRules
     /// <summary>True when the setting at <paramref name="path"/> takes whole numbers only (searched with int or choice).</summary>
     bool IsWholeNumber(string path);
 
+    /// <summary>Tokens one optimizer step of this config trains (batch x gradient accumulation x context length), resolved
+    /// as training resolves them; never throws (a config it cannot read counts what it states).</summary>
+    long TokensPerStep(string configJson);
+
     /// <summary>Most runs a random or TPE sweep may create.</summary>
     int MaxRuns { get; }
 
@@ -49,6 +53,18 @@ public sealed class BasicRunConfigRules : IRunConfigRules
             : null;
 
     public bool IsWholeNumber(string path) => false;
+
+    /// <summary>Only what the config states (the grains do not know the trainer's presets): 1 for what it leaves out.</summary>
+    public long TokensPerStep(string configJson) => StatedTokensPerStep(configJson);
+
+    /// <summary>training.batch_size x model.seq_len as written, 1 for each one left out.</summary>
+    public static long StatedTokensPerStep(string configJson)
+    {
+        if (!JsonConfig.TryParseObject(configJson, out var config, out _)) return 1;
+        var batch = JsonConfig.GetLong(config!, "training.batch_size") ?? 1;
+        var seqLen = JsonConfig.GetLong(config!, "model.seq_len") ?? JsonConfig.GetLong(config!, "training.seq_len") ?? 1;
+        return batch * seqLen;
+    }
 
     public int MaxRuns => 10_000;
 

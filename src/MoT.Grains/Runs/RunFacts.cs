@@ -8,27 +8,27 @@ namespace MoT.Grains.Runs;
 /// <param name="EvalSetId">data.eval_set: the identity of the eval set.</param>
 /// <param name="TokenizerId">data.tokenizer: the identity of the tokenizer.</param>
 /// <param name="Steps">training.steps: the total the run's step count reaches.</param>
-/// <param name="TokensPerStep">training.batch_size * model.seq_len.</param>
+/// <param name="TokensPerStep">Tokens per optimizer step as training resolves them (<see cref="IRunConfigRules.TokensPerStep"/>:
+/// a preset's batch size and context length where the config leaves them out).</param>
 public sealed record RunFacts(string Family, string EvalSetId, string TokenizerId, long Steps, long TokensPerStep)
 {
-    /// <summary>training.steps * training.batch_size * model.seq_len: the config's own steps, nothing inherited.</summary>
+    /// <summary>training.steps * <see cref="TokensPerStep"/>: the config's own steps, nothing inherited.</summary>
     public long TrainingTokens => Steps * TokensPerStep;
 
     public string BoardKey => LeaderboardKeys.For(EvalSetId, TokenizerId);
 
     public string ComputeBudget => LeaderboardKeys.ComputeBucket(TrainingTokens);
 
-    public static RunFacts FromConfig(string configJson)
+    /// <param name="rules">Resolves the tokens per step (the platform's rules know the trainer's presets).</param>
+    public static RunFacts FromConfig(string configJson, IRunConfigRules rules)
     {
         var config = JsonConfig.ParseObject(configJson);
         var steps = JsonConfig.GetLong(config, "training.steps") ?? 0;
-        var batch = JsonConfig.GetLong(config, "training.batch_size") ?? 1;
-        var seqLen = JsonConfig.GetLong(config, "model.seq_len") ?? JsonConfig.GetLong(config, "training.seq_len") ?? 1;
         return new RunFacts(
             FamilyOf(JsonConfig.GetString(config, "model.family") ?? JsonConfig.GetString(config, "model.preset")),
             JsonConfig.GetString(config, "data.eval_set") ?? "default",
             JsonConfig.GetString(config, "data.tokenizer") ?? "default",
-            steps, batch * seqLen);
+            steps, rules.TokensPerStep(configJson));
     }
 
     private static string FamilyOf(string? familyOrPreset)

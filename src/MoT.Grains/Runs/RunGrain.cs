@@ -234,7 +234,7 @@ public sealed class RunGrain(
     public Task<Guid> TransitionTuneAsync(string owner, string targetConfigJson)
     {
         EnsureExists();
-        var sourceFamily = RunFacts.FromConfig(S.Spec!.ConfigJson).Family;
+        var sourceFamily = RunFacts.FromConfig(S.Spec!.ConfigJson, rules).Family;
         if (!string.Equals(sourceFamily, "MoT", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException($"Transition tuning converts a MoT checkpoint; run {RunId} is model.family '{sourceFamily}'.");
@@ -245,7 +245,7 @@ public sealed class RunGrain(
             throw new ArgumentException($"targetConfigJson: {error}");
         }
 
-        var targetFamily = RunFacts.FromConfig(targetConfigJson).Family;
+        var targetFamily = RunFacts.FromConfig(targetConfigJson, rules).Family;
         if (!string.Equals(targetFamily, "TokenChoice", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException($"targetConfigJson: model.family must be TokenChoice for transition tuning (was '{targetFamily}').");
@@ -284,8 +284,8 @@ public sealed class RunGrain(
 
         var childConfig = configJson ?? S.Spec!.ConfigJson;
         var continues = relation != RunRelation.TransitionTuned && WarmStarts.ContinuesTraining(S.Spec!.ConfigJson, childConfig);
-        var warmStart = WarmStarts.ForChild(S.Spec!, checkpointStep, continues);
-        if (continues && RunFacts.FromConfig(childConfig).Steps <= checkpointStep)
+        var warmStart = WarmStarts.ForChild(S.Spec!, checkpointStep, continues, rules);
+        if (continues && RunFacts.FromConfig(childConfig, rules).Steps <= checkpointStep)
         {
             throw new ArgumentException(
                 $"training.steps: must be more than {checkpointStep}, the step of the checkpoint the run continues from.");
@@ -665,8 +665,8 @@ public sealed class RunGrain(
     {
         try
         {
-            var facts = RunFacts.FromConfig(S.Spec!.ConfigJson);
-            var totalTokens = WarmStarts.TotalTokens(S.Spec);
+            var facts = RunFacts.FromConfig(S.Spec!.ConfigJson, rules);
+            var totalTokens = WarmStarts.TotalTokens(S.Spec, rules);
             var entry = new LeaderboardEntry(RunId, S.Spec.Owner, facts.Family, LeaderboardKeys.ComputeBucket(totalTokens), loss, facts.EvalSetId,
                 facts.TokenizerId, S.LastProgress?.Step ?? 0, clock.GetUtcNow())
             {

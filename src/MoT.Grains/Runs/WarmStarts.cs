@@ -28,24 +28,24 @@ public static class WarmStarts
     /// The warm start of a child created from <paramref name="parent"/>'s checkpoint at <paramref name="checkpointStep"/>
     /// (a step of the parent's own count): every token the parent and its ancestors trained up to that step is inherited.
     /// </summary>
-    public static WarmStart ForChild(RunSpec parent, long checkpointStep, bool continues)
+    public static WarmStart ForChild(RunSpec parent, long checkpointStep, bool continues, IRunConfigRules rules)
     {
         var parentStart = parent.WarmStart?.StartStep ?? 0;
-        var trainedByParent = Math.Max(0, checkpointStep - parentStart) * RunFacts.FromConfig(parent.ConfigJson).TokensPerStep;
+        var trainedByParent = Math.Max(0, checkpointStep - parentStart) * rules.TokensPerStep(parent.ConfigJson);
         var inherited = (parent.WarmStart?.InheritedTokens ?? 0) + trainedByParent;
         var startStep = continues ? checkpointStep : 0;
         return new WarmStart(checkpointStep, startStep, inherited, (parent.WarmStart?.StepOffset ?? 0) + checkpointStep - startStep);
     }
 
     /// <summary>Tokens the run trains itself: from its start step to its configured total.</summary>
-    public static long OwnTokens(RunSpec spec)
+    public static long OwnTokens(RunSpec spec, IRunConfigRules rules)
     {
-        var facts = RunFacts.FromConfig(spec.ConfigJson);
+        var facts = RunFacts.FromConfig(spec.ConfigJson, rules);
         return Math.Max(0, facts.Steps - (spec.WarmStart?.StartStep ?? 0)) * facts.TokensPerStep;
     }
 
     /// <summary>Tokens inherited from ancestors plus the run's own: the leaderboard's one budget axis.</summary>
-    public static long TotalTokens(RunSpec spec) => (spec.WarmStart?.InheritedTokens ?? 0) + OwnTokens(spec);
+    public static long TotalTokens(RunSpec spec, IRunConfigRules rules) => (spec.WarmStart?.InheritedTokens ?? 0) + OwnTokens(spec, rules);
 
     private static JsonObject WithoutSteps(string config)
     {

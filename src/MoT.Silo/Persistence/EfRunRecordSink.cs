@@ -3,6 +3,7 @@ using MoT.Contracts.Runs;
 using MoT.Data;
 using MoT.Data.Annotations;
 using MoT.Grains.Runs;
+using MoT.Silo.Sweeps;
 using MoT.Silo.Training;
 using MoT.Training.Configuration;
 using MoT.Training.Models;
@@ -142,7 +143,7 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         {
             try
             {
-                var facts = RunFacts.FromConfig(configJson);
+                var facts = RunFacts.FromConfig(configJson, SchemaRunConfigRules.Default);
                 var (flopsPerToken, steps, tokensPerStep) = Training(configJson);
                 return new StoredFacts(facts.Family, flopsPerToken, steps, tokensPerStep, facts.EvalSetId, facts.TokenizerId);
             }
@@ -157,8 +158,7 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
             try
             {
                 var config = RunConfigTranslator.Translate(configJson);
-                return (ModelCost.TrainingFlopsPerToken(config.Model), config.Steps,
-                    (long)config.BatchSize * config.GradientAccumulation * config.Model.ContextLength);
+                return (ModelCost.TrainingFlopsPerToken(config.Model), config.Steps, config.TokensPerStep());
             }
             catch (ModelConfigException)
             {

@@ -2,6 +2,7 @@ using MoT.Contracts.Runs;
 using MoT.Contracts.Training;
 using MoT.Data.Ingest;
 using Microsoft.Extensions.Logging;
+using MoT.Silo.Training.SystemMetrics;
 
 namespace MoT.Silo.Training;
 
@@ -11,17 +12,22 @@ namespace MoT.Silo.Training;
 /// Points go to the batched ingest's buffer; training never waits for the database.
 /// </summary>
 public sealed class MetricRecordingExecutor(
-    ITrainingExecutor inner, IMetricSink metrics, ILogger<MetricRecordingExecutor> logger, Func<ProcessMetricsSampler>? samplers = null) : ITrainingExecutor
+    ITrainingExecutor inner, IMetricSink metrics, ILogger<MetricRecordingExecutor> logger,
+    Func<TrainingRequest, SystemMetricsSampler>? samplers = null) : ITrainingExecutor
 {
-    /// <summary>How often a run records its host process's CPU and memory.</summary>
+    /// <summary>How often a run records its host process's CPU and memory, and its GPU's when it trains on CUDA.</summary>
     public static readonly TimeSpan SystemMetricsInterval = TimeSpan.FromSeconds(5);
 
-    private readonly Func<ProcessMetricsSampler> _samplers = samplers ?? (() => ProcessMetricsSampler.ForCurrentProcess(SystemMetricsInterval));
+    private readonly Func<TrainingRequest, SystemMetricsSampler> _samplers =
+        samplers ?? (request => SystemMetricsSampler.For(request, SystemMetricsInterval, logger));
 
-    public Task<TrainingOutcome> RunAsync(TrainingRequest request, ITrainingObserver observer, CancellationToken cancel) =>
-        inner.RunAsync(request, new RecordingObserver(request.RunId, observer, metrics, logger, _samplers()), cancel);
+    public async Task<TrainingOutcome> RunAsync(TrainingRequest request, ITrainingObserver observer, CancellationToken cancel)
+    {
+        using var system = _samplers(request);
+        return await inner.RunAsync(request, new RecordingObserver(request.RunId, observer, metrics, logger, system), cancel);
+    }
 
-    private sealed class RecordingObserver(Guid runId, ITrainingObserver next, IMetricSink metrics, ILogger logger, ProcessMetricsSampler system) : ITrainingObserver
+    private sealed class RecordingObserver(Guid runId, ITrainingObserver next, IMetricSink metrics, ILogger logger, SystemMetricsSampler system) : ITrainingObserver
     {
         /// <summary>The last step whose train loss was recorded: an eval report may repeat its step (TorchSharp trainer)
         /// or be the step's only report (simulator); either way the step's train loss is recorded exactly once.</summary>
@@ -43,11 +49,8 @@ public sealed class MetricRecordingExecutor(
                 points.Add(new MetricPointRecord(runId, MetricNames.TrainLoss, progress.Step, progress.TrainLoss, now));
                 points.Add(new MetricPointRecord(runId, MetricNames.LearningRate, progress.Step, progress.LearningRate, now));
                 points.Add(new MetricPointRecord(runId, MetricNames.TokensPerSecond, progress.Step, progress.TokensPerSecond, now));
-                if (system.TrySample() is { } sample)
-                {
-                    points.Add(new MetricPointRecord(runId, MetricNames.ProcessCpuPercent, progress.Step, sample.CpuPercent, now));
-                    points.Add(new MetricPointRecord(runId, MetricNames.ProcessResidentMegabytes, progress.Step, sample.ResidentMegabytes, now));
-                }
+                foreach (var value in system.TrySample() ?? [])
+                    points.Add(new MetricPointRecord(runId, value.Name, progress.Step, value.Value, now));
             }
             foreach (var block in progress.Routing ?? [])
             {
@@ -84,6 +87,15 @@ public static class MetricNames
 
     /// <summary>Resident memory of the process training the run, in MiB (shared with the silo's other slots).</summary>
     public const string ProcessResidentMegabytes = "system.process_rss_mb";
+
+    /// <summary>Utilisation of the GPU the run trains on, percent (nvidia-smi's utilization.gpu: the device, not only this run).</summary>
+    public const string GpuUtilizationPercent = "system.gpu_utilization_percent";
+
+    /// <summary>Memory used on the GPU the run trains on, MiB (the device as NVML sees it: every process on it).</summary>
+    public const string GpuMemoryUsedMegabytes = "system.gpu_memory_used_mb";
+
+    /// <summary>Memory of the GPU the run trains on, MiB.</summary>
+    public const string GpuMemoryTotalMegabytes = "system.gpu_memory_total_mb";
 
     /// <summary>Mean routing entropy of MoT/MoE block <paramref name="block"/> (0-based).</summary>
     public static string RoutingEntropy(int block) => $"block{block}.routing_entropy";

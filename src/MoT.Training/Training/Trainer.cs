@@ -110,7 +110,7 @@ public sealed class Trainer : IDisposable
     public TrainingResult Run(ITrainingObserver observer, CancellationToken cancel = default, int? pauseAtStep = null,
         bool evaluateAndCheckpoint = true)
     {
-        var tokensPerStep = (long)Config.BatchSize * Config.GradientAccumulation * Config.Model.ContextLength;
+        var tokensPerStep = Config.TokensPerStep();
         var flopsPerToken = ModelCost.TrainingFlopsPerToken(Config.Model);
         var peakTflops = TrainingDevice.PeakTflops(Config, _device);
         // Reading a loss is a host sync on CUDA: check for divergence every step on CPU (free) and

@@ -37,6 +37,10 @@ public sealed record TrainingConfig
     public double Beta2 { get; init; } = 0.999;
     public double GradientClip { get; init; } = 0.5;
     public int GradientAccumulation { get; init; } = 1;
+
+    /// <summary>Tokens one optimizer step trains: batch size x gradient accumulation x context length (a method, not a
+    /// property, so the config document does not carry a derived value).</summary>
+    public long TokensPerStep() => (long)BatchSize * GradientAccumulation * Model.ContextLength;
     public int EvalInterval { get; init; } = 50;
     public int EvalBatches { get; init; } = 4;
     public int CheckpointInterval { get; init; } = 100;

@@ -32,14 +32,15 @@ public sealed class MetricOfRunsTests() : TemporaryStoreTests("mot-metric-of-run
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
 
-        var history = new DatabaseRunHistory(new RunQueryService(Services.GetRequiredService<IDbContextFactory<MotDbContext>>()), Services.GetRequiredService<IDbContextFactory<MotDbContext>>());
+        var contexts = Services.GetRequiredService<IDbContextFactory<MotDbContext>>();
+        var history = new DatabaseRunHistory(new RunQueryService(contexts), new RunCurvesQuery(contexts), contexts);
 
         var curves = await history.GetMetricOfRunsAsync([.. runs, withoutPoints], MetricNames.EvalLoss, TestContext.Current.CancellationToken);
 
         Assert.Equal(runs.Order(), curves.Keys.Order());
         foreach (var runId in runs)
         {
-            var own = (await history.GetMetricsAsync(runId, TestContext.Current.CancellationToken)).Single(s => s.Name == MetricNames.EvalLoss).Points;
+            var own = (await history.GetMetricsAsync(runId, int.MaxValue, cancellationToken: TestContext.Current.CancellationToken)).Single(s => s.Name == MetricNames.EvalLoss).Points;
             Assert.Equal(own, curves[runId]);
             Assert.Equal(curves[runId].Select(p => p.Step).Order(), curves[runId].Select(p => p.Step));
             Assert.DoesNotContain(curves[runId], p => p.Step == 30);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MoT.Contracts.Leaderboards;
 using MoT.Contracts.Runs;
+using MoT.Grains.Configs;
 using MoT.Grains.Runs;
 using MoT.Grains.Tests.Infrastructure;
 using MoT.Grains.Training;
@@ -85,7 +86,7 @@ public sealed class WarmStartTests(SharedClusterFixture fixture)
         Assert.Equal(new WarmStart(30, 30, (20 + 30) * TokensPerStep, StepOffset: 20), resumed.Spec.WarmStart);
         Assert.Equal(40, resumed.LastProgress!.Step);
         // root 20 + fork 30 + its resume 10 steps, each of 512 tokens.
-        Assert.Equal(60 * TokensPerStep, WarmStarts.TotalTokens(resumed.Spec));
+        Assert.Equal(60 * TokensPerStep, WarmStarts.TotalTokens(resumed.Spec, BasicRunConfigRules.Instance));
         // On the lineage's step axis the fork's step 1 is the root's step 21, and the resume's step 31 (the fork's 31st
         // step) is step 51; the tokens seen there are 51 steps' worth.
         Assert.Equal(21, fork.Spec.WarmStart!.OnLineageAxis(1));

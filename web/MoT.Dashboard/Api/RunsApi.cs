@@ -44,13 +44,13 @@ public static class RunsApi
         runs.MapGet("/{runId}/metrics", async (string runId, HttpRequest request, IRunHistory history) =>
             {
                 var id = ApiInput.Id("runId", runId);
-                var maxPoints = ApiInput.Int("maxPoints", request.Query["maxPoints"], 500, 2, MaxMetricPoints);
-                var series = await history.GetMetricsAsync(id, request.HttpContext.RequestAborted);
-                return TypedResults.Ok(series.Select(s => new MetricSeriesDto(s.Name, s.Points.Count,
-                    [.. CurveSet.Downsample([.. s.Points.Select(p => ((double)p.Step, p.Value))], maxPoints).Select(p => new MetricPointDto((long)p.X, p.Y))])).ToList());
+                var maxPoints = ApiInput.Int("maxPoints", request.Query["maxPoints"], 500, MinMaxCurve.MinBudget, MaxMetricPoints);
+                var series = await history.GetMetricsAsync(id, maxPoints, cancellationToken: request.HttpContext.RequestAborted);
+                return TypedResults.Ok(series.Select(s => new MetricSeriesDto(s.Name, (int)Math.Min(int.MaxValue, s.Recorded),
+                    [.. s.Points.Select(p => new MetricPointDto(p.Step, p.Value))])).ToList());
             })
             .RequireAuthorization(Policies.Read).WithName("GetRunMetrics")
-            .WithSummary("Recorded metrics of a run, each downsampled to at most maxPoints (default 500) keeping the first and last");
+            .WithSummary("Recorded metrics of a run, each downsampled by the store to at most maxPoints (default 500): the first and last point and every step range's min and max");
 
         runs.MapGet("/{runId}/log", async (string runId, HttpRequest request, IRunConsoleLog console) =>
             {

@@ -1,8 +1,20 @@
+using MoT.Data.Queries;
+
 namespace MoT.Dashboard.Runs;
 
-/// <summary>A run's curves (train loss, eval loss, learning rate), appended to as progress arrives. Thread-safe.</summary>
+/// <summary>
+/// A run's curves (train loss, eval loss, learning rate, system metrics), appended to as progress arrives. Thread-safe.
+/// Bounded: a curve that outgrows <see cref="CompactAbove"/> points (a run watched live for hours) is folded to
+/// <see cref="CompactTo"/> by <see cref="MinMaxCurve"/>, which keeps its first and last point and its extremes.
+/// </summary>
 public sealed class CurveSet
 {
+    /// <summary>Points one curve may hold before it is folded.</summary>
+    public const int CompactAbove = 8 * MaxChartPoints;
+
+    /// <summary>Points a folded curve keeps.</summary>
+    public const int CompactTo = 2 * MaxChartPoints;
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SortedList<long, double>> _series = new(StringComparer.Ordinal);
 
@@ -13,6 +25,12 @@ public sealed class CurveSet
         {
             if (!_series.TryGetValue(name, out var points)) _series[name] = points = [];
             points[step] = value;
+            if (points.Count > CompactAbove)
+            {
+                var folded = MinMaxCurve.Downsample([.. points.Select(p => (p.Key, p.Value))], CompactTo);
+                points.Clear();
+                foreach (var (s, v) in folded) points[s] = v;
+            }
         }
     }
 
@@ -39,18 +57,22 @@ public sealed class CurveSet
         }
     }
 
+    /// <summary>The last step of one curve, or null when it has none.</summary>
+    public long? LastStep(string name) => Last(name)?.Step;
+
     public int Count(string name)
     {
         lock (_gate) return _series.TryGetValue(name, out var points) ? points.Count : 0;
     }
 
-    /// <summary>The points of one curve, at most <paramref name="maxPoints"/> (LTTB: first, last and spikes kept).</summary>
+    /// <summary>The points of one curve, at most <paramref name="maxPoints"/> (<see cref="MinMaxCurve"/>: first, last and
+    /// every step range's min and max kept, as the store chooses them).</summary>
     public IReadOnlyList<(double X, double Y)> Get(string name, int maxPoints = MaxChartPoints)
     {
         lock (_gate)
         {
             if (!_series.TryGetValue(name, out var points) || points.Count == 0) return [];
-            return Downsample([.. points.Select(p => ((double)p.Key, p.Value))], maxPoints);
+            return [.. MinMaxCurve.Downsample([.. points.Select(p => (p.Key, p.Value))], maxPoints).Select(p => ((double)p.Step, p.Value))];
         }
     }
 

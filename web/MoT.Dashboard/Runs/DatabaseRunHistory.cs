@@ -6,8 +6,8 @@ using MoT.Data.Queries;
 
 namespace MoT.Dashboard.Runs;
 
-/// <summary>Run history from the run store (RunQueryService keyset paging; metric_points for curves).</summary>
-public sealed class DatabaseRunHistory(RunQueryService runs, IDbContextFactory<MotDbContext> contexts) : IRunHistory
+/// <summary>Run history from the run store (RunQueryService keyset paging; curves downsampled by the store through <see cref="RunCurvesQuery"/>).</summary>
+public sealed class DatabaseRunHistory(RunQueryService runs, RunCurvesQuery curves, IDbContextFactory<MotDbContext> contexts) : IRunHistory
 {
     public async Task<RunHistoryPage> QueryAsync(string? filter, string? sort, int pageSize, string? cursor, CancellationToken cancellationToken = default)
     {
@@ -20,16 +20,9 @@ public sealed class DatabaseRunHistory(RunQueryService runs, IDbContextFactory<M
 
     public Task<int> CountAsync(string? filter, CancellationToken cancellationToken = default) => runs.CountAsync(filter, cancellationToken);
 
-    public async Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default)
-    {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var points = await db.MetricPoints.AsNoTracking()
-            .Where(p => p.RunId == runId && p.Value != null)
-            .OrderBy(p => p.Step)
-            .Select(p => new { p.Name, p.Step, Value = p.Value!.Value })
-            .ToListAsync(cancellationToken);
-        return [.. points.GroupBy(p => p.Name).Select(g => new MetricSeries(g.Key, [.. g.Select(p => (p.Step, p.Value))]))];
-    }
+    public async Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, int maxPointsPerCurve, long afterStep = -1,
+        CancellationToken cancellationToken = default) =>
+        [.. (await curves.GetAsync(runId, maxPointsPerCurve, afterStep, cancellationToken)).Select(c => new MetricSeries(c.Name, c.Points, c.RecordedPoints))];
 
     public async Task<IReadOnlyDictionary<Guid, IReadOnlyList<(long Step, double Value)>>> GetMetricOfRunsAsync(
         IReadOnlyCollection<Guid> runIds, string name, CancellationToken cancellationToken = default)

@@ -36,20 +36,24 @@ public sealed class GrainRunHistory(IGrainFactory grains, RunCatalog catalog, Fi
         return RunFilter.Apply(snapshots.Select(s => (Snapshot: s, Entity: ToEntity(s))), x => x.Entity, filter, limits).Count;
     }
 
-    public async Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default)
+    /// <summary>What the run grain keeps: its eval history and the last progress report, bounded like the store's curves.</summary>
+    public async Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, int maxPointsPerCurve, long afterStep = -1,
+        CancellationToken cancellationToken = default)
     {
         var snapshot = await grains.GetGrain<IRunGrain>(runId).GetSnapshotAsync();
-        var series = new List<MetricSeries>
+        var series = new List<(string Name, IReadOnlyList<(long Step, double Value)> Points)>
         {
-            new(MetricNames.EvalLoss, [.. snapshot.EvalHistory.Select(p => (p.Step, p.EvalLoss))]),
+            (MetricNames.EvalLoss, [.. snapshot.EvalHistory.Select(p => (p.Step, p.EvalLoss))]),
         };
         if (snapshot.LastProgress is { } last)
         {
-            series.Add(new MetricSeries(MetricNames.TrainLoss, [(last.Step, last.TrainLoss)]));
-            series.Add(new MetricSeries(MetricNames.LearningRate, [(last.Step, last.LearningRate)]));
+            series.Add((MetricNames.TrainLoss, [(last.Step, last.TrainLoss)]));
+            series.Add((MetricNames.LearningRate, [(last.Step, last.LearningRate)]));
         }
 
-        return series;
+        return [.. series.Select(s => (s.Name, Points: (IReadOnlyList<(long Step, double Value)>)[.. s.Points.Where(p => p.Step > afterStep)]))
+            .Where(s => s.Points.Count > 0)
+            .Select(s => new MetricSeries(s.Name, MinMaxCurve.Downsample(s.Points, maxPointsPerCurve), s.Points.Count))];
     }
 
     private async Task<IReadOnlyList<RunSnapshot>> LoadSnapshotsAsync(CancellationToken cancellationToken)

@@ -25,8 +25,12 @@ public sealed record RunRow(
 /// <summary>A page of runs; pass <see cref="NextCursor"/> back for the next one (null: last page).</summary>
 public sealed record RunHistoryPage(IReadOnlyList<RunRow> Items, string? NextCursor);
 
-/// <summary>A recorded metric of a run (e.g. train_loss), in step order.</summary>
-public sealed record MetricSeries(string Name, IReadOnlyList<(long Step, double Value)> Points);
+/// <summary>A recorded metric of a run (e.g. train_loss), in step order: all of it, or the points a downsampling kept.</summary>
+/// <param name="RecordedPoints">How many points the run recorded for it (null: <see cref="Points"/> is all of them).</param>
+public sealed record MetricSeries(string Name, IReadOnlyList<(long Step, double Value)> Points, long? RecordedPoints = null)
+{
+    public long Recorded => RecordedPoints ?? Points.Count;
+}
 
 /// <summary>
 /// Where the dashboard reads run history from. Two implementations: <see cref="DatabaseRunHistory"/> (the run store,
@@ -44,8 +48,13 @@ public interface IRunHistory
     /// <exception cref="MoT.Data.Queries.QuerySyntaxException">The filter is malformed, over a limit, or an id prefix is ambiguous.</exception>
     Task<int> CountAsync(string? filter, CancellationToken cancellationToken = default);
 
-    /// <summary>Recorded metrics of one run (what is known so far; live points come from the run grain).</summary>
-    Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Recorded metrics of one run (what is known so far; live points come from the run grain), each at most
+    /// <paramref name="maxPointsPerCurve"/> points chosen by <see cref="MoT.Data.Queries.MinMaxCurve"/> (first, last, and
+    /// every step range's min and max), so a page reads a bounded amount whatever the run recorded.
+    /// </summary>
+    /// <param name="afterStep">Only points after this step (what a live page has not seen); -1 for whole curves.</param>
+    Task<IReadOnlyList<MetricSeries>> GetMetricsAsync(Guid runId, int maxPointsPerCurve, long afterStep = -1, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// One metric (e.g. eval_loss) of many runs, in step order; a run without points (or not created yet) is missing.
@@ -59,7 +68,7 @@ public interface IRunHistory
         {
             try
             {
-                if ((await GetMetricsAsync(runId, cancellationToken)).FirstOrDefault(s => s.Name == name) is { Points.Count: > 0 } series) curves[runId] = series.Points;
+                if ((await GetMetricsAsync(runId, int.MaxValue, cancellationToken: cancellationToken)).FirstOrDefault(s => s.Name == name) is { Points.Count: > 0 } series) curves[runId] = series.Points;
             }
             catch (KeyNotFoundException)
             {

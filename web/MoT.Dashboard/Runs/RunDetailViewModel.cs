@@ -43,7 +43,8 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
         {
             Snapshot = await grains.GetGrain<IRunGrain>(runId).GetSnapshotAsync();
             Children = await RunLineage.ChildrenAsync(grains, Snapshot);
-            foreach (var series in await history.GetMetricsAsync(runId)) Curves.AddRange(series);
+            // A bounded read whatever the run recorded: the store picks each curve's chart budget of points.
+            foreach (var series in await history.GetMetricsAsync(runId, CurveSet.MaxChartPoints)) Curves.AddRange(series);
             Checkpoints = await checkpoints.ListAsync(runId);
         }
         catch (Exception e)
@@ -60,10 +61,12 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
         }
     }
 
-    /// <summary>Reads the snapshot again (after an action or when the live feed ends).</summary>
+    /// <summary>Reads the snapshot again (after an action or when the live feed ends), and the points of the curves the
+    /// live feed does not carry (system metrics, throughput) recorded since the last ones shown.</summary>
     public async Task RefreshAsync()
     {
         Snapshot = await grains.GetGrain<IRunGrain>(RunId).GetSnapshotAsync();
+        await AppendStoredAsync();
         Checkpoints = await checkpoints.ListAsync(RunId);
         if (Snapshot.Children.Count != Children.Count) Children = await RunLineage.ChildrenAsync(grains, Snapshot);
     }
@@ -111,6 +114,21 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
             }
         }
     }
+
+    /// <summary>Only the points after the oldest "last step" among the store-fed curves are read (bounded, like the first load).</summary>
+    private async Task AppendStoredAsync()
+    {
+        var lastSteps = Curves.Names.Where(n => !IsLiveFed(n)).Select(n => Curves.LastStep(n) ?? -1).ToList();
+        var after = lastSteps.Count == 0 ? -1 : lastSteps.Min();
+        foreach (var series in await history.GetMetricsAsync(RunId, CurveSet.MaxChartPoints, after))
+        {
+            if (!IsLiveFed(series.Name)) Curves.AddRange(series);
+        }
+    }
+
+    /// <summary>Curves that <see cref="Apply"/> fills from the live feed; the others come only from the store.</summary>
+    public static bool IsLiveFed(string name) =>
+        name is MetricNames.TrainLoss or MetricNames.LearningRate or MetricNames.EvalLoss || name.StartsWith("block", StringComparison.Ordinal);
 
     /// <summary>Adds one progress report to the curves.</summary>
     public void Apply(RunProgress progress)

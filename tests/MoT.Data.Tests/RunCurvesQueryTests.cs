@@ -1,0 +1,108 @@
+using Microsoft.EntityFrameworkCore;
+using MoT.Data.Ingest;
+using MoT.Data.Queries;
+using MoT.Data.Tests.Infrastructure;
+
+namespace MoT.Data.Tests;
+
+/// <summary>
+/// The run page's curves as the store downsamples them, checked against the raw points read back separately: each curve
+/// keeps its first and last point and its global min and max, stays within the budget, holds only stored points, and
+/// matches the in-memory <see cref="MinMaxCurve"/> (the live page's path) point for point.
+/// </summary>
+public abstract class RunCurvesQueryTests(DatabaseTarget target) : DataTestBase(target)
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(1000)]
+    [InlineData(37)]
+    [InlineData(4)]
+    public async Task Every_curve_keeps_its_ends_and_extremes_within_the_budget(int budget)
+    {
+        var run = (await AddRunsAsync(NewRun()))[0];
+        var other = (await AddRunsAsync(NewRun()))[0];
+        var random = new Random(budget);
+        var points = new List<MetricPointRecord>();
+        // A noisy decaying loss with a spike and a dip in the middle, irregular steps.
+        var step = 0L;
+        for (var i = 0; i < 20_000; i++)
+        {
+            step += 1 + random.Next(3);
+            var value = 4 / Math.Sqrt(i + 1) + 0.05 * random.NextDouble() + (i == 12_345 ? 50 : 0) - (i == 7_777 ? 9 : 0);
+            points.Add(new MetricPointRecord(run.Id, "train_loss", step, value, Epoch));
+        }
+        // A flat curve (every point ties the min and the max), a short one, and another run's points that must not mix in.
+        points.AddRange(Enumerable.Range(0, 5_000).Select(i => new MetricPointRecord(run.Id, "system.process_rss_mb", i * 10L, 512, Epoch)));
+        points.AddRange(Enumerable.Range(0, 3).Select(i => new MetricPointRecord(run.Id, "eval_loss", 100L * i, 3.0 - i, Epoch)));
+        points.AddRange(Enumerable.Range(0, 500).Select(i => new MetricPointRecord(other.Id, "train_loss", i, -100, Epoch)));
+        await WriteAsync(points);
+
+        var curves = await new RunCurvesQuery(Contexts).GetAsync(run.Id, budget, cancellationToken: Token);
+        var raw = await RawAsync(run.Id);
+
+        Assert.Equal(raw.Keys.Order(StringComparer.Ordinal), curves.Select(c => c.Name));
+        foreach (var curve in curves)
+        {
+            var stored = raw[curve.Name];
+            Assert.Equal(stored.Count, curve.RecordedPoints);
+            Assert.InRange(curve.Points.Count, 1, budget);
+            Assert.Equal(stored[0], curve.Points[0]);
+            Assert.Equal(stored[^1], curve.Points[^1]);
+            Assert.Equal(stored.Min(p => p.Value), curve.Points.Min(p => p.Value));
+            Assert.Equal(stored.Max(p => p.Value), curve.Points.Max(p => p.Value));
+            Assert.Contains(stored.MinBy(p => p.Value), curve.Points);
+            Assert.Contains(stored.MaxBy(p => p.Value), curve.Points);
+            var lookup = stored.ToDictionary(p => p.Step, p => p.Value);
+            Assert.All(curve.Points, p => Assert.Equal(lookup[p.Step], p.Value)); // real points, not bucket summaries
+            Assert.Equal(curve.Points.Select(p => p.Step).Order(), curve.Points.Select(p => p.Step));
+            Assert.Equal(MinMaxCurve.Downsample(stored, budget), curve.Points);
+            if (stored.Count <= budget) Assert.Equal(stored, curve.Points);
+        }
+    }
+
+    [Fact]
+    public async Task A_live_page_reads_only_the_points_after_the_step_it_has()
+    {
+        var run = (await AddRunsAsync(NewRun()))[0];
+        await WriteAsync([.. Enumerable.Range(0, 3_000).Select(i => new MetricPointRecord(run.Id, "system.process_cpu_percent", i, i % 97, Epoch))]);
+
+        var query = new RunCurvesQuery(Contexts);
+        var newer = Assert.Single(await query.GetAsync(run.Id, 100, afterStep: 2_989, cancellationToken: Token));
+        Assert.Equal(Enumerable.Range(2_990, 10).Select(i => ((long)i, (double)(i % 97))), newer.Points);
+        Assert.Empty(await query.GetAsync(run.Id, 100, afterStep: 2_999, cancellationToken: Token));
+        var bounded = Assert.Single(await query.GetAsync(run.Id, 100, afterStep: 999, cancellationToken: Token));
+        Assert.Equal((1000L, 1000L % 97), (bounded.Points[0].Step, (long)bounded.Points[0].Value));
+        Assert.Equal(2_000, bounded.RecordedPoints);
+        Assert.InRange(bounded.Points.Count, 1, 100);
+    }
+
+    [Fact]
+    public async Task The_baseline_read_returns_every_point()
+    {
+        var run = (await AddRunsAsync(NewRun()))[0];
+        await WriteAsync([.. Enumerable.Range(0, 2_000).Select(i => new MetricPointRecord(run.Id, "train_loss", i, 1.0 / (i + 1), Epoch))]);
+        var all = Assert.Single(await new RunCurvesQuery(Contexts).GetAllAsync(run.Id, Token));
+        Assert.Equal((await RawAsync(run.Id))["train_loss"], all.Points);
+    }
+
+    private async Task WriteAsync(IReadOnlyList<MetricPointRecord> points)
+    {
+        await using var ingestor = MetricIngestor.Create(Database, MetricIngestorOptions.Default);
+        await ingestor.WriteAsync(points, Token);
+        await ingestor.FlushAsync(Token);
+    }
+
+    /// <summary>The run's points straight from the table, without the query under test.</summary>
+    private async Task<Dictionary<string, List<(long Step, double Value)>>> RawAsync(Guid runId)
+    {
+        await using var db = await Contexts.CreateDbContextAsync(Token);
+        var rows = await db.MetricPoints.AsNoTracking().Where(p => p.RunId == runId).ToListAsync(Token);
+        return rows.GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.OrderBy(p => p.Step).Select(p => (p.Step, p.Value!.Value)).ToList(), StringComparer.Ordinal);
+    }
+}
+
+public sealed class SqliteRunCurvesQueryTests() : RunCurvesQueryTests(new SqliteTarget());
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresRunCurvesQueryTests(PostgresServer server) : RunCurvesQueryTests(new PostgresTarget(server));
