@@ -24,7 +24,7 @@ public sealed record MemoryBenchmarkSettings(
     bool Dashboard = true)
 {
     /// <summary>The limit README states for a silo with 2 trainings and 1,000 queued runs (measured peak plus headroom).</summary>
-    public const double DefaultSiloLimitMiB = 512;
+    public const double DefaultSiloLimitMiB = 400;
 
     /// <summary>A run that trains until the benchmark ends: a step every 20 ms, eval and checkpoint now and then.</summary>
     public static string TrainingConfig() => Config(steps: 1_000_000, stepDelayMs: 20, evalInterval: 25, checkpointInterval: 500);
