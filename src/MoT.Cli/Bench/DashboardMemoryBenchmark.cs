@@ -28,7 +28,7 @@ internal sealed class DashboardMemoryBenchmark(MemoryBenchmarkSettings settings)
     private const string Admin = "admin", Password = "bench-memory-admin";
     private const string FilterInput = "(document.querySelector('[data-testid=run-filter] input') || document.querySelector('input[data-testid=run-filter]'))";
     private const string RunLinks = "document.querySelectorAll('[data-testid=run-link]').length";
-    private static readonly TimeSpan ActionTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ActionTimeout = TimeSpan.FromSeconds(90);
 
     public async Task<DashboardMemoryResult> RunAsync(Action<string> progress, CancellationToken cancellationToken)
     {
@@ -129,7 +129,9 @@ internal sealed class DashboardMemoryBenchmark(MemoryBenchmarkSettings settings)
     {
         var script = $"(() => {{ const t0 = performance.now(); {act}; return {DevToolsBrowser.Until(done, (int)ActionTimeout.TotalMilliseconds)}.then(ms => ms < 0 ? -1 : performance.now() - t0); }})()";
         var ms = (await browser.EvaluateAsync(page, script, cancellationToken))!.GetValue<double>();
-        return ms >= 0 ? ms : throw new TimeoutException($"page action '{what}' did not complete within {ActionTimeout.TotalSeconds:F0} s");
+        if (ms >= 0) return ms;
+        var state = await browser.EvaluateAsync(page, $"location.pathname + ' showing ' + {RunLinks} + ' run link(s)'", cancellationToken);
+        throw new TimeoutException($"page action '{what}' did not complete within {ActionTimeout.TotalSeconds:F0} s (the page is at {state})");
     }
 
     /// <summary>How many of (up to 10 of) the pages show their run's step advancing over a few seconds.</summary>
