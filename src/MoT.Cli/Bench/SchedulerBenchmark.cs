@@ -35,6 +35,12 @@ public sealed record SchedulerBenchmarkResult(
     IReadOnlyList<OwnerShare> Owners,
     double GrainCallP50, double GrainCallP99)
 {
+    /// <summary>Where dispatch latency goes, phase by phase (p50 / p99 / max, ms); empty when nothing was dispatched.</summary>
+    public IReadOnlyList<(string Phase, double P50, double P99, double Max)> Phases { get; init; } = [];
+
+    /// <summary>Garbage collections in the process during the drain, and the time the runtime was paused for them.</summary>
+    public (int Gen0, int Gen1, int Gen2, double PausedMs) Collections { get; init; }
+
     /// <summary>Platform grain calls per run dispatched, over whole lifecycles (the blocker runs' included).</summary>
     public double CallsPerDispatch => AllDispatches == 0 ? 0 : (double)GrainCalls / AllDispatches;
 
@@ -72,6 +78,7 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
             }).Build();
             silo.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
             silo.AddIncomingGrainCallFilter(_recorder.Invoke);
+            silo.AddOutgoingGrainCallFilter(_recorder.Stamp);
             if (options.SiloName == "Silo_0")
             {
                 silo.AddControlRole(configuration);
@@ -142,13 +149,16 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
             async (run, _) => await client.GetGrain<IRunGrain>(run.Id).CreateAsync(new RunSpec(run.Config, run.Owner)));
         progress?.Invoke($"queued in {clock.Elapsed.TotalSeconds:F1} s; releasing the blockers");
         clock.Restart(); // the drain: from the blockers' release to the last run's end
+        var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
         await Task.WhenAll(blockers.Select(b => client.GetGrain<IRunGrain>(b).CancelAsync("scheduler benchmark: queue is full")));
         await WaitAllAsync(client, blockers, cancellationToken, RunStatus.Cancelled);
         await WaitAllAsync(client, runs.Select(r => r.Id).ToList(), cancellationToken);
         _recorder.Stop();
         clock.Stop();
+        var collections = (GC.CollectionCount(0) - gcBefore.Item1, GC.CollectionCount(1) - gcBefore.Item2, GC.CollectionCount(2) - gcBefore.Item3,
+            (GC.GetTotalPauseDuration() - gcBefore.Item4).TotalMilliseconds);
 
-        return Summarize(runs, owners, clock.Elapsed, recording.Elapsed, callTimes);
+        return Summarize(runs, owners, clock.Elapsed, recording.Elapsed, callTimes) with { Collections = collections };
     }
 
     private SchedulerBenchmarkResult Summarize(
@@ -193,12 +203,26 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
         var allDispatches = _recorder.Dispatches.Count; // blockers too: their calls are counted
         var top = calls.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => (c.Key, allDispatches == 0 ? 0 : (double)c.Value / allDispatches, Ms(ticks[c.Key]) / c.Value)).ToList();
+        var runningAt = _recorder.RunningAt;
+        List<double> Sorted(Func<SchedulerCallRecorder.Dispatch, double> phase) => dispatches.Select(phase).Order().ToList();
+        (string, double, double, double) Row(string name, List<double> sorted) =>
+            (name, Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted.Count == 0 ? 0 : sorted[^1]);
+        var phases = new List<(string, double, double, double)>
+        {
+            Row("ready (release sent) -> running on slot", Sorted(d => Ms(d.StartedAt - d.ReadySentAt))),
+            Row("  release: wait for the scheduler's turn", Sorted(d => Math.Max(0, Ms(d.ReadyAt - d.ReadySentAt)))),
+            Row("  scheduler turn: pick + state write", Sorted(d => Math.Max(0, Ms(d.StartSentAt - d.ReadyAt)))),
+            Row("  start: sent -> slot's turn begins", Sorted(d => Ms(d.StartTurnAt - d.StartSentAt))),
+            Row("  start: slot's turn", Sorted(d => Ms(d.StartedAt - d.StartTurnAt))),
+            Row("running on slot -> run grain Running", dispatches.Where(d => runningAt.ContainsKey(d.RunId))
+                .Select(d => Ms(runningAt[d.RunId] - d.StartedAt)).Order().ToList()),
+        };
         var schedulerBusy = ticks.Where(t => t.Key.StartsWith(nameof(ISchedulerGrain) + ".", StringComparison.Ordinal)).Sum(t => Ms(t.Value)) / recorded.TotalMilliseconds;
         var finishes = dispatches.Count > 1 ? elapsed.TotalMilliseconds / dispatches.Count : 0;
         return new SchedulerBenchmarkResult(settings, dispatches.Count, allDispatches, maxDepth,
             Percentile(latency, 0.50), Percentile(latency, 0.99), latency.Count == 0 ? 0 : latency[^1],
             Percentile(waited, 0.50), Percentile(waited, 0.99), finishes, elapsed.TotalSeconds,
-            total, top, schedulerBusy, shares, Percentile(callTimes, 0.50), Percentile(callTimes, 0.99));
+            total, top, schedulerBusy, shares, Percentile(callTimes, 0.50), Percentile(callTimes, 0.99)) { Phases = phases };
     }
 
     private static bool IsPlatformCall(string method) =>

@@ -17,6 +17,9 @@ internal static class SchedulerBenchmarkTable
         Line($"{"dispatch latency ms (ready -> running)",-44} {r.DispatchP50,9:F1} {r.DispatchP99,9:F1} {r.DispatchMax,9:F1}");
         Line($"{"queued -> running ms (incl. wait for a slot)",-44} {r.QueuedToRunningP50,9:F0} {r.QueuedToRunningP99,9:F0} {"",9}");
         Line($"{"floor: one client -> slot grain call ms",-44} {r.GrainCallP50,9:F2} {r.GrainCallP99,9:F2} {"",9}");
+        foreach (var (phase, p50, p99, max) in r.Phases)
+            Line($"{phase,-44} {p50,9:F1} {p99,9:F1} {max,9:F1}");
+        Line($"garbage collections during the drain: gen0 {r.Collections.Gen0}, gen1 {r.Collections.Gen1}, gen2 {r.Collections.Gen2}, paused {r.Collections.PausedMs:F0} ms in all");
         Line($"dispatches {r.Dispatches}, most queued at once {r.MaxQueued}, drained in {r.Seconds:F1} s (a run finished every {r.FinishIntervalMs:F1} ms)");
         Line($"grain calls per dispatch {r.CallsPerDispatch:F1} ({r.GrainCalls} platform grain calls for {r.AllDispatches} runs, blockers included; the benchmark's polling not counted):");
         Line($"  {"method",-44} {"per dispatch",12} {"mean ms",8}");

@@ -9,7 +9,7 @@ namespace MoT.Cli.Commands;
 /// not in timed unit tests).</summary>
 internal static class BenchCommand
 {
-    public static Command Create() => new("bench", "Benchmarks that print tables") { Compare(), Step(), BenchGpuCommand.Create(), Ingest(), Scheduler(), Store() };
+    public static Command Create() => new("bench", "Benchmarks that print tables") { Compare(), Step(), BenchGpuCommand.Create(), Ingest(), Memory(), Scheduler(), Store() };
 
     private static Command Ingest()
     {
@@ -99,6 +99,52 @@ internal static class BenchCommand
                 if (parse.GetValue(sqliteDirectory) is null && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
             }
             return 0;
+        });
+        return command;
+    }
+
+    private static Command Memory()
+    {
+        var defaults = new MemoryBenchmarkSettings();
+        var queued = new Option<int>("--queued") { Description = "Runs queued on the silo behind the trainings", DefaultValueFactory = _ => defaults.Queued };
+        var trainings = new Option<int>("--trainings") { Description = "Runs training at once (CPU slots, simulated executor)", DefaultValueFactory = _ => defaults.Trainings };
+        var hold = new Option<int>("--hold-seconds") { Description = "Seconds the loaded silo is watched", DefaultValueFactory = _ => defaults.HoldSeconds };
+        var pages = new Option<int>("--pages") { Description = "Run pages open in the browser (live circuits)", DefaultValueFactory = _ => defaults.Pages };
+        var actions = new Option<int>("--actions") { Description = "Timed repetitions of each page action", DefaultValueFactory = _ => defaults.Actions };
+        var limit = new Option<double>("--silo-limit-mib") { Description = "The silo's resident-memory limit (PASS/FAIL)", DefaultValueFactory = _ => defaults.SiloLimitMiB };
+        var target = new Option<double>("--action-target-ms") { Description = "The page actions' p95 target (PASS/FAIL)", DefaultValueFactory = _ => defaults.ActionTargetMs };
+        var chromium = new Option<string>("--chromium") { Description = "Chromium executable for the dashboard part", DefaultValueFactory = _ => defaults.Chromium };
+        var dashboardDll = new Option<string?>("--dashboard-dll") { Description = "The built MoT.Dashboard.dll (default: web/MoT.Dashboard/bin of this checkout)" };
+        var part = new Option<string>("--part") { Description = "all, silo or dashboard", DefaultValueFactory = _ => "all" };
+        var command = new Command("memory", "Resident memory of a silo with trainings and a full queue, and of the dashboard with many live run pages, with page action times")
+            { queued, trainings, hold, pages, actions, limit, target, chromium, dashboardDll, part };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var which = parse.GetValue(part)!.ToLowerInvariant();
+            if (which is not ("all" or "silo" or "dashboard"))
+            {
+                Console.Error.WriteLine($"error: --part: use all, silo or dashboard (got '{parse.GetValue(part)}')");
+                return 2;
+            }
+            var settings = new MemoryBenchmarkSettings(parse.GetValue(queued), parse.GetValue(trainings), parse.GetValue(hold), parse.GetValue(pages),
+                parse.GetValue(actions), parse.GetValue(limit), parse.GetValue(target), parse.GetValue(chromium)!, parse.GetValue(dashboardDll),
+                Silo: which != "dashboard", Dashboard: which != "silo");
+            if (settings.Queued < 0 || settings.Trainings < 1 || settings.HoldSeconds < 0 || settings.Pages < 1 || settings.Actions < 1 || settings.SiloLimitMiB <= 0 || settings.ActionTargetMs <= 0)
+            {
+                Console.Error.WriteLine("error: --trainings, --pages and --actions must be at least 1, --queued and --hold-seconds at least 0, --silo-limit-mib and --action-target-ms above 0");
+                return 2;
+            }
+            try
+            {
+                var (silo, dashboard) = await MemoryBenchmark.RunAsync(settings, line => Console.Error.WriteLine(line), cancel);
+                Console.Write(MemoryBenchmarkTable.Format(settings, silo, dashboard));
+                return 0;
+            }
+            catch (Exception error) when (error is InvalidOperationException or TimeoutException)
+            {
+                Console.Error.WriteLine($"error: {error.Message}");
+                return 1;
+            }
         });
         return command;
     }

@@ -76,7 +76,7 @@ public sealed class SchedulerGrain(
         var assignments = AssignFreeSlots();
         await state.WriteStateAsync();
         StartAssigned(assignments);
-        RequestDispatch();
+        RequestDispatchIfPreemptionMayApply();
     }
 
     public async Task<bool> RemoveAsync(Guid runId)
@@ -177,7 +177,7 @@ public sealed class SchedulerGrain(
         var assignments = AssignFreeSlots();
         await state.WriteStateAsync();
         StartAssigned(assignments);
-        RequestDispatch();
+        RequestDispatchIfPreemptionMayApply();
     }
 
     public async Task<IReadOnlyList<string>> CheckSlotsAsync()
@@ -354,6 +354,34 @@ public sealed class SchedulerGrain(
         S.Slots.Values.OrderBy(s => s.Info.SlotKey, StringComparer.Ordinal).ToArray(),
         S.DispatchLog.ToArray()));
 
+    /// <summary>
+    /// After a release or an enqueue, which assign free slots in their own turn: a dispatch turn is left with nothing to
+    /// do but preempt, so it is asked for only when a queued run outranks a running one. One scheduler turn per release
+    /// instead of two: under a burst of releases the scheduler is the queue every dispatch waits in.
+    /// </summary>
+    private void RequestDispatchIfPreemptionMayApply()
+    {
+        if (MayPreempt()) RequestDispatch();
+    }
+
+    private bool MayPreempt()
+    {
+        if (!options.Value.PreemptLowerPriority || S.Queue.Count == 0) return false;
+        var lowestRunning = int.MaxValue;
+        foreach (var running in S.Running.Values)
+        {
+            if (!_preempting.Contains(running.RunId)) lowestRunning = Math.Min(lowestRunning, Priority(running));
+        }
+
+        if (lowestRunning == int.MaxValue) return false;
+        foreach (var entry in S.Queue)
+        {
+            if (entry.Priority > lowestRunning) return true;
+        }
+
+        return false;
+    }
+
     private void RequestDispatch()
     {
         if (_dispatchRequested)
@@ -485,11 +513,8 @@ public sealed class SchedulerGrain(
     private async Task PreemptForHigherPriorityAsync()
     {
         _preempting.IntersectWith(S.Running.Keys);
-        if (!options.Value.PreemptLowerPriority || S.Queue.Count == 0) return;
-
         // The usual case, every run at one priority: nobody outranks anyone, and the queue need not be walked.
-        var lowestRunning = S.Running.Values.Where(r => !_preempting.Contains(r.RunId)).Select(Priority).DefaultIfEmpty(int.MaxValue).Min();
-        if (S.Queue.Max(e => e.Priority) <= lowestRunning) return;
+        if (!MayPreempt()) return;
 
         // Slots about to come free (a stop under way, or an attempt that re-queued its run and has not released its
         // slot yet) each serve one waiting run already.

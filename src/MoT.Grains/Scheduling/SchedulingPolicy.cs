@@ -43,8 +43,9 @@ public static class SchedulingPolicy
     /// <summary>
     /// The next <paramref name="count"/> picks, exactly as <see cref="PickNext"/> called again after each pick would make
     /// them (each picked run counted as running, its owner served by dispatch number <paramref name="dispatches"/> + 1, + 2, ...),
-    /// but with one sort of the queue and one pass over it per pick instead of a sort per pick: a scheduler with a thousand
-    /// queued runs fills every free slot in one turn.
+    /// but with one pass over the queue per pick and no sort or copy of it: the order (priority, owner's running runs,
+    /// owner's last dispatch, arrival) is total, so the best entry is found by one scan. A release frees one slot, so the
+    /// scheduler's usual call is one pass over the queue, without allocating in proportion to it.
     /// </summary>
     /// <param name="dispatches">Dispatches so far (the fair-share clock); every value in <paramref name="lastServed"/> is at most this.</param>
     public static IReadOnlyList<QueueEntry> PickMany(
@@ -55,7 +56,7 @@ public static class SchedulingPolicy
         int count,
         long dispatches)
     {
-        var picks = new List<QueueEntry>(Math.Max(0, count));
+        var picks = new List<QueueEntry>(Math.Clamp(count, 0, 64));
         if (count <= 0) return picks;
 
         var byOwner = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -67,24 +68,23 @@ public static class SchedulingPolicy
         }
 
         var served = new Dictionary<string, long>(lastServed ?? NeverServed, StringComparer.Ordinal);
-        // Priority first, then arrival: the first eligible entry of an owner within a priority is that owner's candidate.
-        var ordered = queue.OrderByDescending(e => e.Priority).ThenBy(e => e.Sequence).ToList();
-        var taken = new bool[ordered.Count];
+        var entries = queue as IReadOnlyList<QueueEntry> ?? queue.ToList();
+        var taken = count < entries.Count ? new HashSet<int>() : null; // few picks from a long queue: mark them sparsely
+        var takenAll = taken is null ? new bool[entries.Count] : null;
         while (picks.Count < count)
         {
             var best = -1;
-            for (var i = 0; i < ordered.Count; i++)
+            for (var i = 0; i < entries.Count; i++)
             {
-                if (taken[i]) continue;
-                var e = ordered[i];
-                if (best >= 0 && e.Priority < ordered[best].Priority) break; // lower priorities never win
+                if (taken?.Contains(i) ?? takenAll![i]) continue;
+                var e = entries[i];
                 if (e.SweepId is { } sweep && sweepLimits.TryGetValue(sweep, out var limit) && bySweep.GetValueOrDefault(sweep) >= limit) continue;
-                if (best < 0 || Before(e, ordered[best], byOwner, served)) best = i;
+                if (best < 0 || Before(e, entries[best], byOwner, served)) best = i;
             }
 
             if (best < 0) break;
-            taken[best] = true;
-            var pick = ordered[best];
+            if (taken is not null) taken.Add(best); else takenAll![best] = true;
+            var pick = entries[best];
             picks.Add(pick);
             byOwner[pick.Owner] = byOwner.GetValueOrDefault(pick.Owner) + 1;
             if (pick.SweepId is { } s) bySweep[s] = bySweep.GetValueOrDefault(s) + 1;

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace MoT.Cli.Bench;
+
+/// <summary>One page action's timings (ms, measured in the page from the click or keystroke to the updated view).</summary>
+public sealed record PageActionTimes(string Action, IReadOnlyList<double> SortedMs)
+{
+    public double P50 => SchedulerBenchmark.Percentile(SortedMs, 0.50);
+    public double P95 => SchedulerBenchmark.Percentile(SortedMs, 0.95);
+}
+
+/// <summary>The dashboard's resident memory (MiB), its open circuits and the page actions' timings.</summary>
+public sealed record DashboardMemoryResult(
+    double AfterStartMiB, double WithPagesMiB, double EndMiB, double PeakMiB,
+    int Pages, int PagesStreaming, int PagesSampled, IReadOnlyList<PageActionTimes> Actions);
+
+/// <summary>
+/// Part two of <c>mot bench memory</c>: the real dashboard in its all-in-one mode (child process, co-hosted silo, simulated
+/// executor, its own SQLite store) with <c>Trainings</c> runs training; headless chromium opens <c>Pages</c> run pages, each a
+/// live Blazor circuit streaming its run's curves; then one more page times the actions a person makes meanwhile: apply a
+/// filter on the Runs page (and clear it), open a run from the grid, go back to the Runs page. Times are taken in the page
+/// (performance.now) from the input to the DOM showing the result; the filter box's 300 ms debounce is part of its time.
+/// </summary>
+internal sealed class DashboardMemoryBenchmark(MemoryBenchmarkSettings settings)
+{
+    private const string Admin = "admin", Password = "bench-memory-admin";
+    private const string FilterInput = "(document.querySelector('[data-testid=run-filter] input') || document.querySelector('input[data-testid=run-filter]'))";
+    private const string RunLinks = "document.querySelectorAll('[data-testid=run-link]').length";
+    private static readonly TimeSpan ActionTimeout = TimeSpan.FromSeconds(90);
+
+    public async Task<DashboardMemoryResult> RunAsync(Action<string> progress, CancellationToken cancellationToken)
+    {
+        var dll = LocateDashboard();
+        var root = Path.Combine(Path.GetTempPath(), "mot-bench-memory-dashboard-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(root);
+        var (httpPort, siloPort, gatewayPort) = (PlatformProcess.FreePort(), PlatformProcess.FreePort(), PlatformProcess.FreePort());
+        var baseUrl = $"http://127.0.0.1:{httpPort}";
+        progress($"starting the dashboard (all-in-one, {settings.Trainings} CPU slot(s), simulated executor)");
+        try
+        {
+            // The project folder as working directory, as `dotnet run` would: the static assets resolve from there.
+            var projectFolder = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(dll)!, "..", "..", ".."));
+            await using var dashboard = PlatformProcess.Start(dll, projectFolder,
+            [
+                $"--urls={baseUrl}",
+                $"--Silo:SiloPort={siloPort}", $"--Silo:PrimarySiloPort={siloPort}", $"--Silo:GatewayPort={gatewayPort}", $"--Silo:Name=bench-dashboard-{siloPort}",
+                $"--Database:DataDirectory={root}", $"--GpuSlots:OutputRoot={Path.Combine(root, "runs")}",
+                $"--GpuSlots:CpuSlots={settings.Trainings}", "--GpuSlots:CudaDevices=0", "--GpuSlots:ProgressInterval=00:00:00.500",
+                "--Training:Executor=simulated",
+                $"--Dashboard:SeedAdmin:Password={Password}", "--Dashboard:SeedAdmin:MustChangePassword=false",
+            ]);
+            await WaitForLoginPageAsync(baseUrl, dashboard, cancellationToken);
+            await using var client = await BenchClusterClient.ConnectAsync(gatewayPort, dashboard, cancellationToken);
+            await client.WaitForSlotsAsync(settings.Trainings, dashboard, cancellationToken);
+            var afterStart = ProcessMemory.Read(dashboard.Id).ResidentMiB;
+
+            progress($"starting {settings.Trainings} training run(s) and queueing 30 more");
+            var trainings = await client.CreateRunsAsync(settings.Trainings, MemoryBenchmarkSettings.TrainingConfig(), Admin, cancellationToken);
+            await client.WaitTrainingAsync(trainings, cancellationToken);
+            await client.CreateRunsAsync(30, MemoryBenchmarkSettings.QueuedConfig(), Admin, cancellationToken);
+
+            await using var browser = await DevToolsBrowser.LaunchAsync(settings.Chromium, cancellationToken);
+            var actor = await browser.NewPageAsync("about:blank", cancellationToken);
+            await SignInAsync(browser, actor, baseUrl, cancellationToken);
+
+            progress($"opening {settings.Pages} run pages (live circuits)");
+            // All pages load at once (as tabs a person restores would); each must reach its live circuit.
+            var pages = new List<string>();
+            for (var i = 0; i < settings.Pages; i++)
+                pages.Add(await browser.NewPageAsync($"{baseUrl}/runs/{trainings[i % trainings.Count]}", cancellationToken));
+            for (var i = 0; i < pages.Count; i++)
+            {
+                await Require(browser.WaitForAsync(pages[i], "document.querySelector('[data-testid=interactive]') && document.querySelector('[data-testid=step]')", TimeSpan.FromMinutes(5), cancellationToken),
+                    $"run page {i + 1} of {pages.Count} did not become interactive within 5 minutes");
+            }
+
+            var withPages = ProcessMemory.Read(dashboard.Id).ResidentMiB;
+            var (sampled, streaming) = await CountStreamingAsync(browser, pages, cancellationToken);
+
+            progress($"timing page actions ({settings.Actions} of each) while the pages stream");
+            var actions = await TimeActionsAsync(browser, actor, baseUrl, settings.Trainings, cancellationToken);
+            var (end, peak) = ProcessMemory.Read(dashboard.Id);
+            return new DashboardMemoryResult(afterStart, withPages, end, peak, pages.Count, streaming, sampled, actions);
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private async Task<IReadOnlyList<PageActionTimes>> TimeActionsAsync(DevToolsBrowser browser, string page, string baseUrl, int trainings, CancellationToken cancellationToken)
+    {
+        await browser.NavigateAsync(page, $"{baseUrl}/runs", cancellationToken);
+        await Require(browser.WaitForAsync(page, $"document.querySelector('[data-testid=interactive]') && {FilterInput} && {RunLinks} > 0", TimeSpan.FromMinutes(1), cancellationToken),
+            "the Runs page did not show runs within a minute");
+        var filter = new List<double>();
+        var open = new List<double>();
+        var back = new List<double>();
+        for (var i = 0; i < settings.Actions; i++)
+        {
+            // Filter to the running runs (exactly the trainings are left), then clear it (a full page of runs again).
+            var full = (await browser.EvaluateAsync(page, RunLinks, cancellationToken))!.GetValue<int>();
+            filter.Add(await TimeAsync(browser, page, Type("status = Running"), $"{RunLinks} === {trainings}", "filter to the running runs", cancellationToken));
+            filter.Add(await TimeAsync(browser, page, Type(""), $"{RunLinks} === {full}", "clear the filter", cancellationToken));
+            open.Add(await TimeAsync(browser, page, "document.querySelector('[data-testid=run-link]').click()",
+                "location.pathname.startsWith('/runs/') && document.querySelector('[data-testid=run-title]') && document.querySelector('[data-testid=step]')", "open a run", cancellationToken));
+            back.Add(await TimeAsync(browser, page, "document.querySelector('a[href=\"/runs\"]').click()",
+                $"location.pathname === '/runs' && !document.querySelector('[data-testid=run-title]') && {RunLinks} > 0", "go back to the Runs page", cancellationToken));
+        }
+
+        return
+        [
+            new PageActionTimes("apply or clear a filter", filter.Order().ToList()),
+            new PageActionTimes("open a run from the grid", open.Order().ToList()),
+            new PageActionTimes("back to the Runs page", back.Order().ToList()),
+            new PageActionTimes("all actions", filter.Concat(open).Concat(back).Order().ToList()),
+        ];
+    }
+
+    /// <summary>Sets the filter box as typing would (an input event; the box debounces it).</summary>
+    private static string Type(string text) =>
+        $"(() => {{ const box = {FilterInput}; const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set; " +
+        $"set.call(box, {JsonValue.Create(text).ToJsonString()}); box.dispatchEvent(new Event('input', {{ bubbles: true }})); }})()";
+
+    /// <summary>Runs <paramref name="act"/> in the page and resolves with the milliseconds until <paramref name="done"/> holds.</summary>
+    private static async Task<double> TimeAsync(DevToolsBrowser browser, string page, string act, string done, string what, CancellationToken cancellationToken)
+    {
+        var script = $"(() => {{ const t0 = performance.now(); {act}; return {DevToolsBrowser.Until(done, (int)ActionTimeout.TotalMilliseconds)}.then(ms => ms < 0 ? -1 : performance.now() - t0); }})()";
+        var ms = (await browser.EvaluateAsync(page, script, cancellationToken))!.GetValue<double>();
+        if (ms >= 0) return ms;
+        var state = await browser.EvaluateAsync(page, $"location.pathname + ' showing ' + {RunLinks} + ' run link(s)'", cancellationToken);
+        throw new TimeoutException($"page action '{what}' did not complete within {ActionTimeout.TotalSeconds:F0} s (the page is at {state})");
+    }
+
+    /// <summary>How many of (up to 10 of) the pages show their run's step advancing over a few seconds.</summary>
+    private static async Task<(int Sampled, int Streaming)> CountStreamingAsync(DevToolsBrowser browser, IReadOnlyList<string> pages, CancellationToken cancellationToken)
+    {
+        var sample = pages.Where((_, i) => i % Math.Max(1, pages.Count / 10) == 0).Take(10).ToList();
+        const string step = "parseInt(document.querySelector('[data-testid=step]').textContent.replace(/[^0-9 ]/g, '').trim().split(' ')[0] || '-1')";
+        var first = new List<int>();
+        foreach (var page in sample) first.Add((await browser.EvaluateAsync(page, step, cancellationToken))!.GetValue<int>());
+        var streaming = 0;
+        for (var i = 0; i < sample.Count; i++)
+        {
+            if (await browser.WaitForAsync(sample[i], $"{step} > {first[i]}", TimeSpan.FromSeconds(20), cancellationToken)) streaming++;
+        }
+
+        return (sample.Count, streaming);
+    }
+
+    private static async Task SignInAsync(DevToolsBrowser browser, string page, string baseUrl, CancellationToken cancellationToken)
+    {
+        await browser.NavigateAsync(page, $"{baseUrl}/login", cancellationToken);
+        await Require(browser.WaitForAsync(page, "document.querySelector('#userName') && document.querySelector('#sign-in')", TimeSpan.FromMinutes(1), cancellationToken),
+            "the sign-in page did not load within a minute");
+        await browser.EvaluateAsync(page,
+            "(() => { const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set; " +
+            $"for (const [id, v] of [['#userName', '{Admin}'], ['#password', '{Password}']]) {{ const e = document.querySelector(id); set.call(e, v); " +
+            "e.dispatchEvent(new Event('input', { bubbles: true })); e.dispatchEvent(new Event('change', { bubbles: true })); } " +
+            "document.querySelector('#sign-in').click(); })()", cancellationToken);
+        await Require(browser.WaitForAsync(page, "location.pathname === '/runs' && document.querySelector('[data-testid=interactive]')", TimeSpan.FromMinutes(1), cancellationToken),
+            "signing in as the seeded admin did not reach the Runs page within a minute");
+    }
+
+    private static async Task WaitForLoginPageAsync(string baseUrl, PlatformProcess dashboard, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            dashboard.ThrowIfExited("the dashboard");
+            try
+            {
+                if ((await http.GetAsync($"{baseUrl}/login", cancellationToken)).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
+
+        throw new TimeoutException($"the dashboard did not answer on {baseUrl} within 3 minutes");
+    }
+
+    private static async Task Require(Task<bool> condition, string failure)
+    {
+        if (!await condition) throw new TimeoutException(failure);
+    }
+
+    private string LocateDashboard()
+    {
+        if (settings.DashboardDll is { } given)
+            return File.Exists(given) ? Path.GetFullPath(given) : throw new InvalidOperationException($"--dashboard-dll: {given} does not exist");
+        var root = PlatformProcess.RepositoryRoot(AppContext.BaseDirectory)
+                   ?? throw new InvalidOperationException("--dashboard-dll: name the built MoT.Dashboard.dll (no MoT.Platform.sln above this program)");
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+        var dll = Path.Combine(root, "web", "MoT.Dashboard", "bin", configuration, "net10.0", "MoT.Dashboard.dll");
+        return File.Exists(dll) ? dll : throw new InvalidOperationException(
+            $"{dll} is missing: build it first (dotnet build web/MoT.Dashboard -c {configuration}) or pass --dashboard-dll");
+    }
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text;
+
+namespace MoT.Cli.Bench;
+
+/// <summary>Prints the results of <c>mot bench memory</c> as one table, with PASS/FAIL against the stated limit and target.</summary>
+internal static class MemoryBenchmarkTable
+{
+    public static string Format(MemoryBenchmarkSettings settings, SiloMemoryResult? silo, DashboardMemoryResult? dashboard)
+    {
+        var text = new StringBuilder();
+        void Line(FormattableString line) => text.AppendLine(line.ToString(CultureInfo.InvariantCulture));
+
+        Line($"{"measure",-58} {"value",10} {"limit",10} {"result",6}");
+        if (silo is not null)
+        {
+            Line($"silo: {silo.Trainings} training(s), {silo.Queued} queued, simulated executor; {silo.StepsDuringHold} steps trained in the {silo.HoldSeconds:F0} s hold");
+            Line($"{"  silo RSS after start (MiB)",-58} {silo.AfterStartMiB,10:F0}");
+            Line($"{"  silo RSS with the trainings running (MiB)",-58} {silo.AfterTrainingsMiB,10:F0}");
+            Line($"{"  silo RSS after enqueuing (MiB)",-58} {silo.AfterEnqueueMiB,10:F0}");
+            Line($"{"  silo RSS at the end of the hold (MiB)",-58} {silo.EndMiB,10:F0}");
+            Line($"{"  silo RSS peak, VmHWM (MiB)",-58} {silo.PeakMiB,10:F0} {settings.SiloLimitMiB,10:F0} {Verdict(silo.PeakMiB <= settings.SiloLimitMiB),6}");
+        }
+
+        if (dashboard is not null)
+        {
+            Line($"dashboard: {dashboard.Pages} run pages open (live circuits), {dashboard.PagesStreaming} of {dashboard.PagesSampled} sampled showed their run's step advance");
+            Line($"{"  dashboard RSS after start (MiB)",-58} {dashboard.AfterStartMiB,10:F0}");
+            Line($"{"  dashboard RSS with the pages open (MiB)",-58} {dashboard.WithPagesMiB,10:F0}");
+            Line($"{"  dashboard RSS at the end (MiB)",-58} {dashboard.EndMiB,10:F0}");
+            Line($"{"  dashboard RSS peak, VmHWM (MiB)",-58} {dashboard.PeakMiB,10:F0}");
+            foreach (var action in dashboard.Actions)
+            {
+                Line($"{$"  {action.Action} ms p50 ({action.SortedMs.Count} timed)",-58} {action.P50,10:F0}");
+                Line($"{$"  {action.Action} ms p95",-58} {action.P95,10:F0} {settings.ActionTargetMs,10:F0} {Verdict(action.P95 <= settings.ActionTargetMs),6}");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Verdict(bool pass) => pass ? "PASS" : "FAIL";
+}
