@@ -81,11 +81,26 @@ public sealed class ParallelCoordinatesTests : MudComponentTests
         var trace = Assert.IsType<Plotly.Blazor.Traces.ParCoords>(Assert.Single(traces));
         Assert.Equal(["training.lr (log)", "ended", "final eval loss"], trace.Dimensions.Select(d => d.Label));
         Assert.Equal([2.0, 3.0], trace.Line.ColorArray.Cast<double>());
+        // Numeric axes print 4 significant digits; axes with their own labels (ended) keep them.
+        Assert.All(trace.Dimensions.Where(d => d.TickText is null), d => Assert.Equal(".4~g", d.TickFormat));
 
         var cut = Context.Render<ParallelCoordinatesChart>(p => p.Add(x => x.Model, plot));
         var chart = cut.Find("[data-testid=parallel-coordinates]");
         Assert.Equal("2", chart.GetAttribute("data-lines"));
         Assert.Equal("1", chart.GetAttribute("data-early-stopped"));
         Assert.Single(cut.FindAll(".plotly-figure"));
+    }
+
+    [Theory]
+    [InlineData(3, 1.0)]
+    [InlineData(12, 2.0)]
+    [InlineData(400, 40.0)]
+    public void A_trial_axis_ticks_only_whole_numbers_about_ten_of_them(int trials, double step)
+    {
+        var axis = PlotlyFigures.XY(ChartAxis.Integers("trial", trials), new ChartAxis("loss"), 300).XAxis[0];
+        Assert.Equal((Plotly.Blazor.LayoutLib.XAxisLib.TickModeEnum?)Plotly.Blazor.LayoutLib.XAxisLib.TickModeEnum.Linear, axis.TickMode);
+        Assert.Equal(0, Convert.ToDouble(axis.Tick0));
+        Assert.Equal(step, Convert.ToDouble(axis.DTick));
+        Assert.True(trials / step <= 10, "about ten ticks at most");
     }
 }

@@ -25,7 +25,12 @@ public sealed record ChartSeries(
 /// <summary>An axis of an x/y chart. <paramref name="TickValues"/>/<paramref name="TickLabels"/> name categories placed at 0, 1, 2, ...;
 /// <paramref name="Range"/> fixes the shown range (in log10 units on a log axis), null lets plotly fit the data.</summary>
 public sealed record ChartAxis(string? Title = null, bool Log = false, IReadOnlyList<double>? TickValues = null, IReadOnlyList<string>? TickLabels = null,
-    (double Min, double Max)? Range = null);
+    (double Min, double Max)? Range = null, double? TickStep = null)
+{
+    /// <summary>An axis of whole numbers up to <paramref name="max"/> (trial numbers): ticks on integers only, about ten of
+    /// them, where plotly's own choice would label 0.5, 1.5 ...</summary>
+    public static ChartAxis Integers(string title, int max) => new(title, TickStep: Math.Max(1, Math.Ceiling(max / 10.0)));
+}
 
 /// <summary>Distinct colours for overlaid curves, shared by every chart.</summary>
 public static class ChartPalette

@@ -46,6 +46,9 @@ public static class PlotlyFigures
             AutoMargin = Plotly.Blazor.LayoutLib.XAxisLib.AutoMarginFlag.True,
             TickVals = x.TickValues is null ? null : [.. x.TickValues.Select(v => (object)v)],
             TickText = x.TickLabels is null ? null : [.. x.TickLabels.Select(v => (object)v)],
+            TickMode = x.TickStep is null ? null : Plotly.Blazor.LayoutLib.XAxisLib.TickModeEnum.Linear,
+            Tick0 = x.TickStep is null ? null : 0,
+            DTick = x.TickStep,
             ExponentFormat = Plotly.Blazor.LayoutLib.XAxisLib.ExponentFormatEnum.Power,
         }],
         YAxis = [new YAxis
@@ -102,6 +105,8 @@ public static class PlotlyFigures
                 Range = [a.Min, a.Max],
                 TickVals = a.TickValues.Count == 0 ? null : [.. a.TickValues.Select(v => (object)v)],
                 TickText = a.TickLabels.Count == 0 ? null : [.. a.TickLabels.Select(v => (object)v)],
+                // Numbers at 4 significant digits (a loss axis labelled 2.318274 reads as noise).
+                TickFormat = a.TickLabels.Count == 0 ? ".4~g" : null,
             })],
             Line = new Plotly.Blazor.Traces.ParCoordsLib.Line
             {
