@@ -126,6 +126,12 @@ public sealed class DashboardJourneyTests(DashboardServer server) : IAsyncLifeti
             await WaitUntilAsync(async () => await page.Locator("[data-testid=leaderboard-row]").CountAsync() > rowsBefore, "a leaderboard row");
             // One budget axis, its unit stated.
             await Assertions.Expect(page.Locator("[data-testid=budget-unit]")).ToContainTextAsync("tokens seen, including those inherited");
+            // Runs are named as on the Runs page (their stored or generated name), not by id; the id is the tooltip.
+            var leader = page.Locator("[data-testid=leaderboard-run]").First;
+            Assert.True(Guid.TryParse(await leader.GetAttributeAsync("title"), out var leaderId));
+            var leaderName = (await leader.InnerTextAsync()).Trim();
+            Assert.DoesNotContain(leaderId.ToString()[..8], leaderName, StringComparison.Ordinal);
+            Assert.NotEmpty(leaderName);
             await page.ShotAsync("08-leaderboard");
 
             // Runs list: owner, statuses; a malformed filter shows the parser's error in place.
