@@ -67,7 +67,7 @@ public sealed class RunConsoleTests() : TemporaryStoreTests("mot-console-")
         var cut = context.Render<RunConsole>(p => p.Add(c => c.RunId, run).Add(c => c.Live, true).Add(c => c.Tick, 1));
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=console-line]").Count));
 
-        await WriteAsync(writer, run, (Entities.RunLogLevel.Info, "step 3"), (Entities.RunLogLevel.Info, "Completed at step 3"));
+        await WriteAsync(writer, run, (Entities.RunLogLevel.Info, "step 3"), (Entities.RunLogLevel.Info, "eval at step 3"));
         cut.Render(p => p.Add(c => c.Tick, 2));
 
         cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=console-line]").Count));
@@ -75,6 +75,10 @@ public sealed class RunConsoleTests() : TemporaryStoreTests("mot-console-")
         // The run ended: one more read when Live turns false, nothing new, nothing repeated.
         cut.Render(p => p.Add(c => c.Live, false));
         cut.WaitForAssertion(() => Assert.Equal(4, cut.FindAll("[data-testid=console-line]").Count));
+        // The silo's closing line can land after the run's status changed (a cancel): the card still shows it, with no tick.
+        await WriteAsync(writer, run, (Entities.RunLogLevel.Warning, "Cancelled at step 3"));
+        cut.WaitForAssertion(() => Assert.Equal(5, cut.FindAll("[data-testid=console-line]").Count), TimeSpan.FromSeconds(10));
+        Assert.EndsWith("Cancelled at step 3", cut.FindAll("[data-testid=console-line]")[^1].TextContent.Trim());
     }
 
     [Fact]
