@@ -24,7 +24,7 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         {
             db.Sweeps.Add(new Entities.Sweep
             {
-                Id = sweepId, Name = $"sweep {sweepId.ToString()[..8]}", OwnerId = record.Spec.Owner, SpecJson = "{}",
+                Id = sweepId, Name = EfSweepRecordSink.UnnamedName(sweepId), OwnerId = record.Spec.Owner, SpecJson = "{}",
                 CreatedAt = record.CreatedAt.UtcDateTime,
             });
         }

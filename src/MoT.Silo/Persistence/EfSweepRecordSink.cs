@@ -45,9 +45,12 @@ public sealed class EfSweepRecordSink(IDbContextFactory<MotDbContext> contexts) 
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    /// <summary>The name the sweep was given, else the one the pages show for an unnamed sweep.</summary>
+    /// <summary>The name the sweep was given, else <see cref="UnnamedName"/>.</summary>
     public static string NameOf(SweepRecord record) =>
-        string.IsNullOrWhiteSpace(record.Spec.Name) ? $"sweep {record.SweepId.ToString()[..8]}" : Truncate(record.Spec.Name, 200);
+        string.IsNullOrWhiteSpace(record.Spec.Name) ? UnnamedName(record.SweepId) : Truncate(record.Spec.Name, 200);
+
+    /// <summary>What the sweeps table calls a sweep without a name (also a run's placeholder row for its sweep).</summary>
+    public static string UnnamedName(Guid sweepId) => $"sweep {sweepId.ToString()[..8]}";
 
     /// <summary>The spec as JSON, its base config as a nested object rather than an escaped string, so it can be queried.</summary>
     public static string SpecJson(SweepSpec spec)
