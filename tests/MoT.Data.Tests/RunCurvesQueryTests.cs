@@ -123,9 +123,12 @@ public abstract class RunCurvesQueryTests(DatabaseTarget target) : DataTestBase(
             foreach (var (want, got) in expected.Zip(curves))
             {
                 Assert.True(want.Points.Count == got.RecordedPoints, $"{context}, {want.Name}: recorded {got.RecordedPoints}, sent {want.Points.Count}");
-                Assert.True(MinMaxCurve.Downsample(want.Points, budget).SequenceEqual(got.Points),
-                    $"{context}, {want.Name}: store chose [{string.Join(", ", got.Points.Take(12))}...], expected " +
-                    $"[{string.Join(", ", MinMaxCurve.Downsample(want.Points, budget).Take(12))}...]");
+                var downsampled = MinMaxCurve.Downsample(want.Points, budget);
+                var differ = Enumerable.Range(0, Math.Max(downsampled.Count, got.Points.Count))
+                    .FirstOrDefault(i => i >= downsampled.Count || i >= got.Points.Count || downsampled[i] != got.Points[i], -1);
+                Assert.True(differ < 0, $"{context}, {want.Name}: {got.Points.Count} points, expected {downsampled.Count}; " +
+                    $"from index {differ} the store chose [{string.Join(", ", got.Points.Skip(differ).Take(4))}], " +
+                    $"expected [{string.Join(", ", downsampled.Skip(differ).Take(4))}]");
             }
         }
     }

@@ -10,7 +10,7 @@ public sealed record StoredCurve(string Name, IReadOnlyList<(long Step, double V
 /// <summary>
 /// Every metric of one run with at most a budget of points each, chosen by the database (<see cref="MinMaxCurve"/>:
 /// per step range the lowest and highest point, plus the first and last point), so a run page reads a few thousand
-/// rows whatever the run recorded. One statement for all curves (<see cref="RunCurvesSql"/>).
+/// rows whatever the run recorded. SQLite: one statement for all curves; PostgreSQL: <see cref="PostgresRunCurves"/>.
 /// </summary>
 public sealed class RunCurvesQuery(IDbContextFactory<MotDbContext> contexts)
 {
@@ -20,7 +20,10 @@ public sealed class RunCurvesQuery(IDbContextFactory<MotDbContext> contexts)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(budget, MinMaxCurve.MinBudget);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = await db.Database.SqlQueryRaw<CurveRow>(RunCurvesSql.For(db), runId, afterStep, MinMaxCurve.Buckets(budget), budget)
+        if (db.Database.IsNpgsql())
+            return await PostgresRunCurves.ReadAsync(db, runId, budget, afterStep, cancellationToken);
+        var rows = await db.Database.SqlQueryRaw<CurveRow>(RunCurvesSql.Portable(RunCurvesSql.Columns.Of(db)), runId, afterStep,
+                MinMaxCurve.Buckets(budget), budget)
             .ToListAsync(cancellationToken);
         // A point can come twice (a curve's first point that is also its bucket's min): one per step.
         return [.. rows.GroupBy(r => r.Name, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
