@@ -77,6 +77,62 @@ public abstract class RunCurvesQueryTests(DatabaseTarget target) : DataTestBase(
         Assert.InRange(bounded.Points.Count, 1, 100);
     }
 
+    /// <summary>
+    /// Random runs (curves of 1 to 2,500 points with irregular steps, values drawn from a few levels so ties are common,
+    /// some points re-sent with a new value, random budgets and live-update cut-offs) against the expected points computed
+    /// from what was sent alone: the last value sent per step, downsampled in memory by <see cref="MinMaxCurve"/>.
+    /// </summary>
+    [Fact]
+    public async Task Random_runs_match_the_in_memory_downsampling_of_what_was_sent()
+    {
+        var random = new Random(1812);
+        for (var trial = 0; trial < 8; trial++)
+        {
+            var run = (await AddRunsAsync(NewRun()))[0];
+            var sent = new Dictionary<string, SortedDictionary<long, double>>(StringComparer.Ordinal);
+            var points = new List<MetricPointRecord>();
+            foreach (var name in new[] { "train_loss", "eval_loss", "system.gpu_memory_mb", "lr" }.Take(1 + random.Next(4)))
+            {
+                var curve = sent[name] = [];
+                var levels = 1 + random.Next(6); // few levels: many ties of the min and the max
+                var step = (long)random.Next(0, 1000);
+                for (int i = 0, count = 1 + random.Next(2_500); i < count; i++, step += 1 + random.Next(4))
+                {
+                    var value = random.Next(levels) - 2.5 + (random.Next(3) == 0 ? random.NextDouble() : 0);
+                    curve[step] = value;
+                    points.Add(new MetricPointRecord(run.Id, name, step, value, Epoch));
+                }
+                foreach (var resent in curve.Keys.Where(_ => random.Next(20) == 0).ToList())
+                {
+                    curve[resent] = random.Next(levels) - 2.5;
+                    points.Add(new MetricPointRecord(run.Id, name, resent, curve[resent], Epoch));
+                }
+            }
+            await WriteAsync(points);
+
+            var budget = MinMaxCurve.MinBudget + random.Next(300);
+            var afterStep = random.Next(3) == 0 ? random.Next(0, 6_000) : -1L;
+            var expected = sent
+                .Select(c => (Name: c.Key, Points: c.Value.Where(p => p.Key > afterStep).Select(p => (p.Key, p.Value)).ToList()))
+                .Where(c => c.Points.Count > 0).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+
+            var curves = await new RunCurvesQuery(Contexts).GetAsync(run.Id, budget, afterStep, Token);
+
+            var context = $"trial {trial}, budget {budget}, after step {afterStep}";
+            Assert.True(expected.Select(c => c.Name).SequenceEqual(curves.Select(c => c.Name)), context);
+            foreach (var (want, got) in expected.Zip(curves))
+            {
+                Assert.True(want.Points.Count == got.RecordedPoints, $"{context}, {want.Name}: recorded {got.RecordedPoints}, sent {want.Points.Count}");
+                var downsampled = MinMaxCurve.Downsample(want.Points, budget);
+                var differ = Enumerable.Range(0, Math.Max(downsampled.Count, got.Points.Count))
+                    .FirstOrDefault(i => i >= downsampled.Count || i >= got.Points.Count || downsampled[i] != got.Points[i], -1);
+                Assert.True(differ < 0, $"{context}, {want.Name}: {got.Points.Count} points, expected {downsampled.Count}; " +
+                    $"from index {differ} the store chose [{string.Join(", ", got.Points.Skip(differ).Take(4))}], " +
+                    $"expected [{string.Join(", ", downsampled.Skip(differ).Take(4))}]");
+            }
+        }
+    }
+
     [Fact]
     public async Task The_baseline_read_returns_every_point()
     {
