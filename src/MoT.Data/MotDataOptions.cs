@@ -25,7 +25,7 @@ public sealed record MotDataOptions(DatabaseProvider Provider, string Connection
         switch (Provider)
         {
             case DatabaseProvider.PostgreSQL:
-                builder.UseNpgsql(ConnectionString, npgsql => npgsql
+                builder.UseNpgsql(PostgresSessionDefaults.Apply(ConnectionString), npgsql => npgsql
                     .MigrationsAssembly(PostgresMigrationsAssembly)
                     .MigrationsHistoryTable("__EFMigrationsHistory", MotDbContext.PostgresSchema));
                 break;

@@ -81,7 +81,7 @@ public sealed class StoreBenchmark(StoreBenchmarkSettings settings)
 
             progress?.Invoke($"ingesting {settings.Points:N0} metric points");
             clock.Restart();
-            await LoadPointsAsync(options, runIds, cancellationToken);
+            await LoadPointsAsync(options, runIds, progress, cancellationToken);
             pointLoad = clock.Elapsed;
             longRun = runIds[0];
         }
@@ -210,9 +210,13 @@ public sealed class StoreBenchmark(StoreBenchmarkSettings settings)
     /// <summary>
     /// The long run's curve first (<c>CurvePoints</c> steps of train loss), then the rest spread over the other runs as a
     /// trainer sends them (four names per step, increasing steps), through one ingestor with production batch sizes.
+    /// Reports progress about every 30 s: a full-size fill takes tens of minutes.
     /// </summary>
-    private async Task LoadPointsAsync(MotDataOptions options, Guid[] runIds, CancellationToken cancellationToken)
+    private async Task LoadPointsAsync(MotDataOptions options, Guid[] runIds, Action<string>? progress, CancellationToken cancellationToken)
     {
+        var clock = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        long written = 0;
         await using var ingestor = MetricIngestor.Create(options, MetricIngestorOptions.Default with { FlushInterval = TimeSpan.FromMinutes(10) });
         var buffer = new List<MetricPointRecord>(MetricIngestorOptions.Default.BatchSize);
         async Task Add(MetricPointRecord point)
@@ -221,7 +225,15 @@ public sealed class StoreBenchmark(StoreBenchmarkSettings settings)
             if (buffer.Count < buffer.Capacity) return;
             await ingestor.WriteAsync(buffer, cancellationToken);
             await ingestor.FlushAsync(cancellationToken);
+            written += buffer.Count;
             buffer.Clear();
+            if (progress is not null && clock.Elapsed - lastReport >= TimeSpan.FromSeconds(30))
+            {
+                lastReport = clock.Elapsed;
+                var rate = written / clock.Elapsed.TotalSeconds;
+                progress(string.Create(CultureInfo.InvariantCulture,
+                    $"  {written:N0} of {settings.Points:N0} points ({100.0 * written / settings.Points:F1}%), {rate:N0}/s, about {TimeSpan.FromSeconds((settings.Points - written) / rate):hh\\:mm\\:ss} left"));
+            }
         }
 
         var random = new Random(7);

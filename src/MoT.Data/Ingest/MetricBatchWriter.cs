@@ -5,7 +5,7 @@ public static class MetricBatchWriter
 {
     public static IMetricBatchWriter Create(MotDataOptions options) => options.Provider switch
     {
-        DatabaseProvider.PostgreSQL => new PostgresMetricBatchWriter(options.ConnectionString),
+        DatabaseProvider.PostgreSQL => new PostgresMetricBatchWriter(PostgresSessionDefaults.Apply(options.ConnectionString)),
         DatabaseProvider.Sqlite => new SqliteMetricBatchWriter(options.ConnectionString),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "unknown database provider"),
     };

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using MoT.Contracts.Runs;
 using MoT.Data.Entities;
 
@@ -51,12 +50,9 @@ public sealed class LeaderboardQuery(IDbContextFactory<MotDbContext> contexts)
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken); // through EF, so SQLite gets its bucket function
         var postgres = db.Database.IsNpgsql();
-        // PostgreSQL only (SQLite's transactions here take the write lock): the planner cannot estimate how few groups
-        // there are and would JIT-compile the query, which alone cost more than the query (mot bench store).
-        await using var transaction = postgres ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
-        if (postgres) await db.Database.ExecuteSqlRawAsync("SET LOCAL jit = off", cancellationToken);
+        // No JIT on PostgreSQL (the planner cannot estimate how few groups there are and would compile the query, which
+        // alone cost more than the query): every store session starts with it off (PostgresSessionDefaults).
         await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = transaction?.GetDbTransaction();
         command.CommandText = Sql(postgres, evalSetId is not null, tokenizerId is not null);
         AddParameter(command, "k", bucketsPerDecade);
         if (evalSetId is not null) AddParameter(command, "eval_set", evalSetId);

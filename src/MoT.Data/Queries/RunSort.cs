@@ -23,8 +23,17 @@ public sealed record RunSort(string Field, bool Descending)
     private sealed record Key<T>(string Name, Expression<Func<Run, T?>> Access, Func<RunSummary, T?> Read,
         Func<T, string> Format, Func<string, T> Parse) : Key(Name) where T : struct
     {
+        /// <summary>Whether the column can hold no value (the key reads it widened to <c>T?</c> when it cannot).</summary>
+        private bool Nullable => Access.Body is not UnaryExpression { NodeType: ExpressionType.Convert } widened
+            || System.Nullable.GetUnderlyingType(widened.Operand.Type) is not null;
+
         public override IQueryable<Run> Order(IQueryable<Run> runs, bool descending)
         {
+            // Runs without a value last. Only for nullable columns: for the others EF writes the constant term as
+            // ORDER BY (SELECT 1), ..., which keeps SQLite from walking the column's index (it then evaluates the filter
+            // on every run and sorts them all, e.g. 330 ms for a config filter over 10,000 runs instead of a few).
+            if (!Nullable)
+                return descending ? runs.OrderByDescending(Access).ThenByDescending(r => r.Id) : runs.OrderBy(Access).ThenBy(r => r.Id);
             var isNull = Lambda(body => Expression.Condition(Expression.Equal(body, Expression.Constant(null, typeof(T?))),
                 Expression.Constant(1), Expression.Constant(0)));
             var ordered = runs.OrderBy(isNull);
