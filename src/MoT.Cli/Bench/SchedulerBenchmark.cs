@@ -7,6 +7,8 @@ using MoT.Contracts;
 using MoT.Contracts.Runs;
 using MoT.Contracts.Scheduling;
 using MoT.Grains.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace MoT.Cli.Bench;
@@ -38,6 +40,12 @@ public sealed record SchedulerBenchmarkResult(
     /// <summary>Where dispatch latency goes, phase by phase (p50 / p99 / max, ms); empty when nothing was dispatched.</summary>
     public IReadOnlyList<(string Phase, double P50, double P99, double Max)> Phases { get; init; } = [];
 
+    /// <summary>Writes of the scheduler's state while the runs were queued and during the drain, and their mean time (ms).</summary>
+    public (long Queueing, long Drain, double MeanMs) SchedulerWrites { get; init; }
+
+    /// <summary>The slowest dispatches, each as its phases in ms after its ready time (negative: before it).</summary>
+    public IReadOnlyList<string> Slowest { get; init; } = [];
+
     /// <summary>Garbage collections in the process during the drain, and the time the runtime was paused for them.</summary>
     public (int Gen0, int Gen1, int Gen2, double PausedMs) Collections { get; init; }
 
@@ -59,6 +67,8 @@ public sealed record SchedulerBenchmarkResult(
 public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
 {
     private readonly SchedulerCallRecorder _recorder = new();
+    private readonly StorageWriteCounts _writes = new();
+    private readonly InMemoryStateStore _store = new();
 
     public async Task<SchedulerBenchmarkResult> RunAsync(Action<string>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -79,6 +89,9 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
             silo.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
             silo.AddIncomingGrainCallFilter(_recorder.Invoke);
             silo.AddOutgoingGrainCallFilter(_recorder.Stamp);
+            // Grain state in memory as by default, with its writes counted (registered first: the roles keep it).
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Main, (sp, _) =>
+                new CountingGrainStorage(new InMemoryGrainStorage(_store, sp.GetRequiredService<Serializer>()), _writes));
             if (options.SiloName == "Silo_0")
             {
                 silo.AddControlRole(configuration);
@@ -131,6 +144,7 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
         // Blockers hold every slot while the measured runs queue up, so all of them are waiting at once. Calls are counted
         // from here on, blockers included, so calls per dispatch covers whole lifecycles.
         _recorder.Start();
+        _writes.Start();
         var recording = Stopwatch.StartNew();
         var blockers = Enumerable.Range(0, slotCount).Select(_ => Guid.NewGuid()).ToList();
         var blockerConfig = RunConfig(TimeSpan.FromMinutes(30).TotalMilliseconds); // held until cancelled below
@@ -149,16 +163,21 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
             async (run, _) => await client.GetGrain<IRunGrain>(run.Id).CreateAsync(new RunSpec(run.Config, run.Owner)));
         progress?.Invoke($"queued in {clock.Elapsed.TotalSeconds:F1} s; releasing the blockers");
         clock.Restart(); // the drain: from the blockers' release to the last run's end
+        var writesQueueing = _writes.Of(StateNames.Scheduler);
         var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
         await Task.WhenAll(blockers.Select(b => client.GetGrain<IRunGrain>(b).CancelAsync("scheduler benchmark: queue is full")));
         await WaitAllAsync(client, blockers, cancellationToken, RunStatus.Cancelled);
         await WaitAllAsync(client, runs.Select(r => r.Id).ToList(), cancellationToken);
         _recorder.Stop();
+        _writes.Stop();
         clock.Stop();
+        var writesAll = _writes.Of(StateNames.Scheduler);
+        var writes = (writesQueueing.Writes, writesAll.Writes - writesQueueing.Writes,
+            writesAll.Writes == 0 ? 0 : writesAll.Ticks * 1000.0 / Stopwatch.Frequency / writesAll.Writes);
         var collections = (GC.CollectionCount(0) - gcBefore.Item1, GC.CollectionCount(1) - gcBefore.Item2, GC.CollectionCount(2) - gcBefore.Item3,
             (GC.GetTotalPauseDuration() - gcBefore.Item4).TotalMilliseconds);
 
-        return Summarize(runs, owners, clock.Elapsed, recording.Elapsed, callTimes) with { Collections = collections };
+        return Summarize(runs, owners, clock.Elapsed, recording.Elapsed, callTimes) with { Collections = collections, SchedulerWrites = writes };
     }
 
     private SchedulerBenchmarkResult Summarize(
@@ -211,18 +230,22 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
         {
             Row("ready (release sent) -> running on slot", Sorted(d => Ms(d.StartedAt - d.ReadySentAt))),
             Row("  release: wait for the scheduler's turn", Sorted(d => Math.Max(0, Ms(d.ReadyAt - d.ReadySentAt)))),
-            Row("  scheduler turn: pick + state write", Sorted(d => Math.Max(0, Ms(d.StartSentAt - d.ReadyAt)))),
+            Row("  scheduler: release turn -> start sent", Sorted(d => Math.Max(0, Ms(d.StartSentAt - d.ReadyAt)))),
             Row("  start: sent -> slot's turn begins", Sorted(d => Ms(d.StartTurnAt - d.StartSentAt))),
             Row("  start: slot's turn", Sorted(d => Ms(d.StartedAt - d.StartTurnAt))),
             Row("running on slot -> run grain Running", dispatches.Where(d => runningAt.ContainsKey(d.RunId))
                 .Select(d => Ms(runningAt[d.RunId] - d.StartedAt)).Order().ToList()),
         };
+        var slowest = dispatches.OrderByDescending(d => d.StartedAt - d.ReadyAt).Take(3).Select(d =>
+            $"run {d.RunId.ToString()[..8]} on {d.SlotKey}: release sent {Ms(d.ReadySentAt - d.ReadyAt):F0}, release turn done {Ms(d.DecidedAt - d.ReadyAt):F0}, " +
+            $"start sent {Ms(d.StartSentAt - d.ReadyAt):F0}, slot's turn {Ms(d.StartTurnAt - d.ReadyAt):F0}, running {Ms(d.StartedAt - d.ReadyAt):F0}" +
+            (d.QueuedAt == d.ReadyAt ? " (ready = queued)" : "")).ToList();
         var schedulerBusy = ticks.Where(t => t.Key.StartsWith(nameof(ISchedulerGrain) + ".", StringComparison.Ordinal)).Sum(t => Ms(t.Value)) / recorded.TotalMilliseconds;
         var finishes = dispatches.Count > 1 ? elapsed.TotalMilliseconds / dispatches.Count : 0;
         return new SchedulerBenchmarkResult(settings, dispatches.Count, allDispatches, maxDepth,
             Percentile(latency, 0.50), Percentile(latency, 0.99), latency.Count == 0 ? 0 : latency[^1],
             Percentile(waited, 0.50), Percentile(waited, 0.99), finishes, elapsed.TotalSeconds,
-            total, top, schedulerBusy, shares, Percentile(callTimes, 0.50), Percentile(callTimes, 0.99)) { Phases = phases };
+            total, top, schedulerBusy, shares, Percentile(callTimes, 0.50), Percentile(callTimes, 0.99)) { Phases = phases, Slowest = slowest };
     }
 
     private static bool IsPlatformCall(string method) =>

@@ -26,8 +26,8 @@ internal sealed class SchedulerCallRecorder
     /// <summary>One run handed to a slot: when it could have started (run queued and slot free) and when it did.</summary>
     /// <param name="ReadySentAt">As <paramref name="ReadyAt"/>, but from when the slot's release was sent (its wait for the
     /// scheduler's turn included).</param>
-    /// <param name="DecidedAt">The end of the scheduler turn that assigned the run (its state written): the later of the
-    /// enqueue's and the release's turn end.</param>
+    /// <param name="DecidedAt">The later of the enqueue's and the release's turn end (releases are written behind, so the
+    /// write that lets the start go out may come in a later turn; <paramref name="StartSentAt"/> shows when).</param>
     /// <param name="StartSentAt">When the scheduler sent the start; <paramref name="StartTurnAt"/>: when the slot's turn began.</param>
     public sealed record Dispatch(Guid RunId, string SlotKey, long ReadyAt, long QueuedAt, long StartedAt,
         long ReadySentAt, long DecidedAt, long StartSentAt, long StartTurnAt);

@@ -7,6 +7,7 @@ using MoT.Contracts.Scheduling;
 using MoT.Grains.Hosting;
 using MoT.Grains.Placement;
 using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace MoT.Grains.Scheduling;
 
@@ -15,6 +16,14 @@ namespace MoT.Grains.Scheduling;
 /// caller's request. A run whose slot is lost is told so by an awaited call that the scheduler keeps in its state and
 /// repeats until the run answers; the run only records its decision and the scheduler queues it again, so no call chain
 /// comes back to a waiting grain. Busy slots are verified by asking them (right after activation and periodically).
+/// <para>
+/// State writes: every call returns after its change is stored, except a slot's release, which is written behind: the
+/// releases that arrive before the write's turn share one write (under a burst, one write for many dispatches instead of
+/// one each). Nothing the release decides leaves the grain before that write: the runs it hands to the freed slot are
+/// started only once a write covers the assignment. A restart between the release and its write therefore finds the slot
+/// still busy with the finished run and the next runs still queued, which the busy-slot check after activation corrects
+/// (the slot trains nothing: it is freed). No run is lost, none is started twice.
+/// </para>
 /// </summary>
 [RequireSiloRole(SiloRoles.Control)]
 public sealed class SchedulerGrain(
@@ -40,6 +49,16 @@ public sealed class SchedulerGrain(
     /// slots whose run was lost (soft state: with the activation, the unanswered starts go too).</summary>
     private readonly HashSet<string> _startsInFlight = new(StringComparer.Ordinal);
 
+    /// <summary>Assignments made in memory that no completed state write covers yet: their starts wait for one.</summary>
+    private readonly List<(string SlotKey, Guid RunId)> _unsentStarts = [];
+
+    /// <summary>Releases taken but not yet written; <see cref="_writeBehind"/> writes them in a turn of its own.</summary>
+    private bool _unwritten;
+
+    private IGrainTimer? _writeBehind;
+
+    private bool _deactivating;
+
     private SchedulerState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -61,10 +80,27 @@ public sealed class SchedulerGrain(
         return Task.CompletedTask;
     }
 
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _deactivating = true;
+        if (!_unwritten) return;
+        try
+        {
+            await WriteAndStartAsync();
+        }
+        catch (Exception error)
+        {
+            // As if the silo had died here: the next activation's busy-slot check frees the released slots.
+            logger.LogWarning("The scheduler could not write its last slot releases before deactivating ({Message})", error.Message);
+        }
+    }
+
     public async Task EnqueueAsync(ScheduleRequest request)
     {
         if (S.Queue.Any(e => e.RunId == request.RunId))
         {
+            // Queued already, perhaps by a call whose write failed: answered only once the queue is stored.
+            if (_unwritten) await WriteAndStartAsync();
             return;
         }
 
@@ -73,9 +109,8 @@ public sealed class SchedulerGrain(
         S.Running.Remove(request.RunId);
 
         S.Queue.Add(new QueueEntry(request.RunId, request.Owner, request.Priority, request.SweepId, S.NextSequence++, clock.GetUtcNow()));
-        var assignments = AssignFreeSlots();
-        await state.WriteStateAsync();
-        StartAssigned(assignments);
+        AssignFreeSlots();
+        await WriteAndStartAsync(); // a queued run is stored before the caller hears so: it would be lost with the silo otherwise
         RequestDispatchIfPreemptionMayApply();
     }
 
@@ -84,7 +119,7 @@ public sealed class SchedulerGrain(
         var removed = S.Queue.RemoveAll(e => e.RunId == runId) > 0;
         if (removed)
         {
-            await state.WriteStateAsync();
+            await WriteAndStartAsync();
         }
 
         return removed;
@@ -93,7 +128,7 @@ public sealed class SchedulerGrain(
     public async Task SetSweepLimitAsync(Guid sweepId, int maxConcurrentRuns)
     {
         S.SweepLimits[sweepId] = Math.Max(1, maxConcurrentRuns);
-        await state.WriteStateAsync();
+        await WriteAndStartAsync();
         RequestDispatch();
     }
 
@@ -101,7 +136,7 @@ public sealed class SchedulerGrain(
     {
         var changed = paused ? S.PausedSweeps.Add(sweepId) : S.PausedSweeps.Remove(sweepId);
         if (!changed) return;
-        await state.WriteStateAsync();
+        await WriteAndStartAsync();
         if (!paused) RequestDispatch();
     }
 
@@ -133,7 +168,7 @@ public sealed class SchedulerGrain(
             OweLostNotice(runId, slotKey, $"silo {siloName} restarted");
         }
 
-        await state.WriteStateAsync();
+        await WriteAndStartAsync();
         logger.LogInformation("Silo {Silo} registered {Count} slot(s)", siloName, slots.Count);
         await DeliverLostNoticesAsync();
         RequestDispatch();
@@ -157,7 +192,8 @@ public sealed class SchedulerGrain(
         return Task.FromResult(known);
     }
 
-    public async Task ReleaseSlotAsync(string slotKey, Guid runId, SlotRelease release)
+    /// <summary>Frees the slot and hands it the next run, written behind (see the class remarks): returns before the write.</summary>
+    public Task ReleaseSlotAsync(string slotKey, Guid runId, SlotRelease release)
     {
         if (S.Running.TryGetValue(runId, out var running) && running.SlotKey == slotKey)
         {
@@ -174,10 +210,63 @@ public sealed class SchedulerGrain(
             S.Slots[slotKey] = slot with { Info = slot.Info with { BusyRunId = null } };
         }
 
-        var assignments = AssignFreeSlots();
-        await state.WriteStateAsync();
-        StartAssigned(assignments);
+        AssignFreeSlots();
+        WriteBehind();
         RequestDispatchIfPreemptionMayApply();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Asks for a write in a turn of its own, after the calls already waiting: the releases among them share it.</summary>
+    private void WriteBehind()
+    {
+        _unwritten = true;
+        _writeBehind ??= this.RegisterGrainTimer(WriteBehindAsync, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task WriteBehindAsync(CancellationToken cancellationToken)
+    {
+        _writeBehind?.Dispose();
+        _writeBehind = null;
+        if (!_unwritten) return; // another call's write took the releases along
+        try
+        {
+            await WriteAndStartAsync();
+        }
+        catch (InconsistentStateException error)
+        {
+            // Another activation wrote the state: this one's view is stale, and none of its unwritten starts was sent.
+            logger.LogError("The scheduler's state was written elsewhere ({Message}); this activation steps down", error.Message);
+            DeactivateOnIdle();
+        }
+        catch (Exception error)
+        {
+            logger.LogWarning("The scheduler could not write its slot releases ({Message}); trying again in a second", error.Message);
+        }
+    }
+
+    /// <summary>
+    /// Writes the whole state, then sends the starts it covers. Every write goes through here, so an assignment's start
+    /// leaves with the first write that stores it, whichever call made that write. A failed write keeps them for the next.
+    /// </summary>
+    private async Task WriteAndStartAsync()
+    {
+        var covered = _unsentStarts.ToArray();
+        _unsentStarts.Clear();
+        _unwritten = false;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            _unsentStarts.InsertRange(0, covered);
+            _unwritten = true;
+            // Whoever called learns of the failure; what the write carried for others is tried again on its own.
+            if (!_deactivating) _writeBehind ??= this.RegisterGrainTimer(WriteBehindAsync, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+            throw;
+        }
+
+        StartAssigned(covered);
     }
 
     public async Task<IReadOnlyList<string>> CheckSlotsAsync()
@@ -232,7 +321,7 @@ public sealed class SchedulerGrain(
 
         if (changed)
         {
-            await state.WriteStateAsync();
+            await WriteAndStartAsync();
         }
 
         await DeliverLostNoticesAsync();
@@ -344,7 +433,7 @@ public sealed class SchedulerGrain(
 
         if (changed)
         {
-            await state.WriteStateAsync();
+            await WriteAndStartAsync();
             RequestDispatch();
         }
     }
@@ -421,36 +510,34 @@ public sealed class SchedulerGrain(
         }
 
         _refusals.Clear();
-        var assignments = AssignFreeSlots();
-        if (changed || assignments.Count > 0)
+        AssignFreeSlots();
+        if (changed || _unwritten || _unsentStarts.Count > 0)
         {
-            await state.WriteStateAsync();
+            await WriteAndStartAsync();
         }
 
-        StartAssigned(assignments);
         await PreemptForHigherPriorityAsync();
     }
 
     /// <summary>
-    /// Hands every free slot a queued run, in memory only: the caller persists the assignments in the write it makes anyway
-    /// (one write per release or enqueue, not one more per dispatch) and then calls <see cref="StartAssigned"/>.
-    /// One pick for all free slots (<see cref="SchedulingPolicy.PickMany"/>), not a sort of the queue per slot.
+    /// Hands every free slot a queued run, in memory only: the assignments join <see cref="_unsentStarts"/>, stored by the
+    /// write the caller makes anyway (no write of their own) and started after it. One pick for all free slots
+    /// (<see cref="SchedulingPolicy.PickMany"/>), not a sort of the queue per slot.
     /// </summary>
-    private List<(string SlotKey, Guid RunId)> AssignFreeSlots()
+    private void AssignFreeSlots()
     {
-        if (S.Queue.Count == 0) return [];
+        if (S.Queue.Count == 0) return;
         var freeSlots = S.Slots.Values
             .Where(s => !s.Lost && s.Info.BusyRunId is null)
             .Select(s => s.Info.SlotKey)
             .Order(StringComparer.Ordinal)
             .ToList();
-        if (freeSlots.Count == 0) return [];
+        if (freeSlots.Count == 0) return;
 
         var picks = SchedulingPolicy.PickMany(S.Queue, S.Running.Values, DispatchLimits(), S.LastServed, freeSlots.Count, S.Dispatches);
-        if (picks.Count == 0) return [];
+        if (picks.Count == 0) return;
         var picked = picks.Select(p => p.RunId).ToHashSet();
         S.Queue.RemoveAll(e => picked.Contains(e.RunId));
-        var assignments = new List<(string, Guid)>(picks.Count);
         for (var i = 0; i < picks.Count; i++)
         {
             var (slotKey, next) = (freeSlots[i], picks[i]);
@@ -458,7 +545,8 @@ public sealed class SchedulerGrain(
             S.Slots[slotKey] = S.Slots[slotKey] with { Info = S.Slots[slotKey].Info with { BusyRunId = next.RunId } };
             S.LastServed[next.Owner] = ++S.Dispatches;
             S.DispatchLog.Add(next.RunId);
-            assignments.Add((slotKey, next.RunId));
+            _unsentStarts.Add((slotKey, next.RunId));
+            _startsInFlight.Add(slotKey); // busy with a run it does not train yet: not for the busy-slot check to free
         }
 
         var overflow = S.DispatchLog.Count - options.Value.DispatchLogLength;
@@ -466,21 +554,27 @@ public sealed class SchedulerGrain(
         {
             S.DispatchLog.RemoveRange(0, overflow);
         }
-
-        return assignments;
     }
 
     /// <summary>
-    /// Sends the persisted assignments to their slots without waiting for the answers: this turn ends at once, so a burst of
+    /// Sends the stored assignments to their slots without waiting for the answers: this turn ends at once, so a burst of
     /// releases is not served one slot round trip at a time. An answer only touches soft state (<see cref="_refusals"/>) and
     /// asks for a dispatch turn, which does the rest; a start lost with this activation is found by the busy-slot check.
+    /// An assignment undone before its write (its slot found lost meanwhile) is not sent.
     /// </summary>
-    private void StartAssigned(List<(string SlotKey, Guid RunId)> assignments)
+    private void StartAssigned(IEnumerable<(string SlotKey, Guid RunId)> assignments)
     {
         foreach (var (slotKey, runId) in assignments)
         {
-            _startsInFlight.Add(slotKey);
-            _ = StartOneAsync(slotKey, runId);
+            if (S.Running.TryGetValue(runId, out var running) && running.SlotKey == slotKey)
+            {
+                _startsInFlight.Add(slotKey);
+                _ = StartOneAsync(slotKey, runId);
+            }
+            else
+            {
+                _startsInFlight.Remove(slotKey);
+            }
         }
     }
 

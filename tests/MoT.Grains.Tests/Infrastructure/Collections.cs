@@ -93,3 +93,19 @@ public sealed class PreemptionClusterCollection : ICollectionFixture<PreemptionC
 {
     public const string Name = "Preemption cluster";
 }
+
+/// <summary>Control silo plus one gpu silo with two slots, whose scheduler state writes a test can make fail.</summary>
+public sealed class SchedulerWriteFaultClusterFixture : MotClusterFixture
+{
+    public FailingStateWrites SchedulerWrites { get; } = new(MoT.Contracts.StateNames.Scheduler);
+
+    protected override short InitialSilos => 2;
+
+    protected override void AddStorage(ISiloBuilder silo) => SchedulerWrites.Register(silo, Store);
+}
+
+[CollectionDefinition(Name)]
+public sealed class SchedulerWriteFaultClusterCollection : ICollectionFixture<SchedulerWriteFaultClusterFixture>
+{
+    public const string Name = "Scheduler write fault cluster";
+}

@@ -55,7 +55,7 @@ public abstract class MotClusterFixture : IAsyncLifetime
             }).Build();
 
             silo.Services.AddKeyedSingleton<TimeProvider>(ServiceKeys.Clock, Clock);
-            silo.AddMotMemoryStorage(Store);
+            AddStorage(silo);
             if (IsControlSilo(options.SiloName))
             {
                 silo.AddControlRole(configuration);
@@ -69,6 +69,9 @@ public abstract class MotClusterFixture : IAsyncLifetime
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
+
+    /// <summary>The grain storage of every silo: the shared in-memory store unless a fixture wraps it.</summary>
+    protected virtual void AddStorage(ISiloBuilder silo) => silo.AddMotMemoryStorage(Store);
 
     public static bool IsControlSilo(string siloName) => siloName == "Silo_0";
 

@@ -17,6 +17,9 @@ public sealed class ProcessFailoverTests
     {
         var siloPort = name == "control" ? _primaryPort : SiloProcess.FreePort();
         gatewayPort = SiloProcess.FreePort();
+        // Each test its own working directory, so the control silo's default store (./data) is its own: a store shared
+        // with earlier runs hands their leftover queued runs the slots this test waits for.
+        var workingDirectory = Directory.CreateDirectory(Path.Combine(_outputRoot, "silos", name)).FullName;
         return SiloProcess.Start(name, [
             "--role", role, "--simulate",
             "--Silo:Name", name,
@@ -31,7 +34,7 @@ public sealed class ProcessFailoverTests
             "--SimulatedTraining:StepDelay", stepDelay,
             "--Logging:LogLevel:Default", "Warning",
             "--Logging:LogLevel:MoT", "Information",
-        ]);
+        ], workingDirectory);
     }
 
     [Fact]
@@ -48,7 +51,15 @@ public sealed class ProcessFailoverTests
             await Eventually.WaitAsync(scheduler.GetSnapshotAsync, s => s.Slots.Any(x => x.Info.SlotKey == "gpu-slow/0"), "the slow silo's slot", TimeSpan.FromSeconds(60));
             var run = client.GetGrain<IRunGrain>(Guid.NewGuid());
             await run.CreateAsync(new RunSpec(TestConfigs.Run(steps: 600, evalInterval: 5, checkpointInterval: 5), "process-failover"));
-            var training = await run.WaitForRunAsync(s => s.LastCheckpoint is not null, "to checkpoint on the slow silo", 60);
+            RunSnapshot training;
+            try
+            {
+                training = await run.WaitForRunAsync(s => s.LastCheckpoint is not null, "to checkpoint on the slow silo", 60);
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"{ex.Message}\ncontrol:\n{control.Output()}\nslow:\n{slow.Output()}", ex);
+            }
             Assert.Equal("gpu-slow/0", training.SlotKey);
 
             fast = StartSilo("gpu-fast", "gpu", "00:00:00.001", out _);
