@@ -25,6 +25,8 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
     private Task? _watchTask;
     private Task? _renderTask;
     private SemaphoreSlim _renderWanted = new(0, 1);
+    private readonly Lock _visibility = new();
+    private TaskCompletionSource _shown = Shown();
 
     public Guid RunId { get; private set; }
     public RunSnapshot? Snapshot { get; private set; }
@@ -98,7 +100,7 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
             {
                 Apply(progress);
                 LiveUpdates++;
-                if (progress.EvalLoss is not null && sinceRefresh.Elapsed >= RefreshInterval)
+                if (progress.EvalLoss is not null && sinceRefresh.Elapsed >= RefreshInterval && !Hidden)
                 {
                     // An eval point is a good moment to pick up status and checkpoints (not each one: evals can be frequent).
                     await RefreshAsync();
@@ -131,6 +133,38 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
         }
     }
 
+    /// <summary>True while the page's tab is hidden: live points are still taken in, but the page is not redrawn and the
+    /// periodic reads wait until it is shown again.</summary>
+    public bool Hidden
+    {
+        get
+        {
+            lock (_visibility) return !_shown.Task.IsCompleted;
+        }
+    }
+
+    /// <summary>The browser reports the tab hidden or shown.</summary>
+    public void SetHidden(bool hidden)
+    {
+        lock (_visibility)
+        {
+            if (!hidden) _shown.TrySetResult();
+            else if (_shown.Task.IsCompleted) _shown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    private static TaskCompletionSource Shown()
+    {
+        var shown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        shown.SetResult();
+        return shown;
+    }
+
+    private Task WhileHiddenAsync(CancellationToken cancel)
+    {
+        lock (_visibility) return _shown.Task.WaitAsync(cancel);
+    }
+
     /// <summary>Asks for a render of the live points; several asks before it happens make one render.</summary>
     private void RequestRender()
     {
@@ -144,7 +178,7 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
         }
     }
 
-    /// <summary>Renders when asked, then waits <see cref="RenderInterval"/> before the next render.</summary>
+    /// <summary>Renders when asked (once the tab is shown, if hidden), then waits <see cref="RenderInterval"/> before the next render.</summary>
     private async Task RenderLiveAsync(Func<Task> changed, CancellationToken cancel)
     {
         try
@@ -152,6 +186,7 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
             while (true)
             {
                 await _renderWanted.WaitAsync(cancel);
+                await WhileHiddenAsync(cancel);
                 await changed();
                 await Task.Delay(RenderInterval, cancel);
             }

@@ -9,8 +9,14 @@ namespace MoT.Dashboard.Runs;
 /// fifty open pages of one run cost the run grain one watcher, not fifty. The subscription starts with the first
 /// watcher and ends with the last (or when the run's feed ends, which every watcher then sees end too).
 /// </summary>
-public sealed class RunLiveFeeds(IGrainFactory grains, ILogger<RunLiveFeeds> logger)
+public sealed class RunLiveFeeds(Func<Guid, CancellationToken, IAsyncEnumerable<RunProgress>> source, ILogger<RunLiveFeeds> logger)
 {
+    /// <summary>Feeds read from the run grains (<see cref="IRunGrain.WatchProgressAsync"/>).</summary>
+    public RunLiveFeeds(IGrainFactory grains, ILogger<RunLiveFeeds> logger)
+        : this((runId, cancel) => grains.GetGrain<IRunGrain>(runId).WatchProgressAsync(cancel), logger)
+    {
+    }
+
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, Feed> _feeds = [];
 
@@ -72,7 +78,7 @@ public sealed class RunLiveFeeds(IGrainFactory grains, ILogger<RunLiveFeeds> log
         Exception? failure = null;
         try
         {
-            await foreach (var progress in grains.GetGrain<IRunGrain>(runId).WatchProgressAsync(feed.Stop.Token).WithCancellation(feed.Stop.Token))
+            await foreach (var progress in source(runId, feed.Stop.Token).WithCancellation(feed.Stop.Token))
             {
                 ChannelWriter<RunProgress>[] watchers;
                 lock (_gate) watchers = [.. feed.Watchers];
