@@ -44,6 +44,10 @@ public sealed record DashboardMemoryResult(
 /// live Blazor circuit streaming its run's curves; then one more page times the actions a person makes meanwhile: apply a
 /// filter on the Runs page (and clear it), open a run from the grid, go back to the Runs page. Times are taken in the page
 /// (performance.now) from the input to the DOM showing the result; the filter box's 300 ms debounce is part of its time.
+/// Where the CPU goes is read from /proc over a hold while the pages only stream and over the actions: the dashboard
+/// process (with its co-hosted silo) against the browser and all its renderers. Headless chromium, like a browser window,
+/// reports every tab but the one in front as hidden (document.visibilityState); the flags below only stop it from
+/// throttling their timers, so a hidden page does all the work its own code chooses to do.
 /// </summary>
 internal sealed class DashboardMemoryBenchmark(MemoryBenchmarkSettings settings)
 {
@@ -203,19 +207,25 @@ internal sealed class DashboardMemoryBenchmark(MemoryBenchmarkSettings settings)
         }
     }
 
-    /// <summary>How many of (up to 10 of) the pages show their run's step advancing over a few seconds.</summary>
+    /// <summary>How many of (up to 10 of) the pages show their run's step advancing over a few seconds once brought to the
+    /// front (a background tab need not redraw; the one a person looks at must stream).</summary>
     private static async Task<(int Sampled, int Streaming)> CountStreamingAsync(DevToolsBrowser browser, IReadOnlyList<string> pages, CancellationToken cancellationToken)
     {
         var sample = pages.Where((_, i) => i % Math.Max(1, pages.Count / 10) == 0).Take(10).ToList();
         const string step = "parseInt(document.querySelector('[data-testid=step]').textContent.replace(/[^0-9 ]/g, '').trim().split(' ')[0] || '-1')";
-        var first = new List<int>();
-        foreach (var page in sample) first.Add((await browser.EvaluateAsync(page, step, cancellationToken))!.GetValue<int>());
         var streaming = 0;
-        for (var i = 0; i < sample.Count; i++)
+        foreach (var page in sample)
         {
-            if (await browser.WaitForAsync(sample[i], $"{step} > {first[i]}", TimeSpan.FromSeconds(20), cancellationToken)) streaming++;
+            await browser.BringToFrontAsync(page, cancellationToken);
+            // Shown, the page catches up at once; then it must keep advancing.
+            await browser.WaitForAsync(page, "document.visibilityState === 'visible'", TimeSpan.FromSeconds(10), cancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            var first = (await browser.EvaluateAsync(page, step, cancellationToken))!.GetValue<int>();
+            if (await browser.WaitForAsync(page, $"{step} > {first}", TimeSpan.FromSeconds(20), cancellationToken)) streaming++;
         }
 
+        // The page whose traffic is measured is the one in front; the others are background tabs, as in a browser window.
+        await browser.BringToFrontAsync(pages[^1], cancellationToken);
         return (sample.Count, streaming);
     }
 

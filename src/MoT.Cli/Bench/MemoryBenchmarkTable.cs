@@ -24,7 +24,8 @@ internal static class MemoryBenchmarkTable
 
         if (dashboard is not null)
         {
-            Line($"dashboard: {dashboard.Pages} run pages open (live circuits), {dashboard.PagesStreaming} of {dashboard.PagesSampled} sampled showed their run's step advance");
+            Line($"dashboard: {dashboard.Pages} run pages open (live circuits), {dashboard.PagesStreaming} of {dashboard.PagesSampled} sampled showed their run's step advance when brought to the front");
+            Line($"  (one run page in front while they stream, the others background tabs; the acting page in front during the actions)");
             Line($"{"  dashboard RSS after start (MiB)",-58} {dashboard.AfterStartMiB,10:F0}");
             Line($"{"  dashboard RSS with the pages open (MiB)",-58} {dashboard.WithPagesMiB,10:F0}");
             Line($"{"  dashboard RSS at the end (MiB)",-58} {dashboard.EndMiB,10:F0}");
