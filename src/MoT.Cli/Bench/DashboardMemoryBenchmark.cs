@@ -11,10 +11,32 @@ public sealed record PageActionTimes(string Action, IReadOnlyList<double> Sorted
     public double P95 => SchedulerBenchmark.Percentile(SortedMs, 0.95);
 }
 
-/// <summary>The dashboard's resident memory (MiB), its open circuits and the page actions' timings.</summary>
+/// <summary>Cores kept busy over a stretch of the benchmark: by the dashboard process, by the browser (all its processes), and
+/// by the whole machine (everything else on it included).</summary>
+public sealed record CpuSplit(double Seconds, double DashboardCores, double BrowserCores, double MachineBusyCores, int MachineCores)
+{
+    public static CpuSplit Between(CpuReading start, CpuReading end) => new(
+        end.Wall - start.Wall, (end.Dashboard - start.Dashboard) / (end.Wall - start.Wall), (end.Browser - start.Browser) / (end.Wall - start.Wall),
+        (end.MachineBusy - start.MachineBusy) / (end.Wall - start.Wall), Environment.ProcessorCount);
+}
+
+/// <summary>CPU seconds charged so far to the dashboard, the browser and the machine, at <paramref name="Wall"/> seconds.</summary>
+public sealed record CpuReading(double Wall, double Dashboard, double Browser, double MachineBusy)
+{
+    private static readonly Stopwatch Clock = Stopwatch.StartNew();
+
+    public static CpuReading Take(int dashboard, int browser) =>
+        new(Clock.Elapsed.TotalSeconds, ProcessCpu.Seconds(dashboard), ProcessCpu.TreeSeconds(browser), ProcessCpu.Machine().Busy);
+}
+
+/// <summary>What one open run page receives over its circuit (WebSocket frames from the dashboard) while it only streams.</summary>
+public sealed record PageTraffic(double FramesPerSecond, double KiBPerSecond, double LargestFrameKiB);
+
+/// <summary>The dashboard's resident memory (MiB), its open circuits, where the CPU went and the page actions' timings.</summary>
 public sealed record DashboardMemoryResult(
     double AfterStartMiB, double WithPagesMiB, double EndMiB, double PeakMiB,
-    int Pages, int PagesStreaming, int PagesSampled, IReadOnlyList<PageActionTimes> Actions);
+    int Pages, int PagesStreaming, int PagesSampled, IReadOnlyList<PageActionTimes> Actions,
+    CpuSplit Streaming, CpuSplit DuringActions, PageTraffic Traffic);
 
 /// <summary>
 /// Part two of <c>mot bench memory</c>: the real dashboard in its all-in-one mode (child process, co-hosted silo, simulated
@@ -22,6 +44,10 @@ public sealed record DashboardMemoryResult(
 /// live Blazor circuit streaming its run's curves; then one more page times the actions a person makes meanwhile: apply a
 /// filter on the Runs page (and clear it), open a run from the grid, go back to the Runs page. Times are taken in the page
 /// (performance.now) from the input to the DOM showing the result; the filter box's 300 ms debounce is part of its time.
+/// Where the CPU goes is read from /proc over a hold while the pages only stream and over the actions: the dashboard
+/// process (with its co-hosted silo) against the browser and all its renderers. Headless chromium, like a browser window,
+/// reports every tab but the one in front as hidden (document.visibilityState); the flags below only stop it from
+/// throttling their timers, so a hidden page does all the work its own code chooses to do.
 /// </summary>
 internal sealed class DashboardMemoryBenchmark(MemoryBenchmarkSettings settings)
 {
@@ -79,10 +105,21 @@ internal sealed class DashboardMemoryBenchmark(MemoryBenchmarkSettings settings)
             var withPages = ProcessMemory.Read(dashboard.Id).ResidentMiB;
             var (sampled, streaming) = await CountStreamingAsync(browser, pages, cancellationToken);
 
+            var states = new List<string>();
+            foreach (var page in pages) states.Add((await browser.EvaluateAsync(page, "document.visibilityState", cancellationToken))!.GetValue<string>());
+            progress($"the browser reports the open run pages as: {string.Join(", ", states.CountBy(s => s).Select(c => $"{c.Value} {c.Key}"))}");
+            progress($"watching the streaming pages for {settings.HoldSeconds} s (CPU of the dashboard and of the browser, one page's circuit traffic)");
+            var (holding, traffic) = await ProfileStreamingAsync(browser, dashboard.Id, pages[^1], settings.HoldSeconds, cancellationToken);
+
             progress($"timing page actions ({settings.Actions} of each) while the pages stream");
+            // A person acts in the tab in front; the run pages opened after it are then background tabs.
+            await browser.BringToFrontAsync(actor, cancellationToken);
+            progress($"the acting page is {(await browser.EvaluateAsync(actor, "document.visibilityState", cancellationToken))!.GetValue<string>()}");
+            var beforeActions = CpuReading.Take(dashboard.Id, browser.ProcessId);
             var actions = await TimeActionsAsync(browser, actor, baseUrl, settings.Trainings, cancellationToken);
+            var duringActions = CpuSplit.Between(beforeActions, CpuReading.Take(dashboard.Id, browser.ProcessId));
             var (end, peak) = ProcessMemory.Read(dashboard.Id);
-            return new DashboardMemoryResult(afterStart, withPages, end, peak, pages.Count, streaming, sampled, actions);
+            return new DashboardMemoryResult(afterStart, withPages, end, peak, pages.Count, streaming, sampled, actions, holding, duringActions, traffic);
         }
         finally
         {
@@ -134,19 +171,61 @@ internal sealed class DashboardMemoryBenchmark(MemoryBenchmarkSettings settings)
         throw new TimeoutException($"page action '{what}' did not complete within {ActionTimeout.TotalSeconds:F0} s (the page is at {state})");
     }
 
-    /// <summary>How many of (up to 10 of) the pages show their run's step advancing over a few seconds.</summary>
+    /// <summary>
+    /// Holds while the pages only stream: the cores the dashboard and the browser keep busy, and the frames one page's
+    /// circuit receives (a Blazor circuit is one WebSocket; binary frames come base64-encoded, so their size is 3/4 of it).
+    /// </summary>
+    private static async Task<(CpuSplit Cpu, PageTraffic Traffic)> ProfileStreamingAsync(DevToolsBrowser browser, int dashboard, string page, int seconds,
+        CancellationToken cancellationToken)
+    {
+        long frames = 0, bytes = 0, largest = 0;
+        void Count(string method, string? session, JsonObject parameters)
+        {
+            if (method != "Network.webSocketFrameReceived" || session != page || parameters["response"] is not JsonObject frame) return;
+            var payload = frame["payloadData"]?.GetValue<string>() ?? "";
+            long size = frame["opcode"]?.GetValue<double>() == 2 ? payload.Length * 3L / 4 : payload.Length;
+            Interlocked.Increment(ref frames);
+            Interlocked.Add(ref bytes, size);
+            if (size > Interlocked.Read(ref largest)) Interlocked.Exchange(ref largest, size);
+        }
+
+        browser.Event += Count;
+        try
+        {
+            await browser.WatchNetworkAsync(page, cancellationToken);
+            var start = CpuReading.Take(dashboard, browser.ProcessId);
+            var (frames0, bytes0) = (Interlocked.Read(ref frames), Interlocked.Read(ref bytes));
+            await Task.Delay(TimeSpan.FromSeconds(Math.Max(1, seconds)), cancellationToken);
+            var end = CpuReading.Take(dashboard, browser.ProcessId);
+            var split = CpuSplit.Between(start, end);
+            return (split, new PageTraffic((Interlocked.Read(ref frames) - frames0) / split.Seconds,
+                (Interlocked.Read(ref bytes) - bytes0) / 1024.0 / split.Seconds, Interlocked.Read(ref largest) / 1024.0));
+        }
+        finally
+        {
+            browser.Event -= Count;
+        }
+    }
+
+    /// <summary>How many of (up to 10 of) the pages show their run's step advancing over a few seconds once brought to the
+    /// front (a background tab need not redraw; the one a person looks at must stream).</summary>
     private static async Task<(int Sampled, int Streaming)> CountStreamingAsync(DevToolsBrowser browser, IReadOnlyList<string> pages, CancellationToken cancellationToken)
     {
         var sample = pages.Where((_, i) => i % Math.Max(1, pages.Count / 10) == 0).Take(10).ToList();
         const string step = "parseInt(document.querySelector('[data-testid=step]').textContent.replace(/[^0-9 ]/g, '').trim().split(' ')[0] || '-1')";
-        var first = new List<int>();
-        foreach (var page in sample) first.Add((await browser.EvaluateAsync(page, step, cancellationToken))!.GetValue<int>());
         var streaming = 0;
-        for (var i = 0; i < sample.Count; i++)
+        foreach (var page in sample)
         {
-            if (await browser.WaitForAsync(sample[i], $"{step} > {first[i]}", TimeSpan.FromSeconds(20), cancellationToken)) streaming++;
+            await browser.BringToFrontAsync(page, cancellationToken);
+            // Shown, the page catches up at once; then it must keep advancing.
+            await browser.WaitForAsync(page, "document.visibilityState === 'visible'", TimeSpan.FromSeconds(10), cancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            var first = (await browser.EvaluateAsync(page, step, cancellationToken))!.GetValue<int>();
+            if (await browser.WaitForAsync(page, $"{step} > {first}", TimeSpan.FromSeconds(20), cancellationToken)) streaming++;
         }
 
+        // The page whose traffic is measured is the one in front; the others are background tabs, as in a browser window.
+        await browser.BringToFrontAsync(pages[^1], cancellationToken);
         return (sample.Count, streaming);
     }
 

@@ -35,6 +35,13 @@ internal sealed partial class DevToolsBrowser : IAsyncDisposable
     /// <summary>The browser's main process (its renderers are children of it).</summary>
     public int ProcessId => _process.Id;
 
+    /// <summary>Protocol events (method, session id, parameters) of the domains a caller enabled; raised on the receiving thread.</summary>
+    public event Action<string, string?, JsonObject>? Event;
+
+    /// <summary>Reports the page's WebSocket frames (its Blazor circuit) as <c>Network.webSocketFrame*</c> events.</summary>
+    public Task WatchNetworkAsync(string page, CancellationToken cancellationToken) =>
+        SendAsync("Network.enable", [], page, cancellationToken);
+
     public static async Task<DevToolsBrowser> LaunchAsync(string chromium, CancellationToken cancellationToken)
     {
         if (!File.Exists(chromium)) throw new InvalidOperationException($"--chromium: {chromium} does not exist (apt-get install -y chromium)");
@@ -79,6 +86,10 @@ internal sealed partial class DevToolsBrowser : IAsyncDisposable
         var attached = await SendAsync("Target.attachToTarget", new JsonObject { ["targetId"] = target["targetId"]!.GetValue<string>(), ["flatten"] = true }, null, cancellationToken);
         return attached["sessionId"]!.GetValue<string>();
     }
+
+    /// <summary>Makes the page the browser's foreground tab (the one a person acts in; the others are hidden).</summary>
+    public Task BringToFrontAsync(string page, CancellationToken cancellationToken) =>
+        SendAsync("Page.bringToFront", [], page, cancellationToken);
 
     public Task NavigateAsync(string page, string url, CancellationToken cancellationToken) =>
         SendAsync("Page.navigate", new JsonObject { ["url"] = url }, page, cancellationToken);
@@ -167,6 +178,8 @@ internal sealed partial class DevToolsBrowser : IAsyncDisposable
                 var node = JsonNode.Parse(message.GetBuffer().AsSpan(0, (int)message.Length)) as JsonObject;
                 message.SetLength(0);
                 if (node?["id"] is JsonValue id && _pending.TryRemove(id.GetValue<long>(), out var waiter)) waiter.TrySetResult(node);
+                else if (node?["method"] is JsonValue method && node["params"] is JsonObject parameters)
+                    Event?.Invoke(method.GetValue<string>(), node["sessionId"]?.GetValue<string>(), parameters);
             }
         }
         catch (Exception error) when (error is OperationCanceledException or WebSocketException or JsonException)

@@ -24,11 +24,17 @@ internal static class MemoryBenchmarkTable
 
         if (dashboard is not null)
         {
-            Line($"dashboard: {dashboard.Pages} run pages open (live circuits), {dashboard.PagesStreaming} of {dashboard.PagesSampled} sampled showed their run's step advance");
+            Line($"dashboard: {dashboard.Pages} run pages open (live circuits), {dashboard.PagesStreaming} of {dashboard.PagesSampled} sampled showed their run's step advance when brought to the front");
+            Line($"  (one run page in front while they stream, the others background tabs; the acting page in front during the actions)");
             Line($"{"  dashboard RSS after start (MiB)",-58} {dashboard.AfterStartMiB,10:F0}");
             Line($"{"  dashboard RSS with the pages open (MiB)",-58} {dashboard.WithPagesMiB,10:F0}");
             Line($"{"  dashboard RSS at the end (MiB)",-58} {dashboard.EndMiB,10:F0}");
             Line($"{"  dashboard RSS peak, VmHWM (MiB)",-58} {dashboard.PeakMiB,10:F0}");
+            Cpu("while the pages only stream", dashboard.Streaming, dashboard.Pages);
+            Line($"{"  one page's circuit: frames received per s",-58} {dashboard.Traffic.FramesPerSecond,10:F1}");
+            Line($"{"  one page's circuit: KiB received per s",-58} {dashboard.Traffic.KiBPerSecond,10:F1}");
+            Line($"{"  one page's circuit: largest frame (KiB)",-58} {dashboard.Traffic.LargestFrameKiB,10:F1}");
+            Cpu("during the timed actions", dashboard.DuringActions, dashboard.Pages);
             foreach (var action in dashboard.Actions)
             {
                 Line($"{$"  {action.Action} ms p50 ({action.SortedMs.Count} timed)",-58} {action.P50,10:F0}");
@@ -37,6 +43,15 @@ internal static class MemoryBenchmarkTable
         }
 
         return text.ToString();
+
+        void Cpu(string when, CpuSplit cpu, int pages)
+        {
+            Line($"  cores busy {when} ({cpu.Seconds:F0} s; the machine has {cpu.MachineCores}):");
+            Line($"{"    dashboard process (cores)",-58} {cpu.DashboardCores,10:F2}");
+            Line($"{"    dashboard process per open page (ms CPU per s)",-58} {cpu.DashboardCores * 1000 / pages,10:F1}");
+            Line($"{"    browser, all its processes (cores)",-58} {cpu.BrowserCores,10:F2}");
+            Line($"{"    whole machine, everything on it (cores)",-58} {cpu.MachineBusyCores,10:F2}");
+        }
     }
 
     private static string Verdict(bool pass) => pass ? "PASS" : "FAIL";

@@ -108,7 +108,7 @@ internal static class BenchCommand
         var defaults = new MemoryBenchmarkSettings();
         var queued = new Option<int>("--queued") { Description = "Runs queued on the silo behind the trainings", DefaultValueFactory = _ => defaults.Queued };
         var trainings = new Option<int>("--trainings") { Description = "Runs training at once (CPU slots, simulated executor)", DefaultValueFactory = _ => defaults.Trainings };
-        var hold = new Option<int>("--hold-seconds") { Description = "Seconds the loaded silo is watched", DefaultValueFactory = _ => defaults.HoldSeconds };
+        var hold = new Option<int>("--hold-seconds") { Description = "Seconds the loaded silo is watched, and the dashboard's streaming pages before the timed actions", DefaultValueFactory = _ => defaults.HoldSeconds };
         var pages = new Option<int>("--pages") { Description = "Run pages open in the browser (live circuits)", DefaultValueFactory = _ => defaults.Pages };
         var actions = new Option<int>("--actions") { Description = "Timed repetitions of each page action", DefaultValueFactory = _ => defaults.Actions };
         var limit = new Option<double>("--silo-limit-mib") { Description = "The silo's resident-memory limit (PASS/FAIL)", DefaultValueFactory = _ => defaults.SiloLimitMiB };

@@ -95,6 +95,7 @@ public static class DashboardHostingExtensions
         services.AddScoped<ClusterView>();
         services.AddScoped<LeaderboardView>();
         services.AddTransient<RunDetailViewModel>();
+        services.AddSingleton(sp => new RunLiveFeeds(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILogger<RunLiveFeeds>>()));
         services.AddSingleton<IRunConsoleLog, DatabaseRunConsoleLog>();
         services.AddScoped<MoT.Dashboard.Sweeps.SweepAnalyzer>();
         return builder;

@@ -5,14 +5,28 @@ using MoT.Data.Checkpoints;
 namespace MoT.Dashboard.Runs;
 
 /// <summary>
-/// State of the run-detail page: the snapshot, its curves, and a live subscription to
-/// <see cref="IRunGrain.WatchProgressAsync"/> that appends points as they are pushed (no polling). The page passes a
-/// callback that marshals onto its renderer (<c>InvokeAsync(StateHasChanged)</c>).
+/// State of the run-detail page: the snapshot, its curves, and a live subscription to the run's progress (through
+/// <see cref="RunLiveFeeds"/>, one grain subscription shared by every page of the run) that appends points as they are
+/// pushed (no polling). The page passes a callback that marshals onto its renderer (<c>InvokeAsync(StateHasChanged)</c>);
+/// live points call it at most once per <see cref="RenderInterval"/>, and the reads that are not pushed (snapshot,
+/// checkpoints, system metrics) happen at most once per <see cref="RefreshInterval"/>: a page costs the host the same
+/// whether its run reports ten times a second or once.
 /// </summary>
-public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history, CheckpointStore checkpoints, ILogger<RunDetailViewModel> logger) : IAsyncDisposable
+public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history, CheckpointStore checkpoints, RunLiveFeeds feeds,
+    ILogger<RunDetailViewModel> logger) : IAsyncDisposable
 {
+    /// <summary>The shortest time between two renders caused by live points (people read a curve, not each report).</summary>
+    public static readonly TimeSpan RenderInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>The shortest time between two reads of the snapshot, checkpoints and stored curves while the run trains.</summary>
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
+
     private CancellationTokenSource? _watch;
     private Task? _watchTask;
+    private Task? _renderTask;
+    private SemaphoreSlim _renderWanted = new(0, 1);
+    private readonly Lock _visibility = new();
+    private TaskCompletionSource _shown = Shown();
 
     public Guid RunId { get; private set; }
     public RunSnapshot? Snapshot { get; private set; }
@@ -56,8 +70,10 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
         if (!Snapshot.Status.IsTerminal())
         {
             _watch = new CancellationTokenSource();
+            _renderWanted = new SemaphoreSlim(0, 1);
             Watching = true;
             _watchTask = WatchAsync(runId, changed, _watch.Token);
+            _renderTask = RenderLiveAsync(changed, _watch.Token);
         }
     }
 
@@ -79,17 +95,19 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
     {
         try
         {
-            await foreach (var progress in grains.GetGrain<IRunGrain>(runId).WatchProgressAsync(cancel).WithCancellation(cancel))
+            var sinceRefresh = System.Diagnostics.Stopwatch.StartNew();
+            await foreach (var progress in feeds.WatchAsync(runId, cancel).WithCancellation(cancel))
             {
                 Apply(progress);
                 LiveUpdates++;
-                if (progress.EvalLoss is not null)
+                if (progress.EvalLoss is not null && sinceRefresh.Elapsed >= RefreshInterval && !Hidden)
                 {
-                    // Eval points are rare (every eval interval): a good moment to pick up status and checkpoints.
+                    // An eval point is a good moment to pick up status and checkpoints (not each one: evals can be frequent).
                     await RefreshAsync();
+                    sinceRefresh.Restart();
                 }
 
-                await changed();
+                RequestRender();
             }
 
             Watching = false;
@@ -112,6 +130,73 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
             {
                 // the page is gone
             }
+        }
+    }
+
+    /// <summary>True while the page's tab is hidden: live points are still taken in, but the page is not redrawn and the
+    /// periodic reads wait until it is shown again.</summary>
+    public bool Hidden
+    {
+        get
+        {
+            lock (_visibility) return !_shown.Task.IsCompleted;
+        }
+    }
+
+    /// <summary>The browser reports the tab hidden or shown.</summary>
+    public void SetHidden(bool hidden)
+    {
+        lock (_visibility)
+        {
+            if (!hidden) _shown.TrySetResult();
+            else if (_shown.Task.IsCompleted) _shown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    private static TaskCompletionSource Shown()
+    {
+        var shown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        shown.SetResult();
+        return shown;
+    }
+
+    private Task WhileHiddenAsync(CancellationToken cancel)
+    {
+        lock (_visibility) return _shown.Task.WaitAsync(cancel);
+    }
+
+    /// <summary>Asks for a render of the live points; several asks before it happens make one render.</summary>
+    private void RequestRender()
+    {
+        try
+        {
+            if (_renderWanted.CurrentCount == 0) _renderWanted.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // already asked
+        }
+    }
+
+    /// <summary>Renders when asked (once the tab is shown, if hidden), then waits <see cref="RenderInterval"/> before the next render.</summary>
+    private async Task RenderLiveAsync(Func<Task> changed, CancellationToken cancel)
+    {
+        try
+        {
+            while (true)
+            {
+                await _renderWanted.WaitAsync(cancel);
+                await WhileHiddenAsync(cancel);
+                await changed();
+                await Task.Delay(RenderInterval, cancel);
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "Rendering the live points of run {RunId} stopped (the page is gone)", RunId);
         }
     }
 
@@ -151,11 +236,12 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
     {
         if (_watch is null) return;
         await _watch.CancelAsync();
-        if (_watchTask is not null)
+        foreach (var task in new[] { _watchTask, _renderTask })
         {
+            if (task is null) continue;
             try
             {
-                await _watchTask;
+                await task;
             }
             catch (Exception)
             {
