@@ -84,8 +84,9 @@ public sealed partial class SweepGrain
         var added = spec.Method == SearchMethod.Random
             ? Enumerable.Range(S.Trials.Count, spec.MaxRuns!.Value - S.Trials.Count).Select(i => SearchSpace.SampleRandom(spec, i)).ToList()
             : [];
-        foreach (var plan in added) AddTrial(plan);
+        var addedTrials = added.Select(AddTrial).ToList();
         await SaveAsync();
+        await RecordUncreatedRunsAsync(addedTrials);
 
         if (spec.MaxConcurrentRuns != before.MaxConcurrentRuns)
         {

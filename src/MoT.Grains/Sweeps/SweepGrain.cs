@@ -6,6 +6,7 @@ using MoT.Contracts.Scheduling;
 using MoT.Contracts.Sweeps;
 using MoT.Grains.Configs;
 using MoT.Grains.Placement;
+using MoT.Grains.Runs;
 
 namespace MoT.Grains.Sweeps;
 
@@ -18,6 +19,7 @@ public sealed partial class SweepGrain(
     [PersistentState(StateNames.Sweep, StorageNames.Main)] IPersistentState<SweepState> state,
     IRunConfigRules rules,
     ISweepRecordSink records,
+    IRunRecordSink runRecords,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private SweepState S => state.State;
@@ -70,6 +72,7 @@ public sealed partial class SweepGrain(
         var trials = initial.Select(AddTrial).ToList();
         await SaveAsync();
 
+        await RecordUncreatedRunsAsync(trials);
         await GrainFactory.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler).SetSweepLimitAsync(SweepId, spec.MaxConcurrentRuns);
         await CreatePendingRunsAsync(); // the first batch now, the rest in turns of their own: the caller is answered at once
         logger.LogInformation("Sweep {SweepId} started with {Count} runs ({Method})", SweepId, trials.Count, spec.Method);
@@ -112,8 +115,9 @@ public sealed partial class SweepGrain(
         var wasPaused = S.Status == SweepStatus.Paused;
         S.Status = SweepStatus.Cancelled;
         S.FinishedAt = DateTimeOffset.UtcNow;
-        CancelPendingTrials();
+        var neverCreated = CancelPendingTrials();
         await SaveAsync();
+        await RecordUncreatedRunsAsync(neverCreated);
         if (wasPaused) await ReleaseHoldAsync();
         _cancelReason = $"sweep cancelled: {reason}";
         await CancelCreatedRunsAsync(); // the first batch now, the rest in turns of their own: the caller is answered at once
@@ -245,6 +249,13 @@ public sealed partial class SweepGrain(
 
     private async Task CreateRunAsync(TrialState trial, TrialPlan plan)
     {
+        await GrainFactory.GetGrain<IRunGrain>(trial.RunId).CreateAsync(RunSpecFor(plan));
+        trial.RunCreated = true;
+    }
+
+    /// <summary>The spec a trial's run is created with (also what its not-yet-created run shows).</summary>
+    private RunSpec RunSpecFor(TrialPlan plan)
+    {
         var spec = S.Spec!;
         var config = JsonConfig.ParseObject(plan.ConfigJson);
         if (spec.EarlyStopping is not null && JsonConfig.Get(config, "training.eval_interval") is null)
@@ -253,9 +264,7 @@ public sealed partial class SweepGrain(
             JsonConfig.Set(config, "training.eval_interval", JsonValue.Create(spec.EarlyStopping.MinSteps));
         }
 
-        await GrainFactory.GetGrain<IRunGrain>(trial.RunId)
-            .CreateAsync(new RunSpec(config.ToJsonString(), spec.Owner, spec.Priority, SweepId));
-        trial.RunCreated = true;
+        return new RunSpec(config.ToJsonString(), spec.Owner, spec.Priority, SweepId);
     }
 
     /// <summary>A recorded trial's plan: the base config with the trial's sampled values applied.</summary>

@@ -50,7 +50,7 @@ public sealed class EfSweepRecordSink(IDbContextFactory<MotDbContext> contexts) 
         string.IsNullOrWhiteSpace(record.Spec.Name) ? UnnamedName(record.SweepId) : Truncate(record.Spec.Name, 200);
 
     /// <summary>What the sweeps table calls a sweep without a name (also a run's placeholder row for its sweep).</summary>
-    public static string UnnamedName(Guid sweepId) => $"sweep {sweepId.ToString()[..8]}";
+    public static string UnnamedName(Guid sweepId) => $"sweep {MoT.Contracts.ShortIds.Of(sweepId)}";
 
     /// <summary>The spec as JSON, its base config as a nested object rather than an escaped string, so it can be queried.</summary>
     public static string SpecJson(SweepSpec spec)

@@ -54,7 +54,7 @@ public static class ExportEndpoints
         });
         group.MapGet("/runs/{runId:guid}/metrics.csv", async (Guid runId, RunExport export, CancellationToken cancellationToken) =>
             await export.RunExistsAsync(runId, cancellationToken)
-                ? new CsvResult($"run-{runId.ToString()[..8]}-metrics.csv", (writer, token) => export.WriteMetricsAsync(writer, runId, token))
+                ? new CsvResult($"run-{MoT.Contracts.ShortIds.Of(runId)}-metrics.csv", (writer, token) => export.WriteMetricsAsync(writer, runId, token))
                 : Results.Text($"run {runId} is not in the run store", statusCode: StatusCodes.Status404NotFound));
         return app;
     }

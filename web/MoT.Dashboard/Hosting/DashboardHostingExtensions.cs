@@ -94,6 +94,7 @@ public static class DashboardHostingExtensions
         services.AddSingleton<Export.RunExport>();
         services.AddScoped<ClusterView>();
         services.AddScoped<LeaderboardView>();
+        services.AddSingleton<RunReader>();
         services.AddTransient<RunDetailViewModel>();
         services.AddSingleton<IRunConsoleLog, DatabaseRunConsoleLog>();
         services.AddScoped<MoT.Dashboard.Sweeps.SweepAnalyzer>();

@@ -9,7 +9,7 @@ namespace MoT.Dashboard.Runs;
 /// <see cref="IRunGrain.WatchProgressAsync"/> that appends points as they are pushed (no polling). The page passes a
 /// callback that marshals onto its renderer (<c>InvokeAsync(StateHasChanged)</c>).
 /// </summary>
-public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history, CheckpointStore checkpoints, ILogger<RunDetailViewModel> logger) : IAsyncDisposable
+public sealed class RunDetailViewModel(IGrainFactory grains, RunReader runs, IRunHistory history, CheckpointStore checkpoints, ILogger<RunDetailViewModel> logger) : IAsyncDisposable
 {
     private CancellationTokenSource? _watch;
     private Task? _watchTask;
@@ -41,7 +41,7 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
         Children = [];
         try
         {
-            Snapshot = await grains.GetGrain<IRunGrain>(runId).GetSnapshotAsync();
+            Snapshot = await runs.GetAsync(runId);
             Children = await RunLineage.ChildrenAsync(grains, Snapshot);
             // A bounded read whatever the run recorded: the store picks each curve's chart budget of points.
             foreach (var series in await history.GetMetricsAsync(runId, CurveSet.MaxChartPoints)) Curves.AddRange(series);
@@ -49,7 +49,7 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
         }
         catch (Exception e)
         {
-            Error = e is KeyNotFoundException ? $"Run {runId} does not exist." : e.Message;
+            Error = e is KeyNotFoundException ? $"Run {MoT.Contracts.ShortIds.Of(runId)} does not exist." : e.Message;
             return;
         }
 
@@ -65,7 +65,7 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
     /// live feed does not carry (system metrics, throughput) recorded since the last ones shown.</summary>
     public async Task RefreshAsync()
     {
-        Snapshot = await grains.GetGrain<IRunGrain>(RunId).GetSnapshotAsync();
+        Snapshot = await runs.GetAsync(RunId);
         await AppendStoredAsync();
         Checkpoints = await checkpoints.ListAsync(RunId);
         if (Snapshot.Children.Count != Children.Count) Children = await RunLineage.ChildrenAsync(grains, Snapshot);
@@ -79,17 +79,13 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
     {
         try
         {
-            await foreach (var progress in grains.GetGrain<IRunGrain>(runId).WatchProgressAsync(cancel).WithCancellation(cancel))
+            while (!await FollowAsync(runId, changed, cancel))
             {
-                Apply(progress);
-                LiveUpdates++;
-                if (progress.EvalLoss is not null)
-                {
-                    // Eval points are rare (every eval interval): a good moment to pick up status and checkpoints.
-                    await RefreshAsync();
-                }
-
+                // A sweep's trial whose run the sweep has not created yet (the sweep answers for it): look again shortly.
+                await Task.Delay(WaitForCreation, cancel);
+                await RefreshAsync();
                 await changed();
+                if (Snapshot!.Status.IsTerminal()) break;
             }
 
             Watching = false;
@@ -113,6 +109,35 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
                 // the page is gone
             }
         }
+    }
+
+    /// <summary>How long the page waits before looking again for a listed run its sweep has not created yet.</summary>
+    public static readonly TimeSpan WaitForCreation = TimeSpan.FromSeconds(1);
+
+    /// <summary>Applies the run's live progress until it ends; false when the run does not exist (yet).</summary>
+    private async Task<bool> FollowAsync(Guid runId, Func<Task> changed, CancellationToken cancel)
+    {
+        try
+        {
+            await foreach (var progress in grains.GetGrain<IRunGrain>(runId).WatchProgressAsync(cancel).WithCancellation(cancel))
+            {
+                Apply(progress);
+                LiveUpdates++;
+                if (progress.EvalLoss is not null)
+                {
+                    // Eval points are rare (every eval interval): a good moment to pick up status and checkpoints.
+                    await RefreshAsync();
+                }
+
+                await changed();
+            }
+        }
+        catch (KeyNotFoundException) when (LiveUpdates == 0)
+        {
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Only the points after the oldest "last step" among the store-fed curves are read (bounded, like the first load).</summary>
