@@ -48,7 +48,7 @@ public sealed partial class SweepGrain(
     {
         if (S.Status != SweepStatus.NotSubmitted)
         {
-            return new SweepSubmission(false, [new SpecError("sweepId", $"sweep {SweepId} was already submitted; submit under a new id")], []);
+            return new SweepSubmission(false, [new SpecError("sweepId", $"sweep {ShortIds.Of(SweepId)} was already submitted; submit under a new id")], []);
         }
 
         var errors = spec is null ? [new SpecError("spec", "is required")] : SearchSpace.Validate(spec, rules);
@@ -109,7 +109,7 @@ public sealed partial class SweepGrain(
     {
         if (!S.Status.IsLive())
         {
-            return new CommandResult(false, $"Sweep {SweepId} is {S.Status}; nothing to cancel.");
+            return new CommandResult(false, $"Sweep {ShortIds.Of(SweepId)} is {S.Status}; nothing to cancel.");
         }
 
         var wasPaused = S.Status == SweepStatus.Paused;
@@ -122,7 +122,7 @@ public sealed partial class SweepGrain(
         _cancelReason = $"sweep cancelled: {reason}";
         await CancelCreatedRunsAsync(); // the first batch now, the rest in turns of their own: the caller is answered at once
 
-        return new CommandResult(true, $"Sweep {SweepId} cancelled.");
+        return new CommandResult(true, $"Sweep {ShortIds.Of(SweepId)} cancelled.");
     }
 
     public async Task OnRunEvalAsync(Guid runId, long step, double evalLoss)
