@@ -58,6 +58,12 @@ public sealed class LongNameLayoutTests(DashboardServer server) : IAsyncLifetime
                 Assert.Equal(await silo.InnerTextAsync(), await silo.GetAttributeAsync("title"));
                 Assert.Equal("nowrap", await silo.EvaluateAsync<string>("e => getComputedStyle(e).whiteSpace"));
                 Assert.Equal("ellipsis", await silo.EvaluateAsync<string>("e => getComputedStyle(e).textOverflow"));
+                foreach (var table in new[] { "silos", "slots" })
+                {
+                    var box = page.Locator($"[data-testid={table}]");
+                    Assert.True(await box.EvaluateAsync<bool>("e => e.querySelector('table').getBoundingClientRect().right <= e.getBoundingClientRect().right + 1"), $"the {table} table overflows its card at {width} px");
+                }
+
                 await page.ShotAsync($"62-cluster-{width}");
                 await context.DisposeAsync();
             }
