@@ -96,11 +96,13 @@ public sealed class LargeSweepSubmissionTests(SharedClusterFixture fixture)
         var submission = await sweep.SubmitAsync(LargeRandomSweep("uncreated-owner"));
         Assert.True(submission.Accepted, string.Join("; ", submission.Errors));
 
-        // Right after the answer: every listed id is either a run or a trial its sweep answers for, never neither.
+        // Right after the answer (all asked at once, so they queue ahead of most creation turns): every listed id is
+        // either a run or a trial its sweep answers for, never neither.
+        var answers = await Task.WhenAll(submission.RunIds.Select(sweep.GetUncreatedRunAsync));
         var promised = new Dictionary<Guid, RunSnapshot>();
-        foreach (var runId in submission.RunIds)
+        foreach (var (runId, uncreated) in submission.RunIds.Zip(answers))
         {
-            if (await sweep.GetUncreatedRunAsync(runId) is { } uncreated) promised[runId] = uncreated;
+            if (uncreated is not null) promised[runId] = uncreated;
             else Assert.True(await ExistsAsync(runId), $"run {runId} is neither created nor answered for by its sweep");
         }
 
