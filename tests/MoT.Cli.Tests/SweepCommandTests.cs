@@ -169,7 +169,7 @@ public sealed partial class SweepCommandTests
         await MotProcess.RunAsync(scratch.Path, ["sweep", "cancel", sweepId, .. gateway]);
         var late = await MotProcess.RunAsync(scratch.Path, ["sweep", "pause", sweepId, .. gateway]);
         Assert.Equal(1, late.ExitCode);
-        Assert.Equal($"error: Sweep {sweepId} already finished as Cancelled; only a running sweep can be paused.", late.Error.Trim());
+        Assert.Equal($"error: Sweep {MoT.Contracts.ShortIds.Of(Guid.Parse(sweepId))} already finished as Cancelled; only a running sweep can be paused.", late.Error.Trim());
     }
 
     [GeneratedRegex(@"sweep ([0-9a-f-]{36}) queued")]

@@ -17,7 +17,7 @@ public sealed class RoutingDiagnosticsTests : MudComponentTests
     [Fact]
     public void Pushed_progress_adds_per_block_points_and_the_latest_values_follow_the_newest_step()
     {
-        var model = new RunDetailViewModel(null!, null!, null!, null!, Microsoft.Extensions.Logging.Abstractions.NullLogger<RunDetailViewModel>.Instance);
+        var model = new RunDetailViewModel(null!, null!, null!, null!, null!, Microsoft.Extensions.Logging.Abstractions.NullLogger<RunDetailViewModel>.Instance);
         // What the store already had for this run, then one live push.
         model.Curves.AddRange(new MetricSeries("block3.routing_entropy", [(1, 2.0)]));
         model.Curves.AddRange(new MetricSeries(MetricNames.TrainLoss, [(1, 4.0)]));

@@ -89,6 +89,46 @@ public sealed class StorePersistenceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sweeps_uncreated_runs_get_rows_at_once_that_their_own_records_then_take_over()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var contexts = _services.GetRequiredService<IDbContextFactory<MotDbContext>>();
+        var sink = new EfRunRecordSink(contexts);
+        var sweepId = Guid.NewGuid();
+        var submitted = DateTimeOffset.UtcNow;
+        var records = Enumerable.Range(0, 300).Select(i => new RunRecord(Guid.NewGuid(),
+            new RunSpec($$"""{ "model": { "preset": "MoT-Tiny/8E" }, "training": { "steps": 100, "lr": {{0.0001 * (i + 1)}} } }""", "uma", 3, sweepId),
+            RunStatus.Queued, 0, null, null, submitted, null, null, "Queued: waiting for its sweep")).ToList();
+
+        await sink.RecordUncreatedAsync(records, cancel);
+        await sink.RecordUncreatedAsync(records.Take(10).ToList(), cancel); // a repeat (a retried submission) adds nothing
+
+        await using (var db = await contexts.CreateDbContextAsync(cancel))
+        {
+            var rows = await db.Runs.AsNoTracking().Where(r => r.SweepId == sweepId).ToListAsync(cancel);
+            Assert.Equal(records.Select(r => r.RunId).Order(), rows.Select(r => r.Id).Order());
+            Assert.All(rows, r => Assert.Equal((RunStatus.Queued, "uma", 3, "MoT"), (r.Status, r.OwnerId, r.Priority, r.ModelFamily)));
+            var byId = records.ToDictionary(r => r.RunId);
+            Assert.All(rows, r => Assert.Equal(byId[r.Id].Spec.ConfigJson, r.ConfigJson));
+            Assert.True(await db.Sweeps.AnyAsync(s => s.Id == sweepId, cancel), "the sweep's placeholder row");
+        }
+
+        // The sweep is cancelled before creating the last 100: their rows say so; the run of the first is created and runs.
+        var finished = DateTimeOffset.UtcNow;
+        await sink.RecordUncreatedAsync(records.Skip(200).Select(r => r with { Status = RunStatus.Cancelled, FinishedAt = finished }).ToList(), cancel);
+        var first = records[0];
+        await sink.RecordAsync(first with { Status = RunStatus.Running, Attempts = 1, StartedAt = finished }, cancel);
+
+        await using (var db = await contexts.CreateDbContextAsync(cancel))
+        {
+            var statuses = await db.Runs.AsNoTracking().Where(r => r.SweepId == sweepId).GroupBy(r => r.Status)
+                .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancel);
+            Assert.Equal(new Dictionary<RunStatus, int> { [RunStatus.Queued] = 199, [RunStatus.Running] = 1, [RunStatus.Cancelled] = 100 }, statuses);
+            Assert.Equal(1, (await db.Runs.AsNoTracking().SingleAsync(r => r.Id == first.RunId, cancel)).Attempt);
+        }
+    }
+
+    [Fact]
     public async Task A_sweeps_row_holds_its_name_spec_seed_status_and_best_run_and_replaces_the_placeholder_a_run_wrote_first()
     {
         var cancel = TestContext.Current.CancellationToken;

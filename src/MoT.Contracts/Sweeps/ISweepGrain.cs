@@ -10,6 +10,13 @@ public interface ISweepGrain : IGrainWithGuidKey
 
     Task<SweepSnapshot> GetSnapshotAsync();
 
+    /// <summary>
+    /// The run of a trial this sweep has listed but not created yet (a large sweep creates its runs a batch per turn), as
+    /// the run will look once created: its config, owner and sweep, Queued (Cancelled when the sweep was cancelled first).
+    /// Null when <paramref name="runId"/> is not such a trial: unknown here, or its run exists (ask the run).
+    /// </summary>
+    Task<RunSnapshot?> GetUncreatedRunAsync(Guid runId);
+
     /// <summary>Cancels every unfinished trial and creates no more.</summary>
     Task<CommandResult> CancelAsync(string reason);
 

@@ -17,6 +17,12 @@ public interface IRunRecordSink
 
     /// <summary>Records one checkpoint file of the run (idempotent per path), whichever attempt wrote it and whenever it arrives.</summary>
     Task RecordCheckpointAsync(Guid runId, CheckpointInfo checkpoint, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Rows for runs a sweep has listed but not created yet, all in one write: inserted where missing, their status
+    /// updated where a row exists (a sweep cancelled before creating them). A run's own records replace them once it exists.
+    /// </summary>
+    Task RecordUncreatedAsync(IReadOnlyCollection<RunRecord> records, CancellationToken cancellationToken = default);
 }
 
 /// <summary>No history store (tests, simulations).</summary>
@@ -25,4 +31,6 @@ public sealed class NullRunRecordSink : IRunRecordSink
     public Task RecordAsync(RunRecord record, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
     public Task RecordCheckpointAsync(Guid runId, CheckpointInfo checkpoint, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task RecordUncreatedAsync(IReadOnlyCollection<RunRecord> records, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

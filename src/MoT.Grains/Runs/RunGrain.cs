@@ -172,7 +172,7 @@ public sealed class RunGrain(
         EnsureExists();
         if (S.Status.IsTerminal())
         {
-            return new CommandResult(false, $"Run {RunId} already finished as {S.Status}; nothing to stop.");
+            return new CommandResult(false, $"Run {ShortIds.Of(RunId)} already finished as {S.Status}; nothing to stop.");
         }
 
         var wasRunningOn = S.Status == RunStatus.Running ? S.SlotKey : null;
@@ -195,7 +195,7 @@ public sealed class RunGrain(
             }
         }
 
-        return new CommandResult(true, $"Run {RunId}: {message}");
+        return new CommandResult(true, $"Run {ShortIds.Of(RunId)}: {message}");
     }
 
     public Task<Guid> ResumeAsync(string owner, long? additionalSteps)
@@ -222,7 +222,7 @@ public sealed class RunGrain(
         {
             // Resuming a finished run with nothing more to train would only copy its result: refused, never a no-op run.
             throw new ArgumentException(
-                $"steps: run {RunId} already trained all {plannedSteps} steps; give the number of additional steps to train.");
+                $"steps: run {ShortIds.Of(RunId)} already trained all {plannedSteps} steps; give the number of additional steps to train.");
         }
 
         JsonConfig.Set(config, "training.steps", total);
@@ -237,7 +237,7 @@ public sealed class RunGrain(
         var sourceFamily = RunFacts.FromConfig(S.Spec!.ConfigJson, rules).Family;
         if (!string.Equals(sourceFamily, "MoT", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ArgumentException($"Transition tuning converts a MoT checkpoint; run {RunId} is model.family '{sourceFamily}'.");
+            throw new ArgumentException($"Transition tuning converts a MoT checkpoint; run {ShortIds.Of(RunId)} is model.family '{sourceFamily}'.");
         }
 
         if (!JsonConfig.TryParseObject(targetConfigJson, out _, out var error))
@@ -265,7 +265,7 @@ public sealed class RunGrain(
         // No checkpoint of its own yet: the child starts where this run started.
         return S.Spec!.SourceCheckpoint is { } source
             ? (source, S.Spec.WarmStart?.StartStep ?? 0)
-            : throw new InvalidOperationException($"Run {RunId} has no checkpoint yet to {relation.ToString().ToLowerInvariant()} from.");
+            : throw new InvalidOperationException($"Run {ShortIds.Of(RunId)} has no checkpoint yet to {relation.ToString().ToLowerInvariant()} from.");
     }
 
     private async Task<Guid> DeriveAsync(string owner, RunRelation relation, string? configJson)
@@ -697,7 +697,7 @@ public sealed class RunGrain(
     {
         if (S.Spec is null)
         {
-            throw new KeyNotFoundException($"Run {RunId} does not exist.");
+            throw new KeyNotFoundException($"Run {ShortIds.Of(RunId)} does not exist.");
         }
     }
 

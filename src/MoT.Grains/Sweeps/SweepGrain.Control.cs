@@ -18,7 +18,7 @@ public sealed partial class SweepGrain
         if (S.Status == SweepStatus.Paused)
         {
             await HoldAsync(paused: true);
-            return new CommandResult(false, $"Sweep {SweepId} is already paused.");
+            return new CommandResult(false, $"Sweep {ShortIds.Of(SweepId)} is already paused.");
         }
 
         if (S.Status != SweepStatus.Running)
@@ -31,14 +31,14 @@ public sealed partial class SweepGrain
         await HoldAsync(paused: true);
         var active = S.Trials.Count(t => t.Status == TrialStatus.Active);
         logger.LogInformation("Sweep {SweepId} paused by {By} with {Active} unfinished trial(s)", SweepId, by, active);
-        return new CommandResult(true, $"Sweep {SweepId} paused: trials already training go on, no new trial starts until it is resumed.");
+        return new CommandResult(true, $"Sweep {ShortIds.Of(SweepId)} paused: trials already training go on, no new trial starts until it is resumed.");
     }
 
     public async Task<CommandResult> ResumeAsync(string by)
     {
         if (S.Status == SweepStatus.Running)
         {
-            return new CommandResult(false, $"Sweep {SweepId} is not paused; it is running.");
+            return new CommandResult(false, $"Sweep {ShortIds.Of(SweepId)} is not paused; it is running.");
         }
 
         if (S.Status != SweepStatus.Paused)
@@ -51,7 +51,7 @@ public sealed partial class SweepGrain
         await HoldAsync(paused: false);
         logger.LogInformation("Sweep {SweepId} resumed by {By}", SweepId, by);
         await ContinueAsync(); // TPE proposes the trials it held back
-        return new CommandResult(true, $"Sweep {SweepId} resumed.");
+        return new CommandResult(true, $"Sweep {ShortIds.Of(SweepId)} resumed.");
     }
 
     public async Task<CommandResult> ExtendAsync(SweepBudget budget, string by)
@@ -84,8 +84,9 @@ public sealed partial class SweepGrain
         var added = spec.Method == SearchMethod.Random
             ? Enumerable.Range(S.Trials.Count, spec.MaxRuns!.Value - S.Trials.Count).Select(i => SearchSpace.SampleRandom(spec, i)).ToList()
             : [];
-        foreach (var plan in added) AddTrial(plan);
+        var addedTrials = added.Select(AddTrial).ToList();
         await SaveAsync();
+        await RecordUncreatedRunsAsync(addedTrials);
 
         if (spec.MaxConcurrentRuns != before.MaxConcurrentRuns)
         {
@@ -95,7 +96,7 @@ public sealed partial class SweepGrain
         await CreatePendingRunsAsync(); // a large extension creates its runs in turns of their own, as a submission does
         await ContinueAsync(); // TPE proposes up to the new concurrency and budget (not while paused)
         logger.LogInformation("Sweep {SweepId} budget changed by {By}: {MaxRuns} trials, {Concurrent} at once", SweepId, by, spec.MaxRuns, spec.MaxConcurrentRuns);
-        return new CommandResult(true, $"Sweep {SweepId} budget: {Describe(spec.MaxRuns, before.MaxRuns)} trial(s), {Describe(spec.MaxConcurrentRuns, before.MaxConcurrentRuns)} at once.");
+        return new CommandResult(true, $"Sweep {ShortIds.Of(SweepId)} budget: {Describe(spec.MaxRuns, before.MaxRuns)} trial(s), {Describe(spec.MaxConcurrentRuns, before.MaxConcurrentRuns)} at once.");
     }
 
     /// <summary>Every problem of a new budget, each naming its field and the value given.</summary>
@@ -145,8 +146,8 @@ public sealed partial class SweepGrain
         GrainFactory.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler).SetSweepPausedAsync(SweepId, paused);
 
     private string NotLive(string rule) => S.Status == SweepStatus.NotSubmitted
-        ? $"Sweep {SweepId} was never submitted; nothing to change."
-        : $"Sweep {SweepId} already finished as {S.Status}; {rule}.";
+        ? $"Sweep {ShortIds.Of(SweepId)} was never submitted; nothing to change."
+        : $"Sweep {ShortIds.Of(SweepId)} already finished as {S.Status}; {rule}.";
 
     private static string Describe(int? now, int? before) => now == before ? $"{now}" : $"{now} (was {before?.ToString() ?? "unlimited"})";
 }

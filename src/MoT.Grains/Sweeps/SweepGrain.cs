@@ -6,6 +6,7 @@ using MoT.Contracts.Scheduling;
 using MoT.Contracts.Sweeps;
 using MoT.Grains.Configs;
 using MoT.Grains.Placement;
+using MoT.Grains.Runs;
 
 namespace MoT.Grains.Sweeps;
 
@@ -18,6 +19,7 @@ public sealed partial class SweepGrain(
     [PersistentState(StateNames.Sweep, StorageNames.Main)] IPersistentState<SweepState> state,
     IRunConfigRules rules,
     ISweepRecordSink records,
+    IRunRecordSink runRecords,
     ILogger<SweepGrain> logger) : Grain, ISweepGrain
 {
     private SweepState S => state.State;
@@ -46,7 +48,7 @@ public sealed partial class SweepGrain(
     {
         if (S.Status != SweepStatus.NotSubmitted)
         {
-            return new SweepSubmission(false, [new SpecError("sweepId", $"sweep {SweepId} was already submitted; submit under a new id")], []);
+            return new SweepSubmission(false, [new SpecError("sweepId", $"sweep {ShortIds.Of(SweepId)} was already submitted; submit under a new id")], []);
         }
 
         var errors = spec is null ? [new SpecError("spec", "is required")] : SearchSpace.Validate(spec, rules);
@@ -70,6 +72,7 @@ public sealed partial class SweepGrain(
         var trials = initial.Select(AddTrial).ToList();
         await SaveAsync();
 
+        await RecordUncreatedRunsAsync(trials);
         await GrainFactory.GetGrain<ISchedulerGrain>(WellKnownGrainKeys.Scheduler).SetSweepLimitAsync(SweepId, spec.MaxConcurrentRuns);
         await CreatePendingRunsAsync(); // the first batch now, the rest in turns of their own: the caller is answered at once
         logger.LogInformation("Sweep {SweepId} started with {Count} runs ({Method})", SweepId, trials.Count, spec.Method);
@@ -106,19 +109,20 @@ public sealed partial class SweepGrain(
     {
         if (!S.Status.IsLive())
         {
-            return new CommandResult(false, $"Sweep {SweepId} is {S.Status}; nothing to cancel.");
+            return new CommandResult(false, $"Sweep {ShortIds.Of(SweepId)} is {S.Status}; nothing to cancel.");
         }
 
         var wasPaused = S.Status == SweepStatus.Paused;
         S.Status = SweepStatus.Cancelled;
         S.FinishedAt = DateTimeOffset.UtcNow;
-        CancelPendingTrials();
+        var neverCreated = CancelPendingTrials();
         await SaveAsync();
+        await RecordUncreatedRunsAsync(neverCreated);
         if (wasPaused) await ReleaseHoldAsync();
         _cancelReason = $"sweep cancelled: {reason}";
         await CancelCreatedRunsAsync(); // the first batch now, the rest in turns of their own: the caller is answered at once
 
-        return new CommandResult(true, $"Sweep {SweepId} cancelled.");
+        return new CommandResult(true, $"Sweep {ShortIds.Of(SweepId)} cancelled.");
     }
 
     public async Task OnRunEvalAsync(Guid runId, long step, double evalLoss)
@@ -245,6 +249,13 @@ public sealed partial class SweepGrain(
 
     private async Task CreateRunAsync(TrialState trial, TrialPlan plan)
     {
+        await GrainFactory.GetGrain<IRunGrain>(trial.RunId).CreateAsync(RunSpecFor(plan));
+        trial.RunCreated = true;
+    }
+
+    /// <summary>The spec a trial's run is created with (also what its not-yet-created run shows).</summary>
+    private RunSpec RunSpecFor(TrialPlan plan)
+    {
         var spec = S.Spec!;
         var config = JsonConfig.ParseObject(plan.ConfigJson);
         if (spec.EarlyStopping is not null && JsonConfig.Get(config, "training.eval_interval") is null)
@@ -253,9 +264,7 @@ public sealed partial class SweepGrain(
             JsonConfig.Set(config, "training.eval_interval", JsonValue.Create(spec.EarlyStopping.MinSteps));
         }
 
-        await GrainFactory.GetGrain<IRunGrain>(trial.RunId)
-            .CreateAsync(new RunSpec(config.ToJsonString(), spec.Owner, spec.Priority, SweepId));
-        trial.RunCreated = true;
+        return new RunSpec(config.ToJsonString(), spec.Owner, spec.Priority, SweepId);
     }
 
     /// <summary>A recorded trial's plan: the base config with the trial's sampled values applied.</summary>

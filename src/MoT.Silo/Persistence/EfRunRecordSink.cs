@@ -80,6 +80,46 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    public async Task RecordUncreatedAsync(IReadOnlyCollection<RunRecord> records, CancellationToken cancellationToken = default)
+    {
+        if (records.Count == 0) return;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        foreach (var owner in records.Select(r => r.Spec.Owner).Distinct()) await StoredOwners.EnsureAsync(db, owner, cancellationToken);
+        foreach (var (sweepId, first) in records.Where(r => r.Spec.SweepId is not null).GroupBy(r => r.Spec.SweepId!.Value).Select(g => (g.Key, g.First())))
+        {
+            if (await db.Sweeps.AnyAsync(s => s.Id == sweepId, cancellationToken)) continue;
+            db.Sweeps.Add(new Entities.Sweep
+            {
+                Id = sweepId, Name = EfSweepRecordSink.UnnamedName(sweepId), OwnerId = first.Spec.Owner, SpecJson = "{}",
+                CreatedAt = first.CreatedAt.UtcDateTime,
+            });
+        }
+
+        var ids = records.Select(r => r.RunId).ToList();
+        var existing = await db.Runs.Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, cancellationToken);
+        foreach (var record in records)
+        {
+            if (existing.TryGetValue(record.RunId, out var row))
+            {
+                row.Status = record.Status;
+                row.FinishedAt = record.FinishedAt?.UtcDateTime;
+                continue;
+            }
+
+            var fact = StoredFacts.Of(record.Spec.ConfigJson);
+            db.Runs.Add(new Entities.Run
+            {
+                Id = record.RunId, Name = RunNames.For(record.RunId), OwnerId = record.Spec.Owner, ConfigJson = record.Spec.ConfigJson,
+                ModelFamily = fact.Family, EvalSetId = fact.EvalSet, TokenizerId = fact.Tokenizer,
+                CreatedAt = record.CreatedAt.UtcDateTime, SweepId = record.Spec.SweepId, Priority = record.Spec.Priority,
+                Status = record.Status, FinishedAt = record.FinishedAt?.UtcDateTime,
+                TrainingTokens = fact.OwnTokens(0), ComputeBudgetFlops = fact.FlopsPerToken * fact.OwnTokens(0),
+            });
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     public async Task RecordCheckpointAsync(Guid runId, CheckpointInfo checkpoint, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);

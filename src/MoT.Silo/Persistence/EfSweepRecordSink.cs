@@ -47,10 +47,10 @@ public sealed class EfSweepRecordSink(IDbContextFactory<MotDbContext> contexts) 
 
     /// <summary>The name the sweep was given, else <see cref="UnnamedName"/>.</summary>
     public static string NameOf(SweepRecord record) =>
-        string.IsNullOrWhiteSpace(record.Spec.Name) ? UnnamedName(record.SweepId) : Truncate(record.Spec.Name, 200);
+        string.IsNullOrWhiteSpace(record.Spec.Name) ? UnnamedName(record.SweepId) : StoredText.Fit(record.Spec.Name, 200);
 
     /// <summary>What the sweeps table calls a sweep without a name (also a run's placeholder row for its sweep).</summary>
-    public static string UnnamedName(Guid sweepId) => $"sweep {sweepId.ToString()[..8]}";
+    public static string UnnamedName(Guid sweepId) => $"sweep {MoT.Contracts.ShortIds.Of(sweepId)}";
 
     /// <summary>The spec as JSON, its base config as a nested object rather than an escaped string, so it can be queried.</summary>
     public static string SpecJson(SweepSpec spec)
@@ -60,6 +60,4 @@ public sealed class EfSweepRecordSink(IDbContextFactory<MotDbContext> contexts) 
         json["baseConfig"] = JsonNode.Parse(spec.BaseConfigJson);
         return json.ToJsonString();
     }
-
-    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 }

@@ -83,6 +83,53 @@ public sealed class LargeSweepSubmissionTests(SharedClusterFixture fixture)
         foreach (var runId in submission.RunIds.Except(created))
         {
             Assert.False(await ExistsAsync(runId), $"run {runId} was created after its sweep was cancelled");
+            // Its id was handed out: the sweep still answers for it, as cancelled with the sweep.
+            Assert.Equal(RunStatus.Cancelled, (await sweep.GetUncreatedRunAsync(runId))?.Status);
+        }
+    }
+
+    [Fact]
+    public async Task A_listed_run_not_yet_created_is_answered_by_its_sweep_as_the_run_it_becomes()
+    {
+        var sweepId = Guid.NewGuid();
+        var sweep = fixture.Client.GetGrain<ISweepGrain>(sweepId);
+        var submission = await sweep.SubmitAsync(LargeRandomSweep("uncreated-owner"));
+        Assert.True(submission.Accepted, string.Join("; ", submission.Errors));
+
+        // Right after the answer (all asked at once, so they queue ahead of most creation turns): every listed id is
+        // either a run or a trial its sweep answers for, never neither.
+        var answers = await Task.WhenAll(submission.RunIds.Select(sweep.GetUncreatedRunAsync));
+        var promised = new Dictionary<Guid, RunSnapshot>();
+        foreach (var (runId, uncreated) in submission.RunIds.Zip(answers))
+        {
+            if (uncreated is not null) promised[runId] = uncreated;
+            else Assert.True(await ExistsAsync(runId), $"run {runId} is neither created nor answered for by its sweep");
+        }
+
+        Assert.NotEmpty(promised); // 300 trials at 16 a turn: most are still waiting
+        foreach (var (runId, uncreated) in promised)
+        {
+            var run = await Eventually.WaitAsync(() => TryGetAsync(runId), r => r is not null, $"run {runId} to be created", TimeSpan.FromSeconds(120));
+            // What was shown before is what the run is created with: same config, owner, priority and sweep.
+            Assert.Equal(run!.Spec, uncreated.Spec);
+            Assert.Equal(RunStatus.Queued, uncreated.Status);
+            Assert.Equal(sweepId, uncreated.Spec.SweepId);
+            Assert.Null(await sweep.GetUncreatedRunAsync(runId)); // once created, the run answers for itself
+        }
+
+        Assert.Null(await sweep.GetUncreatedRunAsync(Guid.NewGuid()));
+        Assert.True((await sweep.CancelAsync("test over")).Changed);
+    }
+
+    private async Task<RunSnapshot?> TryGetAsync(Guid runId)
+    {
+        try
+        {
+            return await fixture.Client.GetGrain<IRunGrain>(runId).GetSnapshotAsync();
+        }
+        catch (KeyNotFoundException)
+        {
+            return null;
         }
     }
 

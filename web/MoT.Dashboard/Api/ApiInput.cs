@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MoT.Training.Configuration;
 
 namespace MoT.Dashboard.Api;
 
@@ -22,13 +23,13 @@ public static partial class ApiInput
     public static Guid Id(string field, string? value) =>
         Guid.TryParse(value, out var id)
             ? id
-            : throw new ApiInputException($"{field}: '{Clip(value)}' is not an id (a GUID such as 3f2c1a4e-...)");
+            : throw new ApiInputException($"{field}: '{RunConfigSchema.Shorten(value ?? "")}' is not an id (a GUID such as 3f2c1a4e-...)");
 
     public static int Int(string field, string? value, int fallback, int min, int max)
     {
         if (string.IsNullOrEmpty(value)) return fallback;
         if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-            throw new ApiInputException($"{field}: '{Clip(value)}' is not a whole number");
+            throw new ApiInputException($"{field}: '{RunConfigSchema.Shorten(value ?? "")}' is not a whole number");
         return number >= min && number <= max ? number : throw new ApiInputException($"{field}: {number} is outside {min}..{max}");
     }
 
@@ -36,7 +37,7 @@ public static partial class ApiInput
     {
         if (string.IsNullOrEmpty(value)) return fallback;
         if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-            throw new ApiInputException($"{field}: '{Clip(value)}' is not a whole number");
+            throw new ApiInputException($"{field}: '{RunConfigSchema.Shorten(value ?? "")}' is not a whole number");
         return number >= min && number <= max ? number : throw new ApiInputException($"{field}: {number} is outside {min}..{max}");
     }
 
@@ -109,6 +110,4 @@ public static partial class ApiInput
 
     private static ApiInputException TooLarge(long bytes, int maxBytes) =>
         new($"body: {bytes:N0} bytes or more; at most {maxBytes:N0} are accepted", StatusCodes.Status413PayloadTooLarge);
-
-    private static string Clip(string? value) => value is null ? "" : value.Length > 40 ? value[..40] + "..." : value;
 }

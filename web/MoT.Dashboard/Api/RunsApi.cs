@@ -37,8 +37,8 @@ public static class RunsApi
             .RequireAuthorization(Policies.Launch).Accepts<LaunchRunRequest>("application/json").WithName("LaunchRun")
             .WithSummary("Queues one run owned by the token's user; priority within the role's bounds");
 
-        runs.MapGet("/{runId}", async (string runId, IGrainFactory grains) =>
-                TypedResults.Ok(await grains.GetGrain<IRunGrain>(ApiInput.Id("runId", runId)).GetSnapshotAsync()))
+        runs.MapGet("/{runId}", async (string runId, HttpRequest request, RunReader reader) =>
+                TypedResults.Ok(await reader.GetAsync(ApiInput.Id("runId", runId), request.HttpContext.RequestAborted)))
             .RequireAuthorization(Policies.Read).WithName("GetRun").WithSummary("One run: spec, status, attempts, progress, eval history");
 
         runs.MapGet("/{runId}/metrics", async (string runId, HttpRequest request, IRunHistory history) =>

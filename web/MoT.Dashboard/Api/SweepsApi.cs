@@ -35,7 +35,7 @@ public static class SweepsApi
                 var id = ApiInput.Id("sweepId", sweepId);
                 var snapshot = await grains.GetGrain<ISweepGrain>(id).GetSnapshotAsync();
                 return snapshot.Spec is null
-                    ? ApiProblems.Problem(StatusCodes.Status404NotFound, $"sweepId: no sweep {id} was submitted")
+                    ? ApiProblems.Problem(StatusCodes.Status404NotFound, $"sweepId: no sweep {MoT.Contracts.ShortIds.Of(id)} was submitted")
                     : Results.Ok(new { snapshot.SweepId, snapshot.Status, snapshot.Spec, snapshot.Trials, snapshot.BestRunId, snapshot.BestEvalLoss, snapshot.Counts });
             })
             .RequireAuthorization(Policies.Read).WithName("GetSweep").Produces<SweepSnapshot>()

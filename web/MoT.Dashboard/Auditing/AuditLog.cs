@@ -21,11 +21,11 @@ public sealed class AuditLog(IDbContextFactory<MotDbContext> contexts, ClientAdd
         var entry = new AuditEntry
         {
             At = clock.GetUtcNow().UtcDateTime,
-            UserName = Clip(userName, 64),
-            Action = Clip(action, 64),
-            TargetId = targetId?.ToString() is { } id ? Clip(id, 128) : null,
-            RemoteAddress = client.Value is { } address ? Clip(address, 64) : null,
-            Outcome = Clip(outcome.ReplaceLineEndings(" "), 500),
+            UserName = StoredText.Fit(userName, 64),
+            Action = StoredText.Fit(action, 64),
+            TargetId = targetId?.ToString() is { } id ? StoredText.Fit(id, 128) : null,
+            RemoteAddress = client.Value is { } address ? StoredText.Fit(address, 64) : null,
+            Outcome = StoredText.Fit(outcome.ReplaceLineEndings(" "), 500),
         };
         try
         {
@@ -40,5 +40,4 @@ public sealed class AuditLog(IDbContextFactory<MotDbContext> contexts, ClientAdd
         }
     }
 
-    private static string Clip(string value, int length) => value.Length <= length ? value : value[..length];
 }

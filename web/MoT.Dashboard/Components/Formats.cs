@@ -15,5 +15,6 @@ public static class Formats
 
     public static string Loss(double? loss) => loss is { } l ? l.ToString("0.0000", CultureInfo.InvariantCulture) : "—";
 
-    public static string Short(Guid id) => id.ToString()[..8];
+    /// <summary>An id as messages and labels show it (<see cref="MoT.Contracts.ShortIds"/>).</summary>
+    public static string Short(Guid id) => MoT.Contracts.ShortIds.Of(id);
 }

@@ -46,7 +46,7 @@ public static class ExportEndpoints
             }
             catch (KeyNotFoundException)
             {
-                return Results.Text($"run {runId} is not in the run store", statusCode: StatusCodes.Status404NotFound);
+                return Results.Text($"run {MoT.Contracts.ShortIds.Of(runId)} is not in the run store", statusCode: StatusCodes.Status404NotFound);
             }
 
             await RunConsoleText.WriteFileAsync(console, runId, http);
@@ -54,8 +54,8 @@ public static class ExportEndpoints
         });
         group.MapGet("/runs/{runId:guid}/metrics.csv", async (Guid runId, RunExport export, CancellationToken cancellationToken) =>
             await export.RunExistsAsync(runId, cancellationToken)
-                ? new CsvResult($"run-{runId.ToString()[..8]}-metrics.csv", (writer, token) => export.WriteMetricsAsync(writer, runId, token))
-                : Results.Text($"run {runId} is not in the run store", statusCode: StatusCodes.Status404NotFound));
+                ? new CsvResult($"run-{MoT.Contracts.ShortIds.Of(runId)}-metrics.csv", (writer, token) => export.WriteMetricsAsync(writer, runId, token))
+                : Results.Text($"run {MoT.Contracts.ShortIds.Of(runId)} is not in the run store", statusCode: StatusCodes.Status404NotFound));
         return app;
     }
 

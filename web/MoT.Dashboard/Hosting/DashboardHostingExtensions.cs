@@ -94,6 +94,7 @@ public static class DashboardHostingExtensions
         services.AddSingleton<Export.RunExport>();
         services.AddScoped<ClusterView>();
         services.AddScoped<LeaderboardView>();
+        services.AddSingleton<RunReader>();
         services.AddTransient<RunDetailViewModel>();
         services.AddSingleton(sp => new RunLiveFeeds(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILogger<RunLiveFeeds>>()));
         services.AddSingleton<IRunConsoleLog, DatabaseRunConsoleLog>();

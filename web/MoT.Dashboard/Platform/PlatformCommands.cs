@@ -1,3 +1,4 @@
+using MoT.Contracts;
 using MoT.Contracts.Runs;
 using MoT.Contracts.Sweeps;
 using MoT.Dashboard.Accounts;
@@ -15,7 +16,7 @@ namespace MoT.Dashboard.Platform;
 /// </summary>
 public sealed class PlatformCommands(
     IGrainFactory grains, CurrentUser user, RunCatalog catalog, CheckpointStore checkpoints, AuditLog audit, ILogger<PlatformCommands> logger,
-    RunAnnotations? annotations = null)
+    RunAnnotations? annotations = null, RunReader? runs = null)
 {
     // Optional only so that hosts and tests without a run store can build the commands that need none.
     private RunAnnotations Annotations => annotations ?? throw new InvalidOperationException("this dashboard has no run store to keep names, tags and notes in");
@@ -52,7 +53,21 @@ public sealed class PlatformCommands(
     public async Task<CommandResult> CancelRunAsync(Guid runId)
     {
         var name = await user.RequireAsync(Policies.Cancel, "cancel runs");
-        return await Audited(name, AuditActions.RunCancel, runId, await grains.GetGrain<IRunGrain>(runId).CancelAsync($"by {name}"));
+        CommandResult result;
+        try
+        {
+            result = await grains.GetGrain<IRunGrain>(runId).CancelAsync($"by {name}");
+        }
+        catch (KeyNotFoundException) when (runs is not null)
+        {
+            // A sweep's trial whose run is not created yet (an id nobody handed out is still not found here).
+            var listed = await runs.GetAsync(runId);
+            result = new CommandResult(false, listed.Status.IsTerminal()
+                ? $"Run {ShortIds.Of(runId)} already finished as {listed.Status}; nothing to stop."
+                : $"Run {ShortIds.Of(runId)} is not created yet: sweep {ShortIds.Of(listed.Spec.SweepId ?? Guid.Empty)} creates it within seconds. Cancel it then, or cancel the sweep.");
+        }
+
+        return await Audited(name, AuditActions.RunCancel, runId, result);
     }
 
     public async Task<CommandResult> CancelSweepAsync(Guid sweepId)

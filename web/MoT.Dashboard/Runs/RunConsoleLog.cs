@@ -36,7 +36,7 @@ public sealed class DatabaseRunConsoleLog(RunLogQuery query) : IRunConsoleLog
         Page(runId, await query.TailAsync(runId, count, cancellationToken));
 
     private static RunLogPage Page(Guid runId, RunLogSlice? slice) => slice is null
-        ? throw new KeyNotFoundException($"runId: run {runId} is not in the run store")
+        ? throw new KeyNotFoundException($"runId: run {MoT.Contracts.ShortIds.Of(runId)} is not in the run store")
         : new RunLogPage(runId, [.. slice.Lines.Select(l => new RunLogLineDto(l.Sequence, l.Attempt, l.Time, l.Level.ToString(), l.Text, l.OmittedBefore))],
             slice.LastSequence, slice.More);
 }

@@ -12,8 +12,8 @@ namespace MoT.Dashboard.Runs;
 /// checkpoints, system metrics) happen at most once per <see cref="RefreshInterval"/>: a page costs the host the same
 /// whether its run reports ten times a second or once.
 /// </summary>
-public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history, CheckpointStore checkpoints, RunLiveFeeds feeds,
-    ILogger<RunDetailViewModel> logger) : IAsyncDisposable
+public sealed class RunDetailViewModel(IGrainFactory grains, RunReader runs, IRunHistory history, CheckpointStore checkpoints,
+    RunLiveFeeds feeds, ILogger<RunDetailViewModel> logger) : IAsyncDisposable
 {
     /// <summary>The shortest time between two renders caused by live points (people read a curve, not each report).</summary>
     public static readonly TimeSpan RenderInterval = TimeSpan.FromSeconds(1);
@@ -55,7 +55,7 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
         Children = [];
         try
         {
-            Snapshot = await grains.GetGrain<IRunGrain>(runId).GetSnapshotAsync();
+            Snapshot = await runs.GetAsync(runId);
             Children = await RunLineage.ChildrenAsync(grains, Snapshot);
             // A bounded read whatever the run recorded: the store picks each curve's chart budget of points.
             foreach (var series in await history.GetMetricsAsync(runId, CurveSet.MaxChartPoints)) Curves.AddRange(series);
@@ -63,7 +63,7 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
         }
         catch (Exception e)
         {
-            Error = e is KeyNotFoundException ? $"Run {runId} does not exist." : e.Message;
+            Error = e is KeyNotFoundException ? $"Run {MoT.Contracts.ShortIds.Of(runId)} does not exist." : e.Message;
             return;
         }
 
@@ -81,7 +81,7 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
     /// live feed does not carry (system metrics, throughput) recorded since the last ones shown.</summary>
     public async Task RefreshAsync()
     {
-        Snapshot = await grains.GetGrain<IRunGrain>(RunId).GetSnapshotAsync();
+        Snapshot = await runs.GetAsync(RunId);
         await AppendStoredAsync();
         Checkpoints = await checkpoints.ListAsync(RunId);
         if (Snapshot.Children.Count != Children.Count) Children = await RunLineage.ChildrenAsync(grains, Snapshot);
@@ -95,19 +95,13 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
     {
         try
         {
-            var sinceRefresh = System.Diagnostics.Stopwatch.StartNew();
-            await foreach (var progress in feeds.WatchAsync(runId, cancel).WithCancellation(cancel))
+            while (!await FollowAsync(runId, cancel))
             {
-                Apply(progress);
-                LiveUpdates++;
-                if (progress.EvalLoss is not null && sinceRefresh.Elapsed >= RefreshInterval && !Hidden)
-                {
-                    // An eval point is a good moment to pick up status and checkpoints (not each one: evals can be frequent).
-                    await RefreshAsync();
-                    sinceRefresh.Restart();
-                }
-
-                RequestRender();
+                // A sweep's trial whose run the sweep has not created yet (the sweep answers for it): look again shortly.
+                await Task.Delay(WaitForCreation, cancel);
+                await RefreshAsync();
+                await changed();
+                if (Snapshot!.Status.IsTerminal()) break;
             }
 
             Watching = false;
@@ -131,6 +125,37 @@ public sealed class RunDetailViewModel(IGrainFactory grains, IRunHistory history
                 // the page is gone
             }
         }
+    }
+
+    /// <summary>How long the page waits before looking again for a listed run its sweep has not created yet.</summary>
+    public static readonly TimeSpan WaitForCreation = TimeSpan.FromSeconds(1);
+
+    /// <summary>Applies the run's live progress until it ends; false when the run does not exist (yet).</summary>
+    private async Task<bool> FollowAsync(Guid runId, CancellationToken cancel)
+    {
+        try
+        {
+            var sinceRefresh = System.Diagnostics.Stopwatch.StartNew();
+            await foreach (var progress in feeds.WatchAsync(runId, cancel).WithCancellation(cancel))
+            {
+                Apply(progress);
+                LiveUpdates++;
+                if (progress.EvalLoss is not null && sinceRefresh.Elapsed >= RefreshInterval && !Hidden)
+                {
+                    // An eval point is a good moment to pick up status and checkpoints (not each one: evals can be frequent).
+                    await RefreshAsync();
+                    sinceRefresh.Restart();
+                }
+
+                RequestRender();
+            }
+        }
+        catch (KeyNotFoundException) when (LiveUpdates == 0)
+        {
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>True while the page's tab is hidden: live points are still taken in, but the page is not redrawn and the

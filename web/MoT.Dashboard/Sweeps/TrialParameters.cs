@@ -26,15 +26,8 @@ public static class TrialParameters
         }
     }
 
-    /// <summary>Four significant digits, the way the trial table and hovers print a number (0.0003162, 3.162e-07, 1024).</summary>
-    public static string Round(double value)
-    {
-        if (value == 0 || !double.IsFinite(value)) return value.ToString(CultureInfo.InvariantCulture);
-        var magnitude = Math.Abs(value);
-        if (magnitude is < 1e-4 or >= 1e6) return value.ToString("0.###e0", CultureInfo.InvariantCulture);
-        var scale = Math.Pow(10, Math.Floor(Math.Log10(magnitude)) - 3);
-        return (Math.Round(value / scale) * scale).ToString("0.##########", CultureInfo.InvariantCulture);
-    }
+    /// <summary>The config number format at four significant digits, for the compact trial table and hovers (0.0003162, 3.162e-7, 1024).</summary>
+    public static string Round(double value) => MoT.Dashboard.Components.ConfigNumbers.Format(value, 4);
 
     public static string Text(ParameterValue? value) => value?.Text ?? "—";
 
