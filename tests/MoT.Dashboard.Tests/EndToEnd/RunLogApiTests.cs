@@ -79,8 +79,8 @@ public sealed class RunLogApiTests(DashboardServer server) : IAsyncLifetime
         Assert.Equal("after: -1 is outside 0..9223372036854775807", await DetailAsync(await rita.GetAsync($"/api/v1/runs/{run}/log?after=-1", Cancel), 400));
         Assert.Equal("limit: 0 is outside 1..5000", await DetailAsync(await rita.GetAsync($"/api/v1/runs/{run}/log?limit=0", Cancel), 400));
         Assert.StartsWith("tail: cannot be combined with after", await DetailAsync(await rita.GetAsync($"/api/v1/runs/{run}/log?tail=5&after=3", Cancel), 400));
-        Assert.Equal($"runId: run {run} is not in the run store", await DetailAsync(await rita.GetAsync($"/api/v1/runs/{run}/log", Cancel), 404));
-        Assert.Equal($"runId: run {run} is not in the run store", await DetailAsync(await rita.GetAsync($"/api/v1/runs/{run}/log.txt", Cancel), 404));
+        Assert.Equal($"runId: run {MoT.Contracts.ShortIds.Of(run)} is not in the run store", await DetailAsync(await rita.GetAsync($"/api/v1/runs/{run}/log", Cancel), 404));
+        Assert.Equal($"runId: run {MoT.Contracts.ShortIds.Of(run)} is not in the run store", await DetailAsync(await rita.GetAsync($"/api/v1/runs/{run}/log.txt", Cancel), 404));
     }
 
     private static async Task<string> DetailAsync(HttpResponseMessage response, int status)
