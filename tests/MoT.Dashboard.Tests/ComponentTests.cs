@@ -1,4 +1,5 @@
 using Bunit;
+using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using MoT.Contracts.Sweeps;
 using RunsPage = MoT.Dashboard.Components.Pages.Runs;
@@ -67,6 +68,25 @@ public sealed class ComponentTests : MudComponentTests
         cut.Find("input[data-testid=run-filter], [data-testid=run-filter] input").Input("owner = alice");
         cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
         cut.WaitForAssertion(() => Assert.DoesNotContain("at column", cut.Markup), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void Enter_in_the_filter_box_applies_the_filter_without_waiting_for_the_debounce()
+    {
+        Context.Services.AddSingleton<IRunHistory>(new RunsGridModelTests.ListRunHistory([RunsGridModelTests.Row(1)]));
+        var auth = Context.AddAuthorization();
+        auth.SetAuthorized("rita");
+        auth.SetRoles("researcher");
+
+        var cut = Render<RunsPage>();
+        cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
+        var filter = cut.Find("input[data-testid=run-filter], [data-testid=run-filter] input");
+        filter.Input("owner = alice and (status = Running");
+        Assert.DoesNotContain("at column", cut.Markup); // the debounce holds typed text back
+        cut.Find("input[data-testid=run-filter], [data-testid=run-filter] input").KeyDown(new KeyboardEventArgs { Key = "Enter", Code = "Enter" });
+
+        // Applied by the key press itself, well inside the 300 ms the debounce would still wait.
+        Assert.Contains("at column", cut.Markup);
     }
 
     [Fact]

@@ -4,8 +4,10 @@ using System.Text.Json.Nodes;
 
 namespace MoT.Cli.Bench;
 
-/// <summary>One page action's timings (ms, measured in the page from the click or keystroke to the updated view).</summary>
-public sealed record PageActionTimes(string Action, IReadOnlyList<double> SortedMs)
+/// <summary>One page action's timings (ms, measured in the page from the click or keystroke to the updated view).
+/// <paramref name="Judged"/> is false for an action whose time includes a wait the page makes on purpose (the filter box's
+/// debounce while someone types): it is shown, but not held against the target.</summary>
+public sealed record PageActionTimes(string Action, IReadOnlyList<double> SortedMs, bool Judged = true)
 {
     public double P50 => SchedulerBenchmark.Percentile(SortedMs, 0.50);
     public double P95 => SchedulerBenchmark.Percentile(SortedMs, 0.95);
@@ -43,7 +45,8 @@ public sealed record DashboardMemoryResult(
 /// executor, its own SQLite store) with <c>Trainings</c> runs training; headless chromium opens <c>Pages</c> run pages, each a
 /// live Blazor circuit streaming its run's curves; then one more page times the actions a person makes meanwhile: apply a
 /// filter on the Runs page (and clear it), open a run from the grid, go back to the Runs page. Times are taken in the page
-/// (performance.now) from the input to the DOM showing the result; the filter box's 300 ms debounce is part of its time.
+/// (performance.now) from the input to the DOM showing the result. A filter is applied with Enter, as someone who has
+/// finished typing does; typing and pausing instead waits out the box's 300 ms debounce, timed in a row of its own.
 /// Where the CPU goes is read from /proc over a hold while the pages only stream and over the actions: the dashboard
 /// process (with its co-hosted silo) against the browser and all its renderers. Headless chromium, like a browser window,
 /// reports every tab but the one in front as hidden (document.visibilityState); the flags below only stop it from
@@ -133,14 +136,17 @@ internal sealed class DashboardMemoryBenchmark(MemoryBenchmarkSettings settings)
         await Require(browser.WaitForAsync(page, $"document.querySelector('[data-testid=interactive]') && {FilterInput} && {RunLinks} > 0", TimeSpan.FromMinutes(1), cancellationToken),
             "the Runs page did not show runs within a minute");
         var filter = new List<double>();
+        var paused = new List<double>();
         var open = new List<double>();
         var back = new List<double>();
         for (var i = 0; i < settings.Actions; i++)
         {
             // Filter to the running runs (exactly the trainings are left), then clear it (a full page of runs again).
             var full = (await browser.EvaluateAsync(page, RunLinks, cancellationToken))!.GetValue<int>();
-            filter.Add(await TimeAsync(browser, page, Type("status = Running"), $"{RunLinks} === {trainings}", "filter to the running runs", cancellationToken));
-            filter.Add(await TimeAsync(browser, page, Type(""), $"{RunLinks} === {full}", "clear the filter", cancellationToken));
+            filter.Add(await TimeAsync(browser, page, Type("status = Running") + ";" + Enter, $"{RunLinks} === {trainings}", "filter to the running runs", cancellationToken));
+            filter.Add(await TimeAsync(browser, page, Type("") + ";" + Enter, $"{RunLinks} === {full}", "clear the filter", cancellationToken));
+            paused.Add(await TimeAsync(browser, page, Type("status = Running"), $"{RunLinks} === {trainings}", "filter to the running runs (typing)", cancellationToken));
+            paused.Add(await TimeAsync(browser, page, Type(""), $"{RunLinks} === {full}", "clear the filter (typing)", cancellationToken));
             open.Add(await TimeAsync(browser, page, "document.querySelector('[data-testid=run-link]').click()",
                 "location.pathname.startsWith('/runs/') && document.querySelector('[data-testid=run-title]') && document.querySelector('[data-testid=step]')", "open a run", cancellationToken));
             back.Add(await TimeAsync(browser, page, "document.querySelector('a[href=\"/runs\"]').click()",
@@ -149,12 +155,16 @@ internal sealed class DashboardMemoryBenchmark(MemoryBenchmarkSettings settings)
 
         return
         [
-            new PageActionTimes("apply or clear a filter", filter.Order().ToList()),
+            new PageActionTimes("apply or clear a filter (Enter)", filter.Order().ToList()),
             new PageActionTimes("open a run from the grid", open.Order().ToList()),
             new PageActionTimes("back to the Runs page", back.Order().ToList()),
             new PageActionTimes("all actions", filter.Concat(open).Concat(back).Order().ToList()),
+            new PageActionTimes("same filters by pausing typing (300 ms debounce included)", paused.Order().ToList(), Judged: false),
         ];
     }
+
+    /// <summary>Presses Enter in the filter box (applies what was typed without waiting for the debounce).</summary>
+    private const string Enter = $"{FilterInput}.dispatchEvent(new KeyboardEvent('keydown', {{ key: 'Enter', code: 'Enter', bubbles: true }}))";
 
     /// <summary>Sets the filter box as typing would (an input event; the box debounces it).</summary>
     private static string Type(string text) =>
