@@ -159,7 +159,7 @@ internal sealed class DashboardMemoryBenchmark(MemoryBenchmarkSettings settings)
             new PageActionTimes("open a run from the grid", open.Order().ToList()),
             new PageActionTimes("back to the Runs page", back.Order().ToList()),
             new PageActionTimes("all actions", filter.Concat(open).Concat(back).Order().ToList()),
-            new PageActionTimes("same filters by pausing typing (300 ms debounce included)", paused.Order().ToList(), Judged: false),
+            new PageActionTimes("same filters typed, 300 ms debounce incl.", paused.Order().ToList(), Judged: false),
         ];
     }
 
