@@ -89,6 +89,12 @@ public sealed class RunLiveFeeds(Func<Guid, CancellationToken, IAsyncEnumerable<
         {
             // the last watcher left
         }
+        catch (KeyNotFoundException e)
+        {
+            // A sweep's listed run not created yet: its pages look again shortly, no warning each time.
+            logger.LogDebug("Run {RunId} has no live progress yet: {Message}", runId, e.Message);
+            failure = e;
+        }
         catch (Exception e)
         {
             logger.LogWarning(e, "Live progress of run {RunId} stopped", runId);
