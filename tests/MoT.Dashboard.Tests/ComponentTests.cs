@@ -52,20 +52,13 @@ public sealed class ComponentTests : MudComponentTests
     [Fact]
     public void The_runs_page_shows_the_filter_parser_error_in_place_and_no_rows_of_an_earlier_query()
     {
-        Context.Services.AddSingleton<IRunHistory>(new RunsGridModelTests.ListRunHistory([RunsGridModelTests.Row(1)]));
-        var auth = Context.AddAuthorization();
-        auth.SetAuthorized("rita");
-        auth.SetRoles("researcher");
-
-        var cut = Render<RunsPage>();
-        cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
-        var filter = cut.Find("input[data-testid=run-filter], [data-testid=run-filter] input");
-        filter.Input("owner = alice and (status = Running");
+        var cut = RenderRunsPageWithOneRun();
+        cut.Find(FilterBox).Input("owner = alice and (status = Running");
 
         cut.WaitForAssertion(() => Assert.Contains("at column", cut.Markup), TimeSpan.FromSeconds(5));
         cut.WaitForAssertion(() => Assert.DoesNotContain("run1", cut.Markup), TimeSpan.FromSeconds(5));
 
-        cut.Find("input[data-testid=run-filter], [data-testid=run-filter] input").Input("owner = alice");
+        cut.Find(FilterBox).Input("owner = alice");
         cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
         cut.WaitForAssertion(() => Assert.DoesNotContain("at column", cut.Markup), TimeSpan.FromSeconds(5));
     }
@@ -73,20 +66,27 @@ public sealed class ComponentTests : MudComponentTests
     [Fact]
     public void Enter_in_the_filter_box_applies_the_filter_without_waiting_for_the_debounce()
     {
+        var cut = RenderRunsPageWithOneRun();
+        cut.Find(FilterBox).Input("owner = alice and (status = Running");
+        Assert.DoesNotContain("at column", cut.Markup); // the debounce holds typed text back
+        cut.Find(FilterBox).KeyDown(new KeyboardEventArgs { Key = "Enter", Code = "Enter" });
+
+        // Applied by the key press itself, well inside the 300 ms the debounce would still wait.
+        Assert.Contains("at column", cut.Markup);
+    }
+
+    private const string FilterBox = "input[data-testid=run-filter], [data-testid=run-filter] input";
+
+    /// <summary>The Runs page for a researcher, showing its one run (run1).</summary>
+    private IRenderedComponent<RunsPage> RenderRunsPageWithOneRun()
+    {
         Context.Services.AddSingleton<IRunHistory>(new RunsGridModelTests.ListRunHistory([RunsGridModelTests.Row(1)]));
         var auth = Context.AddAuthorization();
         auth.SetAuthorized("rita");
         auth.SetRoles("researcher");
-
         var cut = Render<RunsPage>();
         cut.WaitForAssertion(() => Assert.Contains("run1", cut.Markup), TimeSpan.FromSeconds(5));
-        var filter = cut.Find("input[data-testid=run-filter], [data-testid=run-filter] input");
-        filter.Input("owner = alice and (status = Running");
-        Assert.DoesNotContain("at column", cut.Markup); // the debounce holds typed text back
-        cut.Find("input[data-testid=run-filter], [data-testid=run-filter] input").KeyDown(new KeyboardEventArgs { Key = "Enter", Code = "Enter" });
-
-        // Applied by the key press itself, well inside the 300 ms the debounce would still wait.
-        Assert.Contains("at column", cut.Markup);
+        return cut;
     }
 
     [Fact]
