@@ -100,6 +100,38 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Tokens_per_step_is_what_an_optimizer_step_reads_from_the_data()
+    {
+        // Counted from the batches the trainer takes, not from the formula: gradient accumulation and the context length
+        // must both be in the leaderboard's budget and in tokens/s.
+        var config = TrainingRun.Config(steps: 4) with { BatchSize = 2, GradientAccumulation = 3, EvalInterval = 1000, CheckpointInterval = 1000 };
+        var counting = new TokenCountingBatches(TrainingRun.Batches(config));
+        using var run = new TrainingRun();
+        using var trainer = Trainer.Create(config, counting, TrainingRun.EvalBatches(config), run.Directory);
+
+        trainer.Run(new RecordingObserver(), TestContext.Current.CancellationToken);
+
+        Assert.Equal(4L * 2 * 3 * config.Model.ContextLength, counting.InputTokens);
+        Assert.Equal(counting.InputTokens, 4 * config.TokensPerStep());
+    }
+
+    /// <summary>Counts the input tokens of every training batch handed out.</summary>
+    private sealed class TokenCountingBatches(IBatchSource inner) : IBatchSource
+    {
+        public long InputTokens { get; private set; }
+        public string Identity => inner.Identity;
+        public string SaveCursor() => inner.SaveCursor();
+        public void RestoreCursor(string cursor) => inner.RestoreCursor(cursor);
+
+        public TrainingBatch Next(int batchSize, int sequenceLength, Device device)
+        {
+            var batch = inner.Next(batchSize, sequenceLength, device);
+            InputTokens += batch.Inputs.numel();
+            return batch;
+        }
+    }
+
+    [Fact]
     public void Training_steps_leak_no_tensors()
     {
         using var run = new TrainingRun();
