@@ -46,10 +46,7 @@ public sealed class ListedRunIdsTests(DashboardServer server) : IAsyncLifetime
         var wrong = new List<string>();
         foreach (var runId in runIds)
         {
-            using var response = await rita.GetAsync($"/api/v1/runs/{runId}", Cancel);
-            var text = await response.Content.ReadAsStringAsync(Cancel);
-            if (response.StatusCode != HttpStatusCode.OK) { wrong.Add($"{runId}: {(int)response.StatusCode} {text}"); continue; }
-            var run = JsonSerializer.Deserialize<JsonElement>(text);
+            if (await ReadRunAsync(rita, runId, wrong) is not { } run) continue;
             var spec = run.GetProperty("spec");
             if (spec.GetProperty("sweepId").GetString() != sweepId.ToString()) wrong.Add($"{runId}: sweep {spec.GetProperty("sweepId")}");
             if (!spec.GetProperty("configJson").GetString()!.Contains("\"lr\"", StringComparison.Ordinal)) wrong.Add($"{runId}: config without its sampled lr");
@@ -74,10 +71,7 @@ public sealed class ListedRunIdsTests(DashboardServer server) : IAsyncLifetime
         var wrong = new List<string>();
         foreach (var runId in runIds)
         {
-            using var response = await rita.GetAsync($"/api/v1/runs/{runId}", Cancel);
-            var text = await response.Content.ReadAsStringAsync(Cancel);
-            if (response.StatusCode != HttpStatusCode.OK) { wrong.Add($"{runId}: {(int)response.StatusCode} {text}"); continue; }
-            var run = JsonSerializer.Deserialize<JsonElement>(text);
+            if (await ReadRunAsync(rita, runId, wrong) is not { } run) continue;
             // A created run is cancelled a batch per turn too, so it may still be queued, or running on a slot the scheduler
             // gave it before its cancel arrived (or even done); one never created is cancelled at once.
             var status = run.GetProperty("status").ToString();
@@ -115,6 +109,16 @@ public sealed class ListedRunIdsTests(DashboardServer server) : IAsyncLifetime
             await browser.DisposeAsync();
             playwright.Dispose();
         }
+    }
+
+    /// <summary>The run as the API reads it by id; null (and a line in <paramref name="wrong"/>) when it is not 200.</summary>
+    private static async Task<JsonElement?> ReadRunAsync(HttpClient client, string runId, List<string> wrong)
+    {
+        using var response = await client.GetAsync($"/api/v1/runs/{runId}", Cancel);
+        var text = await response.Content.ReadAsStringAsync(Cancel);
+        if (response.StatusCode == HttpStatusCode.OK) return JsonSerializer.Deserialize<JsonElement>(text);
+        wrong.Add($"{runId}: {(int)response.StatusCode} {text}");
+        return null;
     }
 
     private static async Task<(Guid SweepId, IReadOnlyList<string> RunIds)> SubmitAsync(HttpClient client, string name, int trials)
