@@ -27,6 +27,19 @@ public sealed class LiveChartViewTests
     }
 
     [Fact]
+    public void A_point_read_again_with_the_same_value_leaves_the_view_as_it_is()
+    {
+        var curves = new CurveSet();
+        for (var step = 0; step < 10; step++) curves.Add(MetricNames.TrainLoss, step, 10 - step);
+        var first = curves.Get(MetricNames.TrainLoss);
+
+        // A later store read overlaps the points the curve holds (the reads start after the oldest curve's last step).
+        for (var step = 5; step < 10; step++) curves.Add(MetricNames.TrainLoss, step, 10 - step);
+
+        Assert.Same(first, curves.Get(MetricNames.TrainLoss));
+    }
+
+    [Fact]
     public void An_earlier_step_written_again_redraws_the_view_from_the_stored_points()
     {
         var curves = new CurveSet();

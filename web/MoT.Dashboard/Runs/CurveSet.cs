@@ -37,6 +37,8 @@ public sealed class CurveSet
         lock (_gate)
         {
             if (!_series.TryGetValue(name, out var points)) _series[name] = points = [];
+            // The same point again (a store read that overlaps what the curve holds) changes nothing, not even the view.
+            if (points.TryGetValue(step, out var held) && held.Equals(value)) return;
             if (_views.TryGetValue(name, out var view))
             {
                 // A step after the shown ones extends the view; an earlier step (a resumed attempt trains it again) changes
