@@ -15,3 +15,10 @@ internal interface IFaultInjectable
     /// <summary>Called at each stage; whatever it throws aborts the write there.</summary>
     Func<IngestStage, Task>? FaultInjection { get; set; }
 }
+
+internal static class FaultInjection
+{
+    /// <summary>Runs the test's fault for <paramref name="stage"/>, if one is set.</summary>
+    public static Task FaultAsync(this IFaultInjectable writer, IngestStage stage) =>
+        writer.FaultInjection is { } fault ? fault(stage) : Task.CompletedTask;
+}

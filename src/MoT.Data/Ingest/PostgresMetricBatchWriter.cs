@@ -96,21 +96,18 @@ public sealed class PostgresMetricBatchWriter : IMetricBatchWriter, IFaultInject
                 await create.ExecuteNonQueryAsync(cancellationToken);
             // One statement may update a row only once: keep the last point per key.
             await CopyAsync(connection, CopyStage, MetricBatchWriter.LastPerKey(resent), cancellationToken);
-            await FaultAsync(IngestStage.Copied);
+            await this.FaultAsync(IngestStage.Copied);
             await using var merge = new NpgsqlCommand(Merge, connection, transaction);
             await merge.ExecuteNonQueryAsync(cancellationToken);
         }
         else
         {
-            await FaultAsync(IngestStage.Copied);
+            await this.FaultAsync(IngestStage.Copied);
         }
         await transaction.CommitAsync(cancellationToken);
         _marks.Advance(batch);
-        await FaultAsync(IngestStage.Committed);
+        await this.FaultAsync(IngestStage.Committed);
     }
-
-    private Task FaultAsync(IngestStage stage) =>
-        ((IFaultInjectable)this).FaultInjection is { } fault ? fault(stage) : Task.CompletedTask;
 
     internal static async Task CopyAsync(NpgsqlConnection connection, string copy, IReadOnlyList<MetricPointRecord> batch,
         CancellationToken cancellationToken)

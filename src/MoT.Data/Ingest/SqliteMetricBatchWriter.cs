@@ -73,11 +73,9 @@ public sealed class SqliteMetricBatchWriter(string connectionString) : IMetricBa
             time.Value = point.WallTime.Kind == DateTimeKind.Local ? point.WallTime.ToUniversalTime() : point.WallTime;
             command.ExecuteNonQuery(); // SQLite is in-process: the async variant would only add overhead
         }
-        await FaultAsync(IngestStage.Copied);
+        await this.FaultAsync(IngestStage.Copied);
         await transaction.CommitAsync(cancellationToken);
-        await FaultAsync(IngestStage.Committed);
+        await this.FaultAsync(IngestStage.Committed);
     }
 
-    private Task FaultAsync(IngestStage stage) =>
-        ((IFaultInjectable)this).FaultInjection is { } fault ? fault(stage) : Task.CompletedTask;
 }

@@ -28,6 +28,6 @@ public sealed record RunLogLimits(int HeadLines, int TailLines)
 
         value = new string(chars);
         if (more) value += " …";
-        return value.Length <= MaxLineLength ? value : string.Concat(value.AsSpan(0, MaxLineLength - 1), "…");
+        return StoredText.Fit(value, MaxLineLength);
     }
 }
