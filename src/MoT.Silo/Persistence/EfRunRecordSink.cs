@@ -2,8 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using MoT.Contracts.Runs;
 using MoT.Data;
 using MoT.Data.Annotations;
+using MoT.Grains.Configs;
 using MoT.Grains.Runs;
-using MoT.Silo.Sweeps;
 using MoT.Silo.Training;
 using MoT.Training.Configuration;
 using MoT.Training.Models;
@@ -20,14 +20,7 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await StoredOwners.EnsureAsync(db, record.Spec.Owner, cancellationToken);
-        if (record.Spec.SweepId is { } sweepId && !await db.Sweeps.AnyAsync(s => s.Id == sweepId, cancellationToken))
-        {
-            db.Sweeps.Add(new Entities.Sweep
-            {
-                Id = sweepId, Name = EfSweepRecordSink.UnnamedName(sweepId), OwnerId = record.Spec.Owner, SpecJson = "{}",
-                CreatedAt = record.CreatedAt.UtcDateTime,
-            });
-        }
+        if (record.Spec.SweepId is { } sweepId) await EnsureSweepAsync(db, sweepId, record, cancellationToken);
 
         var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == record.RunId, cancellationToken);
         var facts = StoredFacts.Of(record.Spec.ConfigJson);
@@ -80,6 +73,17 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>A placeholder row for a run's sweep whose own record has not been written yet (its owner and time from the run).</summary>
+    private static async Task EnsureSweepAsync(MotDbContext db, Guid sweepId, RunRecord run, CancellationToken cancellationToken)
+    {
+        if (await db.Sweeps.AnyAsync(s => s.Id == sweepId, cancellationToken)) return;
+        db.Sweeps.Add(new Entities.Sweep
+        {
+            Id = sweepId, Name = EfSweepRecordSink.UnnamedName(sweepId), OwnerId = run.Spec.Owner, SpecJson = "{}",
+            CreatedAt = run.CreatedAt.UtcDateTime,
+        });
+    }
+
     public async Task RecordUncreatedAsync(IReadOnlyCollection<RunRecord> records, CancellationToken cancellationToken = default)
     {
         if (records.Count == 0) return;
@@ -87,12 +91,7 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         foreach (var owner in records.Select(r => r.Spec.Owner).Distinct()) await StoredOwners.EnsureAsync(db, owner, cancellationToken);
         foreach (var (sweepId, first) in records.Where(r => r.Spec.SweepId is not null).GroupBy(r => r.Spec.SweepId!.Value).Select(g => (g.Key, g.First())))
         {
-            if (await db.Sweeps.AnyAsync(s => s.Id == sweepId, cancellationToken)) continue;
-            db.Sweeps.Add(new Entities.Sweep
-            {
-                Id = sweepId, Name = EfSweepRecordSink.UnnamedName(sweepId), OwnerId = first.Spec.Owner, SpecJson = "{}",
-                CreatedAt = first.CreatedAt.UtcDateTime,
-            });
+            await EnsureSweepAsync(db, sweepId, first, cancellationToken);
         }
 
         var ids = records.Select(r => r.RunId).ToList();
@@ -183,7 +182,8 @@ public sealed class EfRunRecordSink(IDbContextFactory<MotDbContext> contexts) : 
         {
             try
             {
-                var facts = RunFacts.FromConfig(configJson, SchemaRunConfigRules.Default);
+                // Family and data identity only: the tokens per step come from Training below, one translation per record.
+                var facts = RunFacts.FromConfig(configJson, BasicRunConfigRules.Instance);
                 var (flopsPerToken, steps, tokensPerStep) = Training(configJson);
                 return new StoredFacts(facts.Family, flopsPerToken, steps, tokensPerStep, facts.EvalSetId, facts.TokenizerId);
             }

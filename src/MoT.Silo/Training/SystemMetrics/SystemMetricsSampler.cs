@@ -16,7 +16,9 @@ public sealed class SystemMetricsSampler(TimeSpan interval, Func<DateTime> clock
     public static SystemMetricsSampler For(TrainingRequest request, TimeSpan interval, ILogger logger, NvidiaSmi? nvidiaSmi = null)
     {
         List<ISystemMetricsReader> readers = [ProcessMetricsReader.ForCurrentProcess()];
-        if (GpuMetricsReader.For(request.Device, nvidiaSmi ?? NvidiaSmi.OnPath(), logger) is { } gpu) readers.Add(gpu);
+        // nvidia-smi is looked for on PATH only for a CUDA device (a CPU run reads no GPU).
+        if (GpuMetricsReader.CudaOrdinal(request.Device) is not null
+            && GpuMetricsReader.For(request.Device, nvidiaSmi ?? NvidiaSmi.OnPath(), logger) is { } gpu) readers.Add(gpu);
         return new SystemMetricsSampler(interval, () => DateTime.UtcNow, readers);
     }
 
