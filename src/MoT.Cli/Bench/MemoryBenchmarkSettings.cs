@@ -32,7 +32,8 @@ public sealed record MemoryBenchmarkSettings(
     /// <summary>A short run: what the queue holds.</summary>
     public static string QueuedConfig() => Config(steps: 50, stepDelayMs: 20, evalInterval: 10, checkpointInterval: 25);
 
-    private static string Config(long steps, double stepDelayMs, long evalInterval, long checkpointInterval) => new JsonObject
+    /// <summary>A simulated Dense run: its steps, the time one step takes, and how often it evaluates and checkpoints.</summary>
+    internal static string Config(long steps, double stepDelayMs, long evalInterval, long checkpointInterval) => new JsonObject
     {
         ["model"] = new JsonObject { ["family"] = "Dense" },
         ["training"] = new JsonObject { ["steps"] = steps, ["eval_interval"] = evalInterval, ["checkpoint_interval"] = checkpointInterval },

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -237,7 +236,7 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
                 .Select(d => Ms(runningAt[d.RunId] - d.StartedAt)).Order().ToList()),
         };
         var slowest = dispatches.OrderByDescending(d => d.StartedAt - d.ReadyAt).Take(3).Select(d =>
-            $"run {d.RunId.ToString()[..8]} on {d.SlotKey}: release sent {Ms(d.ReadySentAt - d.ReadyAt):F0}, release turn done {Ms(d.DecidedAt - d.ReadyAt):F0}, " +
+            $"run {ShortIds.Of(d.RunId)} on {d.SlotKey}: release sent {Ms(d.ReadySentAt - d.ReadyAt):F0}, release turn done {Ms(d.DecidedAt - d.ReadyAt):F0}, " +
             $"start sent {Ms(d.StartSentAt - d.ReadyAt):F0}, slot's turn {Ms(d.StartTurnAt - d.ReadyAt):F0}, running {Ms(d.StartedAt - d.ReadyAt):F0}" +
             (d.QueuedAt == d.ReadyAt ? " (ready = queued)" : "")).ToList();
         var schedulerBusy = ticks.Where(t => t.Key.StartsWith(nameof(ISchedulerGrain) + ".", StringComparison.Ordinal)).Sum(t => Ms(t.Value)) / recorded.TotalMilliseconds;
@@ -253,12 +252,8 @@ public sealed class SchedulerBenchmark(SchedulerBenchmarkSettings settings)
         && (method.Contains("RunGrain.") || method.Contains("SchedulerGrain.") || method.Contains("SlotGrain.")
             || method.Contains("LeaderboardGrain.") || method.Contains("SweepGrain."));
 
-    private static string RunConfig(double stepMilliseconds) => new JsonObject
-    {
-        ["model"] = new JsonObject { ["family"] = "Dense" },
-        ["training"] = new JsonObject { ["steps"] = 1, ["eval_interval"] = 1, ["checkpoint_interval"] = 1 },
-        ["simulate"] = new JsonObject { ["step_delay_ms"] = stepMilliseconds },
-    }.ToJsonString();
+    private static string RunConfig(double stepMilliseconds) =>
+        MemoryBenchmarkSettings.Config(steps: 1, stepMilliseconds, evalInterval: 1, checkpointInterval: 1);
 
     private static async Task RunAllAsync(IClusterClient client, IReadOnlyList<(Guid Id, string Owner, string Config)> runs, CancellationToken cancellationToken)
     {
