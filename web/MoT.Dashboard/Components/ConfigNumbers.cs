@@ -38,8 +38,10 @@ public static class ConfigNumbers
             return json;
         }
 
-        return root is null ? json : Round(root).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return root is null ? json : Round(root).ToJsonString(Indented);
     }
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     private static double Rounded(double value) => double.Parse(Format(value), NumberStyles.Float, CultureInfo.InvariantCulture);
 
@@ -47,13 +49,14 @@ public static class ConfigNumbers
     {
         switch (node)
         {
+            // Rounded in place: only a number that changes is replaced (a node can have one parent, so no copies).
             case JsonObject obj:
                 foreach (var key in obj.Select(p => p.Key).ToList())
-                    if (obj[key] is { } child) obj[key] = Round(child.DeepClone());
+                    if (obj[key] is { } child && Round(child) is var rounded && !ReferenceEquals(rounded, child)) obj[key] = rounded;
                 return obj;
             case JsonArray array:
                 for (var i = 0; i < array.Count; i++)
-                    if (array[i] is { } item) array[i] = Round(item.DeepClone());
+                    if (array[i] is { } item && Round(item) is var rounded && !ReferenceEquals(rounded, item)) array[i] = rounded;
                 return array;
             case JsonValue value when value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<double>(out var number)
                                       && double.IsFinite(number) && number != Math.Round(number):

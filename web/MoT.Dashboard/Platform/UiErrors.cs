@@ -44,6 +44,6 @@ public static class UiErrors
     private static string OneLine(string message)
     {
         var line = message.Split('\n', 2)[0].Trim();
-        return line.Length <= MaxMessageLength ? line : line[..(MaxMessageLength - 1)] + "…";
+        return MoT.Data.StoredText.Fit(line, MaxMessageLength);
     }
 }
