@@ -18,9 +18,7 @@ internal sealed class PlatformProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public bool HasExited => _process.HasExited;
-
-    public string Log
+    private string Log
     {
         get { lock (_log) return _log.ToString(); }
     }
